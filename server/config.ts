@@ -1,0 +1,148 @@
+/** Configuration: parsed once from the environment with a schema; every bad variable is reported together. */
+import { z } from 'zod';
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .optional()
+    .transform((v) => (v === undefined ? def : ['true', '1', 'yes', 'on'].includes(v)));
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const num = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a number between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      try {
+        const u = new URL(v);
+        if (!protocols.includes(u.protocol.replace(/:$/, ''))) throw new Error('protocol');
+        return v;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be a URL starting with ${protocols.map((p) => p + '://').join(' or ')}` });
+        return z.NEVER;
+      }
+    });
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+
+const schema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: url(['http', 'https']),
+  DATA_DIR: z.string().default('data'),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:data/helpdesk.sqlite')
+    .refine((v) => /^(sqlite:|mysql:\/\/|mariadb:\/\/)/.test(v), 'must start with sqlite: or mysql://'),
+  APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SEED_DEMO: bool(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  IMAP_URL: url(['imap', 'imaps']),
+  IMAP_PROCESSED_MAILBOX: z.string().min(1).default('Processed'),
+  IMAP_FAILED_MAILBOX: z.string().min(1).default('Failed'),
+  IMAP_POLL_SECONDS: int(60, 1, 3600),
+  SMTP_URL: url(['smtp', 'smtps']),
+  MAIL_FROM: z.string().default('IT Helpdesk <it@helpdesk.localhost>'),
+  MAIL_MAX_BYTES: int(25 * 1024 * 1024, 1024),
+  REOPEN_WINDOW_DAYS: int(14, 0, 3650),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: url(['http', 'https']),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: int(10_000, 100, 120_000),
+  ESCALATION_HOURS: num(24, 0.01, 24 * 365),
+  AI_CONFIDENCE_THRESHOLD: num(0.55, 0, 1),
+  WIDGET_ORIGINS: list,
+  WIDGET_RATE_LIMIT: int(20, 0),
+  WIDGET_CLOSE_DELAY_SECONDS: int(10, 0, 3600),
+  LEASE_SECONDS: int(30, 2, 3600),
+});
+
+export interface Config {
+  env: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string;
+  appSecret?: string;
+  adminApiToken?: string;
+  seedDemo: boolean;
+  logLevel: string;
+  imap: { url?: string; processedMailbox: string; failedMailbox: string; pollSeconds: number };
+  smtp: { url?: string; from: string; maxBytes: number };
+  reopenWindowDays: number;
+  openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
+  escalationHours: number;
+  aiConfidenceThreshold: number;
+  widget: { origins: string[]; rateLimit: number; closeDelaySeconds: number };
+  leaseSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super('Invalid configuration:\n' + problems.map((p) => '  - ' + p).join('\n'));
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = schema.safeParse(clean);
+  if (!r.success) {
+    throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(clean[String(i.path[0])] ?? null)})`));
+  }
+  const e = r.data;
+  return {
+    env: e.NODE_ENV ?? 'development',
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    appSecret: e.APP_SECRET,
+    adminApiToken: e.ADMIN_API_TOKEN,
+    seedDemo: e.SEED_DEMO,
+    logLevel: e.LOG_LEVEL,
+    imap: { url: e.IMAP_URL, processedMailbox: e.IMAP_PROCESSED_MAILBOX, failedMailbox: e.IMAP_FAILED_MAILBOX, pollSeconds: e.IMAP_POLL_SECONDS },
+    smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, maxBytes: e.MAIL_MAX_BYTES },
+    reopenWindowDays: e.REOPEN_WINDOW_DAYS,
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS },
+    escalationHours: e.ESCALATION_HOURS,
+    aiConfidenceThreshold: e.AI_CONFIDENCE_THRESHOLD,
+    widget: { origins: e.WIDGET_ORIGINS, rateLimit: e.WIDGET_RATE_LIMIT, closeDelaySeconds: e.WIDGET_CLOSE_DELAY_SECONDS },
+    leaseSeconds: e.LEASE_SECONDS,
+  };
+}

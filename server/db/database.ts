@@ -1,0 +1,68 @@
+/** The Sequelize instance: SQLite file by default, MySQL/MariaDB through mysql2 in production. */
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import sqlite3 from 'sqlite3';
+import { Sequelize, Transaction, type Options } from 'sequelize';
+import type { Logger } from '../log.js';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+/**
+ * sqlite3 opens one connection per Sequelize transaction, so per-connection settings must be applied in the
+ * driver itself: WAL lets readers run beside the writer, and busyTimeout makes a second writer wait instead of
+ * failing with SQLITE_BUSY.
+ */
+function sqliteModule() {
+  class Database extends sqlite3.Database {
+    constructor(file: string, mode: number, cb: (err: Error | null) => void) {
+      super(file, mode, (err) => {
+        if (!err) {
+          this.configure('busyTimeout', 15_000);
+          if (file !== ':memory:') this.run('PRAGMA journal_mode=WAL');
+          this.run('PRAGMA synchronous=NORMAL');
+        }
+        cb(err);
+      });
+    }
+  }
+  return { ...sqlite3, Database };
+}
+
+/** Creates (but does not migrate) the database connection for a DATABASE_URL. */
+export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
+  const logging: Options['logging'] = log ? (sql) => log.trace({ sql }, 'sql') : false;
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '') || ':memory:';
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new Sequelize({
+      dialect: 'sqlite',
+      storage: file,
+      dialectModule: sqliteModule(),
+      logging,
+      // Take the write lock when the transaction begins: a deferred transaction that reads and then writes
+      // can fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
+      transactionType: Transaction.TYPES.IMMEDIATE,
+      define: { underscored: true },
+      retry: { max: 5, match: [/SQLITE_BUSY/] },
+    });
+  }
+  const url = databaseUrl.replace(/^mariadb:/, 'mysql:');
+  return new Sequelize(url, {
+    dialect: 'mysql',
+    logging,
+    timezone: '+00:00',
+    define: { underscored: true, charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
+    dialectOptions: { charset: 'utf8mb4', connectTimeout: 5_000 },
+    pool: { max: 10, min: 0, acquire: 15_000, idle: 10_000 },
+    // A restarted MariaDB drops pooled connections; these errors are retried on a fresh connection.
+    retry: {
+      max: 4,
+      match: [/ECONNREFUSED/, /ECONNRESET/, /PROTOCOL_CONNECTION_LOST/, /EPIPE/, /closed state/, /ER_LOCK_DEADLOCK/, /Deadlock found/, /SequelizeConnectionError/],
+    },
+  });
+}
+
+/** Which dialect a Sequelize instance talks to. */
+export function dialectOf(sequelize: Sequelize): Dialect {
+  return sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql';
+}

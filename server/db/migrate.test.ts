@@ -1,0 +1,35 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { createTestDb, type TestDb } from '../../tests/support/db.js';
+import { createMigrator } from './migrate.js';
+
+describe(`migrations (${process.env.DATABASE_URL?.split(':')[0] ?? 'sqlite'})`, () => {
+  let db: TestDb;
+  afterAll(async () => db?.cleanup());
+
+  it('go up, all the way down, and up again', async () => {
+    db = await createTestDb({ migrate: false });
+    const m = createMigrator(db.sequelize);
+    const all = (await m.pending()).map((x) => x.name);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    await m.up();
+    const tables = async () => (await db.sequelize.getQueryInterface().showAllTables()).map(String);
+    expect(await tables()).toEqual(expect.arrayContaining(['tickets', 'messages', 'outbox', 'kb_entries', 'audit_events']));
+    await m.down({ to: 0 });
+    expect((await tables()).filter((t) => t !== 'schema_migrations')).toEqual([]);
+    await m.up();
+    expect((await m.executed()).map((x) => x.name)).toEqual(all);
+  });
+
+  it('enforce unique Message-IDs on messages', async () => {
+    const { Requester, Ticket, Message } = db.models;
+    const r = await Requester.create({ email: 'a@corp.example', name: 'A', devCenter: 'Pune' });
+    const t = await Ticket.create({
+      ref: 'IT-1', subject: 's', description: 'd', channel: 'api', status: 'open', severity: 'low', urgency: 'low',
+      category: 'Hardware / Device', sentiment: null, intent: null, summary: null, route: 'pool', assigneeId: null,
+      requesterId: r.id, devCenter: 'Pune', classifier: 'rules', confidence: 1,
+    });
+    const msg = { ticketId: t.id, authorKind: 'requester' as const, authorAgentId: null, authorEmail: null, text: 'x', html: null, fullText: null, emailMessageId: 'dup@x', inReplyTo: null, references: null, inboundEmailId: null };
+    await Message.create(msg);
+    await expect(Message.create(msg)).rejects.toThrow();
+  });
+});

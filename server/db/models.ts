@@ -1,0 +1,249 @@
+/** Sequelize models over the migrated schema (migrations own the schema; models never sync it). */
+import {
+  DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type ModelAttributes, type Sequelize,
+} from 'sequelize';
+
+const json = (field: string, fallback: unknown) => ({
+  type: DataTypes.TEXT,
+  get(this: Model) {
+    const v = this.getDataValue(field as never) as unknown as string | null;
+    return v == null ? fallback : JSON.parse(v);
+  },
+  set(this: Model, v: unknown) {
+    this.setDataValue(field as never, (v == null ? null : JSON.stringify(v)) as never);
+  },
+});
+const id = { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true };
+const s = DataTypes.STRING;
+const t = DataTypes.TEXT;
+const d = DataTypes.DATE(3);
+const b = DataTypes.BOOLEAN;
+const n = DataTypes.INTEGER;
+
+type Attrs<M extends Model> = ModelAttributes<M, InferAttributes<M>>;
+
+export class Requester extends Model<InferAttributes<Requester>, InferCreationAttributes<Requester>> {
+  declare id: CreationOptional<number>;
+  declare email: string;
+  declare name: string;
+  declare devCenter: string | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class Agent extends Model<InferAttributes<Agent>, InferCreationAttributes<Agent>> {
+  declare id: CreationOptional<number>;
+  declare name: string;
+  declare email: string;
+  declare kind: 'ai' | 'human';
+  declare category: string | null;
+  declare skills: string[];
+  declare role: 'agent' | 'manager' | 'admin';
+  declare active: CreationOptional<boolean>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttributes<Ticket>> {
+  declare id: CreationOptional<number>;
+  declare ref: string | null;
+  declare subject: string;
+  declare description: string;
+  declare channel: 'email' | 'widget' | 'api';
+  declare status: string;
+  declare severity: string;
+  declare urgency: string;
+  declare category: string;
+  declare sentiment: string | null;
+  declare intent: string | null;
+  declare complex: CreationOptional<boolean>;
+  declare summary: string | null;
+  declare route: 'ai' | 'it_team' | 'pool';
+  declare assigneeId: number | null;
+  declare requesterId: number;
+  declare devCenter: string | null;
+  declare classifier: string | null;
+  declare confidence: number | null;
+  declare triage: CreationOptional<Record<string, unknown> | null>;
+  declare corrected: CreationOptional<boolean>;
+  declare escalated: CreationOptional<boolean>;
+  declare resolution: CreationOptional<string | null>;
+  declare resolvedBy: CreationOptional<'ai' | 'it_team' | null>;
+  declare parentTicketId: CreationOptional<number | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+  declare firstResponseAt: CreationOptional<Date | null>;
+  declare resolvedAt: CreationOptional<Date | null>;
+  declare closedAt: CreationOptional<Date | null>;
+  declare escalatedAt: CreationOptional<Date | null>;
+  declare requester?: Requester;
+  declare assignee?: Agent | null;
+}
+
+export class InboundEmail extends Model<InferAttributes<InboundEmail>, InferCreationAttributes<InboundEmail>> {
+  declare id: CreationOptional<number>;
+  declare dedupeKey: string;
+  declare messageId: string | null;
+  declare source: 'imap' | 'webhook' | 'file';
+  declare raw: Buffer;
+  declare size: number;
+  declare status: 'received' | 'processed' | 'ignored' | 'failed';
+  declare reason: string | null;
+  declare ticketId: number | null;
+  declare attempts: CreationOptional<number>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+  declare processedAt: CreationOptional<Date | null>;
+}
+
+export class Message extends Model<InferAttributes<Message>, InferCreationAttributes<Message>> {
+  declare id: CreationOptional<number>;
+  declare ticketId: number;
+  declare authorKind: 'requester' | 'agent' | 'ai' | 'system';
+  declare authorAgentId: number | null;
+  declare authorEmail: string | null;
+  declare internal: CreationOptional<boolean>;
+  declare text: string;
+  declare html: string | null;
+  declare fullText: string | null;
+  declare emailMessageId: string | null;
+  declare inReplyTo: string | null;
+  declare references: string | null;
+  declare inboundEmailId: number | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+  declare attachments?: Attachment[];
+}
+
+export class Attachment extends Model<InferAttributes<Attachment>, InferCreationAttributes<Attachment>> {
+  declare id: CreationOptional<number>;
+  declare messageId: number;
+  declare filename: string;
+  declare contentType: string;
+  declare size: number;
+  declare contentId: string | null;
+  declare inline: boolean;
+  declare content: Buffer | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class Feedback extends Model<InferAttributes<Feedback>, InferCreationAttributes<Feedback>> {
+  declare id: CreationOptional<number>;
+  declare ticketId: number;
+  declare score: number;
+  declare comment: string | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class KbEntry extends Model<InferAttributes<KbEntry>, InferCreationAttributes<KbEntry>> {
+  declare id: CreationOptional<number>;
+  declare title: string;
+  declare query: string;
+  declare resolution: string;
+  declare category: string;
+  declare severity: string | null;
+  declare urgency: string | null;
+  declare issue: string | null;
+  declare source: 'template' | 'ticket';
+  declare sourceTicketId: number | null;
+  declare hits: CreationOptional<number>;
+  declare published: CreationOptional<boolean>;
+  declare searchText: string;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class Deflection extends Model<InferAttributes<Deflection>, InferCreationAttributes<Deflection>> {
+  declare id: CreationOptional<number>;
+  declare kbEntryId: number | null;
+  declare query: string | null;
+  declare devCenter: string | null;
+  declare email: string | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class OutboxMail extends Model<InferAttributes<OutboxMail>, InferCreationAttributes<OutboxMail>> {
+  declare id: CreationOptional<number>;
+  declare ticketId: number | null;
+  declare kind: string;
+  declare toAddr: string;
+  declare subject: string;
+  declare text: string;
+  declare html: string | null;
+  declare headers: Record<string, string>;
+  declare emailMessageId: string;
+  declare automatic: boolean;
+  declare status: 'queued' | 'sent' | 'failed' | 'dead' | 'suppressed';
+  declare attempts: CreationOptional<number>;
+  declare nextAttemptAt: Date;
+  declare lastError: CreationOptional<string | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+  declare sentAt: CreationOptional<Date | null>;
+}
+
+export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreationAttributes<AuditEvent>> {
+  declare id: CreationOptional<number>;
+  declare ticketId: number | null;
+  declare actor: string;
+  declare action: string;
+  declare data: Record<string, unknown> | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class Lease extends Model<InferAttributes<Lease>, InferCreationAttributes<Lease>> {
+  declare name: string;
+  declare holder: string;
+  declare expiresAt: Date;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+const dates = { createdAt: d, updatedAt: d };
+
+/** Registers every model on a Sequelize instance; returns them for injection. */
+export function initModels(sequelize: Sequelize) {
+  const opts = (tableName: string) => ({ sequelize, tableName, underscored: true });
+  Requester.init({ id, email: s, name: s, devCenter: s, ...dates } as Attrs<Requester>, opts('requesters'));
+  Agent.init({ id, name: s, email: s, kind: s, category: s, skills: json('skills', []), role: s, active: b, ...dates } as Attrs<Agent>, opts('agents'));
+  Ticket.init({
+    id, ref: s, subject: s, description: t, channel: s, status: s, severity: s, urgency: s, category: s, sentiment: s, intent: s,
+    complex: b, summary: s, route: s, assigneeId: n, requesterId: n, devCenter: s, classifier: s, confidence: DataTypes.FLOAT,
+    triage: json('triage', null), corrected: b, escalated: b, resolution: t, resolvedBy: s, parentTicketId: n, ...dates,
+    firstResponseAt: d, resolvedAt: d, closedAt: d, escalatedAt: d,
+  } as Attrs<Ticket>, opts('tickets'));
+  InboundEmail.init({
+    id, dedupeKey: s, messageId: s, source: s, raw: DataTypes.BLOB, size: n, status: s, reason: s, ticketId: n, attempts: n, ...dates, processedAt: d,
+  } as Attrs<InboundEmail>, opts('inbound_emails'));
+  Message.init({
+    id, ticketId: n, authorKind: s, authorAgentId: n, authorEmail: s, internal: b, text: t, html: t, fullText: t,
+    emailMessageId: s, inReplyTo: s, references: t, inboundEmailId: n, ...dates,
+  } as Attrs<Message>, opts('messages'));
+  Attachment.init({ id, messageId: n, filename: s, contentType: s, size: n, contentId: s, inline: b, content: DataTypes.BLOB, ...dates } as Attrs<Attachment>, opts('attachments'));
+  Feedback.init({ id, ticketId: n, score: n, comment: t, ...dates } as Attrs<Feedback>, opts('feedback'));
+  KbEntry.init({
+    id, title: s, query: t, resolution: t, category: s, severity: s, urgency: s, issue: s, source: s, sourceTicketId: n, hits: n, published: b, searchText: t, ...dates,
+  } as Attrs<KbEntry>, opts('kb_entries'));
+  Deflection.init({ id, kbEntryId: n, query: t, devCenter: s, email: s, ...dates } as Attrs<Deflection>, opts('deflections'));
+  OutboxMail.init({
+    id, ticketId: n, kind: s, toAddr: s, subject: s, text: t, html: t, headers: json('headers', {}), emailMessageId: s, automatic: b,
+    status: s, attempts: n, nextAttemptAt: d, lastError: s, ...dates, sentAt: d,
+  } as Attrs<OutboxMail>, opts('outbox'));
+  AuditEvent.init({ id, ticketId: n, actor: s, action: s, data: json('data', null), ...dates } as Attrs<AuditEvent>, opts('audit_events'));
+  Lease.init({ name: { type: s, primaryKey: true }, holder: s, expiresAt: d, ...dates } as Attrs<Lease>, opts('leases'));
+
+  Ticket.belongsTo(Requester, { as: 'requester', foreignKey: 'requesterId' });
+  Ticket.belongsTo(Agent, { as: 'assignee', foreignKey: 'assigneeId' });
+  Ticket.hasMany(Message, { as: 'messages', foreignKey: 'ticketId' });
+  Message.hasMany(Attachment, { as: 'attachments', foreignKey: 'messageId' });
+  Ticket.hasOne(Feedback, { as: 'feedback', foreignKey: 'ticketId' });
+  Ticket.hasMany(AuditEvent, { as: 'events', foreignKey: 'ticketId' });
+
+  return { Requester, Agent, Ticket, InboundEmail, Message, Attachment, Feedback, KbEntry, Deflection, OutboxMail, AuditEvent, Lease };
+}
+
+export type Models = ReturnType<typeof initModels>;

@@ -1,0 +1,37 @@
+/** Maps every failure to the JSON error shape `{error: {code, message, fields?}}` (or a page, for HTML routes). */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { z } from 'zod';
+import { AppError, ERRORS, errorBody, type ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/** Hono onError handler. */
+export function errorHandler(log: Logger) {
+  return (err: Error, c: Context) => {
+    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.fields), err.status);
+    if (err instanceof HTTPException) {
+      const code: ErrorCode = err.status === 413 ? 'payload_too_large' : err.status === 401 ? 'unauthorized' : err.status === 429 ? 'rate_limited' : 'bad_request';
+      return c.json(errorBody(code, err.message || undefined), ERRORS[code].status);
+    }
+    log.error({ err, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal'), 500);
+  };
+}
+
+/** Reads a JSON body and validates it; broken JSON and invalid fields become 400s with every bad field named. */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  let body: unknown;
+  const raw = await c.req.text();
+  try {
+    body = raw.trim() ? JSON.parse(raw) : {};
+  } catch (cause) {
+    throw new AppError('bad_json', 'The request body is not valid JSON.', { cause });
+  }
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const fields: Record<string, string> = {};
+    for (const i of r.error.issues) fields[i.path.join('.') || '_'] ??= i.message;
+    throw new AppError('validation_failed', `Invalid ${Object.keys(fields).join(', ')}.`, { fields });
+  }
+  return r.data;
+}

@@ -1,0 +1,125 @@
+/**
+ * Knowledge-base search on the database's own full-text index (SQLite FTS5, MySQL FULLTEXT), so every server
+ * process sees the same results. Words are stemmed on both sides; unknown words are corrected against the index
+ * vocabulary (small typos); candidates are re-ranked with one score in [0, 1] that means the same on both dialects.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { dialectOf } from '../db/database.js';
+import { editDistance, pad, searchTerms } from './text.js';
+
+export interface KbHit {
+  id: number;
+  title: string;
+  snippet: string;
+  category: string;
+  score: number;
+  resolution: string;
+  issue: string | null;
+  source: string;
+}
+
+interface Row { id: number; title: string; query: string; resolution: string; category: string; issue: string | null; source: string; search_text: string; hits: number }
+
+const VOCAB_TTL_MS = 60_000;
+
+export function createKbSearch(deps: { sequelize: Sequelize; clock?: () => Date }) {
+  const { sequelize } = deps;
+  const dialect = dialectOf(sequelize);
+  let vocab: Set<string> | null = null;
+  let vocabAt = 0;
+  let vocabByLen: Map<number, string[]> = new Map();
+
+  /** Index vocabulary (stemmed terms), refreshed every minute so entries added by other processes count. */
+  async function vocabulary(): Promise<Set<string>> {
+    if (vocab && Date.now() - vocabAt < VOCAB_TTL_MS) return vocab;
+    const terms = new Set<string>();
+    if (dialect === 'sqlite') {
+      // fts5vocab exposes the FTS index's own term list without scanning the documents.
+      await sequelize.query(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_vocab USING fts5vocab(main, 'kb_fts', 'row')`);
+      const rows = await sequelize.query<{ term: string }>('SELECT term FROM temp.kb_vocab', { type: QueryTypes.SELECT });
+      for (const r of rows) terms.add(r.term);
+    } else {
+      const rows = await sequelize.query<{ search_text: string }>('SELECT search_text FROM kb_entries WHERE published = 1', { type: QueryTypes.SELECT });
+      for (const r of rows) for (const t of r.search_text.split(' ')) terms.add(t);
+    }
+    vocab = terms;
+    vocabAt = Date.now();
+    vocabByLen = new Map();
+    for (const t of terms) (vocabByLen.get(t.length) ?? vocabByLen.set(t.length, []).get(t.length)!).push(t);
+    return terms;
+  }
+
+  /** Query terms, each known word as is and each unknown word replaced by its nearest index terms. */
+  async function expand(q: string): Promise<{ terms: string[]; weights: Map<string, number> }> {
+    const v = await vocabulary();
+    const weights = new Map<string, number>();
+    for (const raw of searchTerms(q, 30)) {
+      const t = pad(raw);
+      if (v.has(t)) { weights.set(t, 1); continue; }
+      const max = t.length >= 8 ? 2 : t.length >= 4 ? 1 : 0;
+      let found = 0;
+      for (let len = t.length - max; len <= t.length + max && max > 0; len++) {
+        for (const cand of vocabByLen.get(len) ?? []) {
+          if (found < 3 && editDistance(t, cand, max) <= max) { weights.set(cand, 0.8); found++; }
+        }
+      }
+      if (!found) weights.set(t, 1);
+    }
+    return { terms: [...weights.keys()], weights };
+  }
+
+  async function candidates(terms: string[], category: string | undefined, limit: number): Promise<Row[]> {
+    const cols = 'k.id, k.title, k.query, k.resolution, k.category, k.issue, k.source, k.search_text, k.hits';
+    if (dialect === 'sqlite') {
+      const match = terms.map((t) => `"${t.replace(/"/g, '')}"`).join(' OR ');
+      return sequelize.query<Row>(
+        `SELECT ${cols} FROM kb_fts f JOIN kb_entries k ON k.id = f.rowid WHERE kb_fts MATCH :match AND k.published = 1 ${category ? 'AND k.category = :category' : ''} ORDER BY bm25(kb_fts) LIMIT :limit`,
+        { type: QueryTypes.SELECT, replacements: { match, category, limit } },
+      );
+    }
+    const against = terms.map((t) => t.replace(/[^\p{L}\p{N}_]/gu, '')).filter(Boolean).join(' ');
+    return sequelize.query<Row>(
+      `SELECT ${cols} FROM kb_entries k WHERE MATCH(k.search_text) AGAINST (:against IN BOOLEAN MODE) AND k.published = 1 ${category ? 'AND k.category = :category' : ''}
+       ORDER BY MATCH(k.search_text) AGAINST (:against IN BOOLEAN MODE) DESC LIMIT :limit`,
+      { type: QueryTypes.SELECT, replacements: { against, category, limit } },
+    );
+  }
+
+  /** Score in [0,1]: the weighted share of query terms the entry contains, with a bonus for title matches. */
+  function score(row: Row, weights: Map<string, number>): number {
+    const doc = new Set(row.search_text.split(' '));
+    const title = new Set(searchTerms(row.title).map(pad));
+    let total = 0;
+    let got = 0;
+    for (const [t, w] of weights) {
+      total += 1;
+      if (doc.has(t)) got += w * (title.has(t) ? 1 : 0.85);
+    }
+    const popularity = Math.min(0.05, Math.log10(1 + row.hits) / 40);
+    return total ? Math.min(1, got / total + popularity) : 0;
+  }
+
+  return {
+    /** Ranked published entries for a free-text query. */
+    async search(q: string, opts: { category?: string; limit?: number } = {}): Promise<KbHit[]> {
+      const limit = Math.min(Math.max(opts.limit ?? 5, 1), 50);
+      const { terms, weights } = await expand(q);
+      if (!terms.length) return [];
+      const rows = await candidates(terms, opts.category, Math.max(limit * 4, 20));
+      return rows
+        .map((r) => ({ r, s: score(r, weights) }))
+        .sort((a, b) => b.s - a.s || b.r.hits - a.r.hits || a.r.id - b.r.id)
+        .slice(0, limit)
+        .map(({ r, s }) => ({
+          id: Number(r.id), title: r.title, category: r.category, score: Math.round(s * 1000) / 1000, resolution: r.resolution,
+          issue: r.issue, source: r.source, snippet: r.resolution.replace(/\s+/g, ' ').slice(0, 160),
+        }));
+    },
+    /** Forget the cached vocabulary (after bulk loads). */
+    invalidate() {
+      vocab = null;
+    },
+  };
+}
+
+export type KbSearch = ReturnType<typeof createKbSearch>;

@@ -1,0 +1,131 @@
+/** Composition root: reads config, builds every piece, starts the server and the jobs. The only module that wires. */
+import { serve } from '@hono/node-server';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Op } from 'sequelize';
+import { loadConfig, ConfigError } from './config.js';
+import { createLogger } from './log.js';
+import { persistentSecret } from './secrets.js';
+import { createDatabase } from './db/database.js';
+import { migrateUp } from './db/migrate.js';
+import { initModels } from './db/models.js';
+import { createLeases } from './db/leases.js';
+import { seedBase } from './db/seed.js';
+import { seedDemo } from './db/demo.js';
+import { createLinkSigner } from './http/signed-links.js';
+import { createApp } from './http/app.js';
+import { createMailIds } from './mail/outbound/ids.js';
+import { createOutbox } from './mail/outbound/outbox.js';
+import { createNotifier } from './mail/outbound/notify.js';
+import { createDevTransport, createSmtpTransport } from './mail/outbound/transport.js';
+import { createKbSearch } from './kb/search.js';
+import { createKb } from './kb/entries.js';
+import { createLearningClassifier } from './triage/learning.js';
+import { createTriage } from './triage/service.js';
+import { createAnswerer } from './triage/answer.js';
+import { createAudit } from './tickets/audit.js';
+import { createTicketActions } from './tickets/actions.js';
+import { triageTicket } from './tickets/create.js';
+import { ticketRoutes } from './tickets/routes.js';
+import type { TicketDeps } from './tickets/deps.js';
+import { startJobs, type Job } from './jobs.js';
+
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const clock = () => new Date();
+  const appSecret = persistentSecret(config.appSecret, config.dataDir, 'app-secret');
+  const adminToken = persistentSecret(config.adminApiToken, config.dataDir, 'admin-token');
+  if (adminToken.generated) log.info({ file: path.join(config.dataDir, 'admin-token') }, 'generated an admin API token');
+
+  const sequelize = createDatabase(config.databaseUrl, log.child({ room: 'db' }));
+  await migrateUp(sequelize, log.child({ room: 'db' }));
+  const models = initModels(sequelize);
+
+  const signer = createLinkSigner(appSecret.value, clock);
+  const ids = createMailIds(signer, config.smtp.from);
+  const outbox = createOutbox({ models, from: config.smtp.from, clock, log: log.child({ room: 'outbox' }) });
+  const transport = config.smtp.url ? createSmtpTransport(config.smtp.url) : createDevTransport();
+  const notifier = createNotifier({ models, outbox, signer, ids, publicUrl: config.publicUrl, escalationHours: config.escalationHours });
+  const kbSearch = createKbSearch({ sequelize });
+  const kb = createKb({ models, search: kbSearch });
+  const seeded = await seedBase(models, kb);
+  if (config.seedDemo) await seedDemo(models, { clock, log });
+  log.info({ ...seeded, demo: config.seedDemo }, 'seed data ready');
+
+  const local = createLearningClassifier({ models, rootDir, log: log.child({ room: 'triage' }) });
+  await local.retrain();
+  const primary = local; // the OpenAI classifier is added by the triage issue when OPENAI_API_KEY is set
+  const triage = createTriage({ models, primary, fallback: local, aiMinConfidence: config.aiConfidenceThreshold, log: log.child({ room: 'triage' }) });
+  const answerer = createAnswerer({ search: kbSearch, writer: null, log: log.child({ room: 'answer' }) });
+  const audit = createAudit(models);
+  const ticketDeps: TicketDeps = { sequelize, models, triage, replyReader: local, answerer, notifier, ids, kb, audit, clock, log: log.child({ room: 'tickets' }) };
+  const actions = createTicketActions(ticketDeps);
+
+  const app = createApp({
+    log,
+    mounts: [{ path: '/api/tickets', app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }) }],
+    health: async () => {
+      let db = true;
+      try {
+        await sequelize.query('SELECT 1');
+      } catch {
+        db = false;
+      }
+      return { ok: db, database: db ? 'up' : 'down', smtp: transport.name, outboxDepth: db ? await outbox.depth() : null };
+    },
+  });
+
+  const leases = createLeases({ models, holder: `${os.hostname()}:${process.pid}`, clock });
+  const jobs: Job[] = [
+    { name: 'outbox', everyMs: 1000, run: async () => void (await outbox.deliverDue(transport)) },
+    {
+      // Tickets stored but not triaged (the process died in between) are triaged again.
+      name: 'recover-new',
+      everyMs: 15_000,
+      run: async () => {
+        const stale = await models.Ticket.findAll({ where: { status: 'new', createdAt: { [Op.lt]: new Date(clock().getTime() - 30_000) } }, limit: 50 });
+        for (const t of stale) await triageTicket(ticketDeps, t.id);
+      },
+    },
+    { name: 'learn', everyMs: 10 * 60_000, run: async () => void (await local.retrain()) },
+  ];
+  const stopJobs = startJobs(jobs, { leases, leaseMs: config.leaseSeconds * 1000, log: log.child({ room: 'jobs' }) });
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    log.info({ port: info.port, url: config.publicUrl, database: sequelize.getDialect(), mail: transport.name }, 'helpdesk listening');
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    // Stop accepting, let running requests and job ticks finish, release leases, then close the database.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stopJobs();
+    transport.close();
+    await sequelize.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`helpdesk failed to start: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});
