@@ -1,11 +1,11 @@
 /** Composition root: reads config, builds every piece, starts the server and the jobs. The only module that wires. */
-import { serve } from '@hono/node-server';
+import { serve, type ServerType } from '@hono/node-server';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Op } from 'sequelize';
-import { loadConfig, ConfigError } from './config.js';
-import { createLogger } from './log.js';
+import { loadConfig, ConfigError, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
 import { persistentSecret } from './secrets.js';
 import { createDatabase } from './db/database.js';
 import { migrateUp } from './db/migrate.js';
@@ -18,7 +18,7 @@ import { createApp } from './http/app.js';
 import { createMailIds } from './mail/outbound/ids.js';
 import { createOutbox } from './mail/outbound/outbox.js';
 import { createNotifier } from './mail/outbound/notify.js';
-import { createDevTransport, createSmtpTransport } from './mail/outbound/transport.js';
+import { createDevTransport, createSmtpTransport, type MailTransport } from './mail/outbound/transport.js';
 import { createKbSearch } from './kb/search.js';
 import { createKb } from './kb/entries.js';
 import { createLearningClassifier } from './triage/learning.js';
@@ -28,24 +28,23 @@ import { createAudit } from './tickets/audit.js';
 import { createTicketActions } from './tickets/actions.js';
 import { triageTicket } from './tickets/create.js';
 import { ticketRoutes } from './tickets/routes.js';
+import { kbRoutes } from './kb/routes.js';
 import type { TicketDeps } from './tickets/deps.js';
 import { startJobs, type Job } from './jobs.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function main() {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(err.message + '\n');
-      process.exit(2);
-    }
-    throw err;
-  }
-  const log = createLogger(config.logLevel);
-  const clock = () => new Date();
+export interface BuildOptions {
+  log?: Logger;
+  clock?: () => Date;
+  /** Replace an I/O edge (tests use a real SMTP server, so this is rarely needed). */
+  transport?: MailTransport;
+}
+
+/** Builds the whole helpdesk from a Config: database migrated and seeded, app and jobs ready to start. */
+export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? (() => new Date());
   const appSecret = persistentSecret(config.appSecret, config.dataDir, 'app-secret');
   const adminToken = persistentSecret(config.adminApiToken, config.dataDir, 'admin-token');
   if (adminToken.generated) log.info({ file: path.join(config.dataDir, 'admin-token') }, 'generated an admin API token');
@@ -57,7 +56,7 @@ async function main() {
   const signer = createLinkSigner(appSecret.value, clock);
   const ids = createMailIds(signer, config.smtp.from);
   const outbox = createOutbox({ models, from: config.smtp.from, clock, log: log.child({ room: 'outbox' }) });
-  const transport = config.smtp.url ? createSmtpTransport(config.smtp.url) : createDevTransport();
+  const transport = opts.transport ?? (config.smtp.url ? createSmtpTransport(config.smtp.url) : createDevTransport());
   const notifier = createNotifier({ models, outbox, signer, ids, publicUrl: config.publicUrl, escalationHours: config.escalationHours });
   const kbSearch = createKbSearch({ sequelize });
   const kb = createKb({ models, search: kbSearch });
@@ -76,7 +75,10 @@ async function main() {
 
   const app = createApp({
     log,
-    mounts: [{ path: '/api/tickets', app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }) }],
+    mounts: [
+      { path: '/api/tickets', app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }) },
+      { path: '/api/kb', app: kbRoutes({ search: kbSearch, models }) },
+    ],
     health: async () => {
       let db = true;
       try {
@@ -102,30 +104,67 @@ async function main() {
     },
     { name: 'learn', everyMs: 10 * 60_000, run: async () => void (await local.retrain()) },
   ];
-  const stopJobs = startJobs(jobs, { leases, leaseMs: config.leaseSeconds * 1000, log: log.child({ room: 'jobs' }) });
+  let stopJobs: (() => Promise<void>) | null = null;
+  let server: ServerType | null = null;
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info({ port: info.port, url: config.publicUrl, database: sequelize.getDialect(), mail: transport.name }, 'helpdesk listening');
-  });
+  return {
+    app, config, log, sequelize, models, signer, ids, outbox, transport, notifier, kb, kbSearch, triage, local, answerer, ticketDeps, actions, leases, clock,
+    /** Starts the background jobs (outbox sender, recovery, learning, …). */
+    startJobs() {
+      stopJobs ??= startJobs(jobs, { leases, leaseMs: config.leaseSeconds * 1000, log: log.child({ room: 'jobs' }) });
+    },
+    /** Listens on config.port (0: a free port); resolves with the port. */
+    listen(): Promise<number> {
+      return new Promise((resolve) => {
+        server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+          log.info({ port: info.port, url: config.publicUrl, database: sequelize.getDialect(), mail: transport.name }, 'helpdesk listening');
+          resolve(info.port);
+        });
+      });
+    },
+    /** Graceful stop: no new connections, running requests and job ticks finish, leases released, database closed. */
+    async stop() {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      if (stopJobs) await stopJobs();
+      transport.close();
+      await sequelize.close();
+    },
+  };
+}
 
+export type Helpdesk = Awaited<ReturnType<typeof buildHelpdesk>>;
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(2);
+    }
+    throw err;
+  }
+  const hd = await buildHelpdesk(config);
+  hd.startJobs();
+  await hd.listen();
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    // Stop accepting, let running requests and job ticks finish, release leases, then close the database.
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await stopJobs();
-    transport.close();
-    await sequelize.close();
-    log.info('stopped');
+    hd.log.info({ signal }, 'shutting down');
+    await hd.stop();
+    hd.log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((err) => {
-  process.stderr.write(`helpdesk failed to start: ${err?.stack ?? err}\n`);
-  process.exit(1);
-});
+// Run only when executed (npm start), not when tests import buildHelpdesk.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    process.stderr.write(`helpdesk failed to start: ${err?.stack ?? err}\n`);
+    process.exit(1);
+  });
+}

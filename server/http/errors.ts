@@ -8,7 +8,11 @@ import type { Logger } from '../log.js';
 /** Hono onError handler. */
 export function errorHandler(log: Logger) {
   return (err: Error, c: Context) => {
-    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.fields), err.status);
+    if (err instanceof AppError) {
+      // The client may still be sending the oversized body: tell it not to reuse this connection.
+      if (err.code === 'payload_too_large') c.header('Connection', 'close');
+      return c.json(errorBody(err.code, err.message, err.fields), err.status);
+    }
     if (err instanceof HTTPException) {
       const code: ErrorCode = err.status === 413 ? 'payload_too_large' : err.status === 401 ? 'unauthorized' : err.status === 429 ? 'rate_limited' : 'bad_request';
       return c.json(errorBody(code, err.message || undefined), ERRORS[code].status);

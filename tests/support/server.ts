@@ -1,0 +1,53 @@
+/** The whole helpdesk in-process on a fresh database and a free port, built by the same buildHelpdesk as npm start. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../server/config.js';
+import { buildHelpdesk, type BuildOptions, type Helpdesk } from '../../server/main.js';
+import { silentLogger } from '../../server/log.js';
+import { freshDatabaseUrl } from './db.js';
+import { freePort } from './dovecot.js';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestServer {
+  hd: Helpdesk;
+  url: string;
+  port: number;
+  /** fetch against the server, with the admin token when admin is true. */
+  api(pathname: string, init?: RequestInit & { admin?: boolean; json?: unknown }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** Starts a helpdesk; env overrides the test defaults (e.g. SMTP_URL, IMAP_URL, SEED_DEMO). */
+export async function startTestServer(env: Record<string, string> = {}, opts: BuildOptions & { jobs?: boolean } = {}): Promise<TestServer> {
+  const db = await freshDatabaseUrl();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hd-data-'));
+  // Links in emails carry PUBLIC_URL, so the port is chosen before the server is built.
+  const port0 = await freePort();
+  const config = loadConfig({
+    PORT: String(port0), PUBLIC_URL: `http://127.0.0.1:${port0}`, HOST: '127.0.0.1', DATABASE_URL: db.url, DATA_DIR: dataDir, APP_SECRET: 'test-secret-0123456789abcdef', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
+    SEED_DEMO: 'false', LOG_LEVEL: 'silent', WIDGET_CLOSE_DELAY_SECONDS: '1', ...env,
+  });
+  const hd = await buildHelpdesk(config, { log: silentLogger, ...opts });
+  const port = await hd.listen();
+  const url = `http://127.0.0.1:${port}`;
+  if (opts.jobs !== false) hd.startJobs();
+  return {
+    hd, url, port,
+    api(pathname, init = {}) {
+      const headers = new Headers(init.headers);
+      if (init.admin) headers.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers.set('content-type', 'application/json');
+        body = JSON.stringify(init.json);
+      }
+      return fetch(url + pathname, { ...init, headers, body });
+    },
+    async stop() {
+      await hd.stop();
+      await db.drop();
+    },
+  };
+}
