@@ -8,6 +8,10 @@ import { silentLogger } from '../../server/log.js';
 import { freshDatabaseUrl } from './db.js';
 import { freePort } from './dovecot.js';
 
+// Tests read JSON bodies loosely typed.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TestResponse = Response & { json(): Promise<any> };
+
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestServer {
@@ -15,7 +19,7 @@ export interface TestServer {
   url: string;
   port: number;
   /** fetch against the server, with the admin token when admin is true. */
-  api(pathname: string, init?: RequestInit & { admin?: boolean; json?: unknown }): Promise<Response>;
+  api(pathname: string, init?: RequestInit & { admin?: boolean; json?: unknown }): Promise<TestResponse>;
   stop(): Promise<void>;
 }
 
