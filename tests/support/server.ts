@@ -10,7 +10,7 @@ import { freePort } from './dovecot.js';
 
 // Tests read JSON bodies loosely typed.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TestResponse = Response & { json(): Promise<any> };
+export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -47,7 +47,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Bu
         headers.set('content-type', 'application/json');
         body = JSON.stringify(init.json);
       }
-      return fetch(url + pathname, { ...init, headers, body });
+      return fetch(url + pathname, { ...init, headers, body }) as Promise<TestResponse>;
     },
     async stop() {
       await hd.stop();
