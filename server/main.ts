@@ -31,6 +31,11 @@ import { ticketRoutes } from './tickets/routes.js';
 import { kbRoutes } from './kb/routes.js';
 import type { TicketDeps } from './tickets/deps.js';
 import { startJobs, type Job } from './jobs.js';
+import { createThreading } from './mail/inbound/threading.js';
+import { createIntake } from './mail/inbound/intake.js';
+import { createImapSource } from './mail/inbound/imap.js';
+import { inboundRoutes } from './mail/inbound/routes.js';
+import { randomBytes } from 'node:crypto';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -72,12 +77,20 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const audit = createAudit(models);
   const ticketDeps: TicketDeps = { sequelize, models, triage, replyReader: local, answerer, notifier, ids, kb, audit, clock, log: log.child({ room: 'tickets' }) };
   const actions = createTicketActions(ticketDeps);
+  const threading = createThreading({ models, ids });
+  const intake = createIntake({ models, ticketDeps, actions, threading, mailFrom: config.smtp.from, maxBytes: config.smtp.maxBytes, reopenWindowDays: config.reopenWindowDays, clock, log: log.child({ room: 'intake' }) });
+  const leases = createLeases({ models, holder: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, clock });
+  const imap = config.imap.url
+    ? createImapSource({ url: config.imap.url, processedMailbox: config.imap.processedMailbox, failedMailbox: config.imap.failedMailbox, pollSeconds: config.imap.pollSeconds, leaseMs: config.leaseSeconds * 1000 }, { intake, leases, log: log.child({ room: 'imap' }) })
+    : null;
+  if (!imap) log.info('IMAP_URL is not set: intake from IMAP is off (the webhook and the widget still work)');
 
   const app = createApp({
     log,
     mounts: [
       { path: '/api/tickets', app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }) },
       { path: '/api/kb', app: kbRoutes({ search: kbSearch, models }) },
+      { path: '/api/inbound', app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }) },
     ],
     health: async () => {
       let db = true;
@@ -86,11 +99,10 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       } catch {
         db = false;
       }
-      return { ok: db, database: db ? 'up' : 'down', smtp: transport.name, outboxDepth: db ? await outbox.depth() : null };
+      return { ok: db, database: db ? 'up' : 'down', imap: imap ? imap.status() : { state: 'off' }, smtp: { transport: transport.name, up: await transport.check() }, outboxDepth: db ? await outbox.depth() : null };
     },
   });
 
-  const leases = createLeases({ models, holder: `${os.hostname()}:${process.pid}`, clock });
   const jobs: Job[] = [
     { name: 'outbox', everyMs: 1000, run: async () => void (await outbox.deliverDue(transport)) },
     {
@@ -103,14 +115,16 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       },
     },
     { name: 'learn', everyMs: 10 * 60_000, run: async () => void (await local.retrain()) },
+    { name: 'recover-inbound', everyMs: 15_000, run: async () => void (await intake.recover()) },
   ];
   let stopJobs: (() => Promise<void>) | null = null;
   let server: ServerType | null = null;
 
   return {
-    app, config, log, sequelize, models, signer, ids, outbox, transport, notifier, kb, kbSearch, triage, local, answerer, ticketDeps, actions, leases, clock,
+    app, config, log, sequelize, models, intake, imap, signer, ids, outbox, transport, notifier, kb, kbSearch, triage, local, answerer, ticketDeps, actions, leases, clock,
     /** Starts the background jobs (outbox sender, recovery, learning, …). */
     startJobs() {
+      imap?.start();
       stopJobs ??= startJobs(jobs, { leases, leaseMs: config.leaseSeconds * 1000, log: log.child({ room: 'jobs' }) });
     },
     /** Listens on config.port (0: a free port); resolves with the port. */
@@ -125,6 +139,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     /** Graceful stop: no new connections, running requests and job ticks finish, leases released, database closed. */
     async stop() {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await imap?.stop();
       if (stopJobs) await stopJobs();
       transport.close();
       await sequelize.close();

@@ -13,12 +13,17 @@ const json = (field: string, fallback: unknown) => ({
     this.setDataValue(field as never, (v == null ? null : JSON.stringify(v)) as never);
   },
 });
-const id = { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true };
+const id = () => ({ type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true });
 const s = DataTypes.STRING;
 const t = DataTypes.TEXT;
 const d = DataTypes.DATE(3);
 const b = DataTypes.BOOLEAN;
 const n = DataTypes.INTEGER;
+// Columns with database defaults repeat them here, so a freshly created instance carries the value too.
+// (Factories: Sequelize writes the field name into an attribute object, so objects must not be shared.)
+const zero = () => ({ type: DataTypes.INTEGER, defaultValue: 0 });
+const no = () => ({ type: DataTypes.BOOLEAN, defaultValue: false });
+const yes = () => ({ type: DataTypes.BOOLEAN, defaultValue: true });
 
 type Attrs<M extends Model> = ModelAttributes<M, InferAttributes<M>>;
 
@@ -208,32 +213,32 @@ const dates = { createdAt: d, updatedAt: d };
 /** Registers every model on a Sequelize instance; returns them for injection. */
 export function initModels(sequelize: Sequelize) {
   const opts = (tableName: string) => ({ sequelize, tableName, underscored: true });
-  Requester.init({ id, email: s, name: s, devCenter: s, ...dates } as Attrs<Requester>, opts('requesters'));
-  Agent.init({ id, name: s, email: s, kind: s, category: s, skills: json('skills', []), role: s, active: b, ...dates } as Attrs<Agent>, opts('agents'));
+  Requester.init({ id: id(), email: s, name: s, devCenter: s, ...dates } as Attrs<Requester>, opts('requesters'));
+  Agent.init({ id: id(), name: s, email: s, kind: s, category: s, skills: json('skills', []), role: s, active: yes(), ...dates } as Attrs<Agent>, opts('agents'));
   Ticket.init({
-    id, ref: s, subject: s, description: t, channel: s, status: s, severity: s, urgency: s, category: s, sentiment: s, intent: s,
-    complex: b, summary: s, route: s, assigneeId: n, requesterId: n, devCenter: s, classifier: s, confidence: DataTypes.FLOAT,
-    triage: json('triage', null), corrected: b, escalated: b, resolution: t, resolvedBy: s, parentTicketId: n, ...dates,
+    id: id(), ref: s, subject: s, description: t, channel: s, status: s, severity: s, urgency: s, category: s, sentiment: s, intent: s,
+    complex: no(), summary: s, route: s, assigneeId: n, requesterId: n, devCenter: s, classifier: s, confidence: DataTypes.FLOAT,
+    triage: json('triage', null), corrected: no(), escalated: no(), resolution: t, resolvedBy: s, parentTicketId: n, ...dates,
     firstResponseAt: d, resolvedAt: d, closedAt: d, escalatedAt: d,
   } as Attrs<Ticket>, opts('tickets'));
   InboundEmail.init({
-    id, dedupeKey: s, messageId: s, source: s, raw: DataTypes.BLOB, size: n, status: s, reason: s, ticketId: n, attempts: n, ...dates, processedAt: d,
+    id: id(), dedupeKey: s, messageId: s, source: s, raw: DataTypes.BLOB, size: n, status: s, reason: s, ticketId: n, attempts: zero(), ...dates, processedAt: d,
   } as Attrs<InboundEmail>, opts('inbound_emails'));
   Message.init({
-    id, ticketId: n, authorKind: s, authorAgentId: n, authorEmail: s, internal: b, text: t, html: t, fullText: t,
+    id: id(), ticketId: n, authorKind: s, authorAgentId: n, authorEmail: s, internal: no(), text: t, html: t, fullText: t,
     emailMessageId: s, inReplyTo: s, references: t, inboundEmailId: n, ...dates,
   } as Attrs<Message>, opts('messages'));
-  Attachment.init({ id, messageId: n, filename: s, contentType: s, size: n, contentId: s, inline: b, content: DataTypes.BLOB, ...dates } as Attrs<Attachment>, opts('attachments'));
-  Feedback.init({ id, ticketId: n, score: n, comment: t, ...dates } as Attrs<Feedback>, opts('feedback'));
+  Attachment.init({ id: id(), messageId: n, filename: s, contentType: s, size: n, contentId: s, inline: no(), content: DataTypes.BLOB, ...dates } as Attrs<Attachment>, opts('attachments'));
+  Feedback.init({ id: id(), ticketId: n, score: n, comment: t, ...dates } as Attrs<Feedback>, opts('feedback'));
   KbEntry.init({
-    id, title: s, query: t, resolution: t, category: s, severity: s, urgency: s, issue: s, source: s, sourceTicketId: n, hits: n, published: b, searchText: t, ...dates,
+    id: id(), title: s, query: t, resolution: t, category: s, severity: s, urgency: s, issue: s, source: s, sourceTicketId: n, hits: { type: DataTypes.INTEGER, defaultValue: 1 }, published: yes(), searchText: t, ...dates,
   } as Attrs<KbEntry>, opts('kb_entries'));
-  Deflection.init({ id, kbEntryId: n, query: t, devCenter: s, email: s, ...dates } as Attrs<Deflection>, opts('deflections'));
+  Deflection.init({ id: id(), kbEntryId: n, query: t, devCenter: s, email: s, ...dates } as Attrs<Deflection>, opts('deflections'));
   OutboxMail.init({
-    id, ticketId: n, kind: s, toAddr: s, subject: s, text: t, html: t, headers: json('headers', {}), emailMessageId: s, automatic: b,
-    status: s, attempts: n, nextAttemptAt: d, lastError: s, ...dates, sentAt: d,
+    id: id(), ticketId: n, kind: s, toAddr: s, subject: s, text: t, html: t, headers: json('headers', {}), emailMessageId: s, automatic: yes(),
+    status: s, attempts: zero(), nextAttemptAt: d, lastError: s, ...dates, sentAt: d,
   } as Attrs<OutboxMail>, opts('outbox'));
-  AuditEvent.init({ id, ticketId: n, actor: s, action: s, data: json('data', null), ...dates } as Attrs<AuditEvent>, opts('audit_events'));
+  AuditEvent.init({ id: id(), ticketId: n, actor: s, action: s, data: json('data', null), ...dates } as Attrs<AuditEvent>, opts('audit_events'));
   Lease.init({ name: { type: s, primaryKey: true }, holder: s, expiresAt: d, ...dates } as Attrs<Lease>, opts('leases'));
 
   Ticket.belongsTo(Requester, { as: 'requester', foreignKey: 'requesterId' });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config.js';
 import { buildHelpdesk, type BuildOptions, type Helpdesk } from '../../server/main.js';
-import { silentLogger } from '../../server/log.js';
+import { createLogger, silentLogger } from '../../server/log.js';
 import { freshDatabaseUrl } from './db.js';
 import { freePort } from './dovecot.js';
 
@@ -33,7 +33,9 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Bu
     PORT: String(port0), PUBLIC_URL: `http://127.0.0.1:${port0}`, HOST: '127.0.0.1', DATABASE_URL: db.url, DATA_DIR: dataDir, APP_SECRET: 'test-secret-0123456789abcdef', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
     SEED_DEMO: 'false', LOG_LEVEL: 'silent', WIDGET_CLOSE_DELAY_SECONDS: '1', ...env,
   });
-  const hd = await buildHelpdesk(config, { log: silentLogger, ...opts });
+  // HD_TEST_LOG=debug shows the server's structured log while debugging a test.
+  const log = process.env.HD_TEST_LOG ? createLogger(process.env.HD_TEST_LOG) : silentLogger;
+  const hd = await buildHelpdesk(config, { log, ...opts });
   const port = await hd.listen();
   const url = `http://127.0.0.1:${port}`;
   if (opts.jobs !== false) hd.startJobs();

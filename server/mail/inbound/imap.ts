@@ -1,0 +1,138 @@
+/**
+ * The IMAP mail source (imapflow). IDLE when the server offers it, so new mail is a ticket within about a
+ * second (mature helpdesks poll every 30 s to 5 min); a poll as the fallback; reconnect with backoff when the
+ * server goes away. One process reads the inbox at a time: the reader holds the 'imap' lease and renews it on
+ * every pass; the others stand by. A message is flagged \Seen and moved only after intake committed it.
+ */
+import { ImapFlow } from 'imapflow';
+import type { Leases } from '../../db/leases.js';
+import type { Logger } from '../../log.js';
+import type { Intake } from './intake.js';
+
+export interface ImapSourceOptions {
+  url: string;
+  processedMailbox: string;
+  failedMailbox: string;
+  pollSeconds: number;
+  leaseMs: number;
+}
+
+export type ImapState = 'starting' | 'standby' | 'connected' | 'reconnecting' | 'stopped';
+
+const sleep = (ms: number, signal: { wake?: () => void }) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  });
+
+/** Parses imap://user:pass@host:port/MAILBOX (imaps:// for TLS). */
+export function parseImapUrl(url: string) {
+  const u = new URL(url);
+  const secure = u.protocol === 'imaps:';
+  return {
+    host: u.hostname, port: Number(u.port || (secure ? 993 : 143)), secure,
+    auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) },
+    mailbox: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'INBOX',
+  };
+}
+
+export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake; leases: Leases; log: Logger }) {
+  const cfg = parseImapUrl(opts.url);
+  let state: ImapState = 'starting';
+  let stopped = false;
+  let client: ImapFlow | null = null;
+  const signal: { wake?: () => void } = {};
+  let lastPassAt: Date | null = null;
+  let loop: Promise<void> | null = null;
+
+  /** Moves every message in the inbox through intake; stops at the first one that could not be stored. */
+  async function drain(c: ImapFlow) {
+    const uids = (await c.search({ all: true }, { uid: true })) || [];
+    for (const uid of uids) {
+      if (stopped) return;
+      const msg = await c.fetchOne(String(uid), { source: true }, { uid: true });
+      if (!msg || !msg.source) continue;
+      // Throws when the database can't store it: the message stays in the inbox for the next pass.
+      const r = await deps.intake.receive(msg.source, 'imap');
+      const dest = r.status === 'failed' ? opts.failedMailbox : opts.processedMailbox;
+      await c.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+      await c.messageMove(String(uid), dest, { uid: true });
+      deps.log.debug({ uid, inboundId: r.inboundId, status: r.status, dest }, 'imap message moved');
+    }
+  }
+
+  async function session() {
+    const c = new ImapFlow({ ...cfg, logger: false, disableAutoIdle: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 5 * 60_000 });
+    client = c;
+    c.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'imap connection error'));
+    await c.connect();
+    for (const box of [opts.processedMailbox, opts.failedMailbox]) {
+      const list = await c.list();
+      if (!list.some((m) => m.path === box)) await c.mailboxCreate(box);
+    }
+    await c.mailboxOpen(cfg.mailbox);
+    c.on('exists', () => signal.wake?.());
+    const idle = c.capabilities.has('IDLE');
+    state = 'connected';
+    deps.log.info({ host: cfg.host, port: cfg.port, mailbox: cfg.mailbox, idle }, 'imap connected');
+    while (!stopped && c.usable) {
+      if (!(await deps.leases.acquire('imap', opts.leaseMs))) {
+        deps.log.warn('imap lease lost; standing by');
+        break;
+      }
+      await drain(c);
+      lastPassAt = new Date();
+      // Wait for EXISTS (IDLE) or the poll interval, and never longer than half the lease.
+      const wait = sleep(Math.min(opts.pollSeconds * 1000, opts.leaseMs / 2), signal);
+      if (idle) void c.idle().catch(() => signal.wake?.());
+      await wait;
+    }
+  }
+
+  async function run() {
+    let backoff = 1000;
+    while (!stopped) {
+      if (!(await deps.leases.acquire('imap', opts.leaseMs).catch(() => false))) {
+        state = 'standby';
+        await sleep(Math.max(1000, opts.leaseMs / 3), signal);
+        continue;
+      }
+      try {
+        await session();
+        backoff = 1000;
+      } catch (err) {
+        if (stopped) break;
+        state = 'reconnecting';
+        deps.log.warn({ err: (err as Error).message, retryInMs: backoff }, 'imap session ended; reconnecting');
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, 30_000);
+      } finally {
+        const c = client;
+        client = null;
+        if (c?.usable) await c.logout().catch(() => c.close());
+        else c?.close();
+      }
+    }
+    state = 'stopped';
+  }
+
+  return {
+    start() {
+      loop ??= run();
+    },
+    /** Stops after the message in hand, closes the connection and releases the lease. */
+    async stop() {
+      stopped = true;
+      signal.wake?.();
+      client?.close();
+      await loop;
+      await deps.leases.release('imap').catch(() => undefined);
+    },
+    status: () => ({ state, lastPassAt }),
+  };
+}
+
+export type ImapSource = ReturnType<typeof createImapSource>;
