@@ -24,6 +24,8 @@ import { createKb } from './kb/entries.js';
 import { createLearningClassifier } from './triage/learning.js';
 import { createTriage } from './triage/service.js';
 import { createAnswerer } from './triage/answer.js';
+import { createOpenAIClassifier, createOpenAIClient } from './triage/openai.js';
+import { createOpenAIWriter } from './triage/openai-writer.js';
 import { createAudit } from './tickets/audit.js';
 import { createTicketActions } from './tickets/actions.js';
 import { triageTicket } from './tickets/create.js';
@@ -71,9 +73,13 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
 
   const local = createLearningClassifier({ models, rootDir, log: log.child({ room: 'triage' }) });
   await local.retrain();
-  const primary = local; // the OpenAI classifier is added by the triage issue when OPENAI_API_KEY is set
+  const openai = config.openai.apiKey ? createOpenAIClient({ apiKey: config.openai.apiKey, baseURL: config.openai.baseUrl, model: config.openai.model, timeoutMs: config.openai.timeoutMs }) : null;
+  const primary = openai
+    ? createOpenAIClassifier({ client: openai, model: config.openai.model, agentNames: async () => (await models.Agent.findAll({ where: { active: true }, attributes: ['name'] })).map((a) => a.name) })
+    : local;
+  log.info({ classifier: primary.name, fallback: local.name }, openai ? 'triage by OpenAI with the local classifier as fallback' : 'triage by the local classifier (OPENAI_API_KEY not set)');
   const triage = createTriage({ models, primary, fallback: local, aiMinConfidence: config.aiConfidenceThreshold, log: log.child({ room: 'triage' }) });
-  const answerer = createAnswerer({ search: kbSearch, writer: null, log: log.child({ room: 'answer' }) });
+  const answerer = createAnswerer({ search: kbSearch, writer: openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null, log: log.child({ room: 'answer' }) });
   const audit = createAudit(models);
   const ticketDeps: TicketDeps = { sequelize, models, triage, replyReader: local, answerer, notifier, ids, kb, audit, clock, log: log.child({ room: 'tickets' }) };
   const actions = createTicketActions(ticketDeps);
