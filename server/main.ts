@@ -11,7 +11,7 @@ import { createDatabase } from './db/database.js';
 import { migrateUp } from './db/migrate.js';
 import { initModels } from './db/models.js';
 import { createLeases } from './db/leases.js';
-import { seedBase } from './db/seed.js';
+import { seedBase, loadIssuePhrasings } from './db/seed.js';
 import { seedDemo } from './db/demo.js';
 import { createLinkSigner } from './http/signed-links.js';
 import { createApp } from './http/app.js';
@@ -20,6 +20,7 @@ import { createOutbox } from './mail/outbound/outbox.js';
 import { createNotifier } from './mail/outbound/notify.js';
 import { createDevTransport, createSmtpTransport, type MailTransport } from './mail/outbound/transport.js';
 import { createKbSearch } from './kb/search.js';
+import { createIssueModel } from './kb/issue-model.js';
 import { createKb } from './kb/entries.js';
 import { createLearningClassifier } from './triage/learning.js';
 import { createTriage } from './triage/service.js';
@@ -28,6 +29,7 @@ import { createOpenAIClassifier, createOpenAIClient } from './triage/openai.js';
 import { createOpenAIWriter } from './triage/openai-writer.js';
 import { createAudit } from './tickets/audit.js';
 import { createTicketActions } from './tickets/actions.js';
+import { createEscalation } from './tickets/escalation.js';
 import { triageTicket } from './tickets/create.js';
 import { ticketRoutes } from './tickets/routes.js';
 import { kbRoutes } from './kb/routes.js';
@@ -65,7 +67,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const outbox = createOutbox({ models, from: config.smtp.from, clock, log: log.child({ room: 'outbox' }) });
   const transport = opts.transport ?? (config.smtp.url ? createSmtpTransport(config.smtp.url) : createDevTransport());
   const notifier = createNotifier({ models, outbox, signer, ids, publicUrl: config.publicUrl, escalationHours: config.escalationHours });
-  const kbSearch = createKbSearch({ sequelize });
+  const issueModel = createIssueModel(loadIssuePhrasings());
+  const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q) });
   const kb = createKb({ models, search: kbSearch });
   const seeded = await seedBase(models, kb);
   if (config.seedDemo) await seedDemo(models, { clock, log });
@@ -83,6 +86,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const audit = createAudit(models);
   const ticketDeps: TicketDeps = { sequelize, models, triage, replyReader: local, answerer, notifier, ids, kb, audit, clock, log: log.child({ room: 'tickets' }) };
   const actions = createTicketActions(ticketDeps);
+  const escalation = createEscalation({ ...ticketDeps, hours: config.escalationHours });
   const threading = createThreading({ models, ids });
   const intake = createIntake({ models, ticketDeps, actions, threading, mailFrom: config.smtp.from, maxBytes: config.smtp.maxBytes, reopenWindowDays: config.reopenWindowDays, clock, log: log.child({ room: 'intake' }) });
   const leases = createLeases({ models, holder: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, clock });
@@ -121,13 +125,14 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       },
     },
     { name: 'learn', everyMs: 10 * 60_000, run: async () => void (await local.retrain()) },
+    { name: 'escalation', everyMs: 60_000, run: async () => void (await escalation.sweep()) },
     { name: 'recover-inbound', everyMs: 15_000, run: async () => void (await intake.recover()) },
   ];
   let stopJobs: (() => Promise<void>) | null = null;
   let server: ServerType | null = null;
 
   return {
-    app, config, log, sequelize, models, intake, imap, signer, ids, outbox, transport, notifier, kb, kbSearch, triage, local, answerer, ticketDeps, actions, leases, clock,
+    app, config, log, sequelize, models, intake, imap, escalation, signer, ids, outbox, transport, notifier, kb, kbSearch, triage, local, answerer, ticketDeps, actions, leases, clock,
     /** Starts the background jobs (outbox sender, recovery, learning, …). */
     startJobs() {
       imap?.start();

@@ -21,6 +21,10 @@ export function readJsonl<T>(file: string): T[] {
 export const loadRoster = (): Roster => JSON.parse(readFileSync(path.join(seedsDir, 'agents.json'), 'utf8'));
 export const loadResolutions = () => readJsonl<ResolutionTemplate>(path.join(seedsDir, 'resolutions.jsonl'));
 
+/** How employees describe each known issue: the seed tickets' subject and text, by issue. */
+export const loadIssuePhrasings = () =>
+  readJsonl<{ issue: string; subject?: string; text: string }>(path.join(seedsDir, 'training-tickets.jsonl')).map((t) => ({ issue: t.issue, text: `${t.subject ?? ''}\n${t.text}` }));
+
 /** Creates missing agents and KB templates; safe to run at every start. */
 export async function seedBase(models: Models, kb: Kb) {
   const roster = loadRoster();
@@ -30,6 +34,8 @@ export async function seedBase(models: Models, kb: Kb) {
     ...roster.humans.map((h) => ({ name: h.name, email: h.email, kind: 'human' as const, category: null, skills: h.skills, role: h.role })),
   ].filter((r) => !existing.has(r.email));
   if (rows.length) await models.Agent.bulkCreate(rows);
-  const templates = await kb.seedTemplates(loadResolutions());
+  const phrasings = new Map<string, string[]>();
+  for (const t of loadIssuePhrasings()) phrasings.set(t.issue, [...(phrasings.get(t.issue) ?? []), t.text]);
+  const templates = await kb.seedTemplates(loadResolutions(), phrasings);
   return { agents: rows.length, templates };
 }

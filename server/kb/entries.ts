@@ -18,14 +18,18 @@ export interface ResolutionTemplate {
 export function createKb(deps: { models: Models; search: KbSearch }) {
   const { KbEntry } = deps.models;
   return {
-    /** Loads the seeds' resolution templates as the first entries (skips those already there). */
-    async seedTemplates(templates: ResolutionTemplate[], transaction?: Transaction) {
+    /**
+     * Loads the seeds' resolution templates as the first entries (skips those already there). `phrasings` are
+     * how employees describe each issue (the seed tickets): indexed with the entry, as closed tickets' queries are,
+     * so a search in the user's own words ("notebook won't start") finds the article ("Laptop won't power on").
+     */
+    async seedTemplates(templates: ResolutionTemplate[], phrasings: Map<string, string[]> = new Map(), transaction?: Transaction) {
       const have = new Set((await KbEntry.findAll({ where: { source: 'template' }, attributes: ['issue'], transaction })).map((e) => e.issue));
       const fresh = templates.filter((t) => !have.has(t.issue));
       await KbEntry.bulkCreate(
         fresh.map((t) => ({
           title: t.title, query: t.title, resolution: t.resolution, category: t.category, severity: 'low', urgency: 'low', issue: t.issue,
-          source: 'template' as const, sourceTicketId: null, searchText: searchDocument(t.title, (t.keywords ?? []).join(' '), t.resolution),
+          source: 'template' as const, sourceTicketId: null, searchText: searchDocument(t.title, (t.keywords ?? []).join(' '), t.resolution, ...(phrasings.get(t.issue) ?? [])),
         })),
         { transaction },
       );

@@ -22,10 +22,20 @@ interface Row { id: number; title: string; query: string; resolution: string; ca
 
 const VOCAB_TTL_MS = 60_000;
 
-export function createKbSearch(deps: { sequelize: Sequelize; clock?: () => Date }) {
+/** Ranks the known issues a query may be about (a model trained on how employees describe them). */
+export type IssueHint = (q: string) => { issue: string; p: number }[];
+
+const CANDIDATES = 12;
+/** Reciprocal rank fusion constant: how much the top places of each ranking dominate. */
+const RRF_K = 4;
+
+export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHint }) {
+
   const { sequelize } = deps;
   const dialect = dialectOf(sequelize);
   let vocab: Set<string> | null = null;
+  let df = new Map<string, number>();
+  let docs = 1;
   let vocabAt = 0;
   let vocabByLen: Map<number, string[]> = new Map();
 
@@ -33,15 +43,25 @@ export function createKbSearch(deps: { sequelize: Sequelize; clock?: () => Date 
   async function vocabulary(): Promise<Set<string>> {
     if (vocab && Date.now() - vocabAt < VOCAB_TTL_MS) return vocab;
     const terms = new Set<string>();
+    const counts = new Map<string, number>();
     if (dialect === 'sqlite') {
-      // fts5vocab exposes the FTS index's own term list without scanning the documents.
+      // fts5vocab exposes the FTS index's own terms and document counts without scanning the documents.
       await sequelize.query(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_vocab USING fts5vocab(main, 'kb_fts', 'row')`);
-      const rows = await sequelize.query<{ term: string }>('SELECT term FROM temp.kb_vocab', { type: QueryTypes.SELECT });
-      for (const r of rows) terms.add(r.term);
+      const rows = await sequelize.query<{ term: string; doc: number }>('SELECT term, doc FROM temp.kb_vocab', { type: QueryTypes.SELECT });
+      for (const r of rows) {
+        terms.add(r.term);
+        counts.set(r.term, Number(r.doc));
+      }
     } else {
       const rows = await sequelize.query<{ search_text: string }>('SELECT search_text FROM kb_entries WHERE published = 1', { type: QueryTypes.SELECT });
-      for (const r of rows) for (const t of r.search_text.split(' ')) terms.add(t);
+      for (const r of rows) for (const t of new Set(r.search_text.split(' '))) {
+        terms.add(t);
+        counts.set(t, (counts.get(t) ?? 0) + 1);
+      }
     }
+    const [{ n }] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM kb_entries', { type: QueryTypes.SELECT });
+    docs = Math.max(1, Number(n));
+    df = counts;
     vocab = terms;
     vocabAt = Date.now();
     vocabByLen = new Map();
@@ -85,15 +105,28 @@ export function createKbSearch(deps: { sequelize: Sequelize; clock?: () => Date 
     );
   }
 
-  /** Score in [0,1]: the weighted share of query terms the entry contains, with a bonus for title matches. */
+  /** The published template articles of these issues. */
+  function issueEntries(issues: string[], category: string | undefined): Promise<Row[]> {
+    return sequelize.query<Row>(
+      `SELECT k.id, k.title, k.query, k.resolution, k.category, k.issue, k.source, k.search_text, k.hits FROM kb_entries k
+       WHERE k.issue IN (:issues) AND k.source = 'template' AND k.published = 1 ${category ? 'AND k.category = :category' : ''}`,
+      { type: QueryTypes.SELECT, replacements: { issues, category } },
+    );
+  }
+
+  /** Inverse document frequency: a rare word ("trackpad") says more about the match than a common one ("not"). */
+  const idf = (t: string) => Math.log(1 + docs / (1 + (df.get(t) ?? 0)));
+
+  /** Score in [0,1]: the IDF-weighted share of query terms the entry contains, with a bonus for title matches. */
   function score(row: Row, weights: Map<string, number>): number {
     const doc = new Set(row.search_text.split(' '));
     const title = new Set(searchTerms(row.title).map(pad));
     let total = 0;
     let got = 0;
     for (const [t, w] of weights) {
-      total += 1;
-      if (doc.has(t)) got += w * (title.has(t) ? 1 : 0.85);
+      const i = idf(t);
+      total += i;
+      if (doc.has(t)) got += i * w * (title.has(t) ? 1 : 0.85);
     }
     const popularity = Math.min(0.05, Math.log10(1 + row.hits) / 40);
     return total ? Math.min(1, got / total + popularity) : 0;
@@ -105,11 +138,22 @@ export function createKbSearch(deps: { sequelize: Sequelize; clock?: () => Date 
       const limit = Math.min(Math.max(opts.limit ?? 5, 1), 50);
       const { terms, weights } = await expand(q);
       if (!terms.length) return [];
-      const rows = await candidates(terms, opts.category, Math.max(limit * 4, 20));
-      return rows
-        .map((r) => ({ r, s: score(r, weights) }))
-        .sort((a, b) => b.s - a.s || b.r.hits - a.r.hits || a.r.id - b.r.id)
+      const rows = await candidates(terms, opts.category, Math.max(limit, CANDIDATES));
+      // Two rankings fused: the index's (BM25 on SQLite, TF-IDF on MySQL) and the issue model's (the articles of
+      // the issues the query is most likely about). The score shown is our own, comparable across dialects.
+      const guesses = deps.issueHint?.(q).filter((g) => g.p >= 0.05) ?? [];
+      const byIssue = guesses.length ? await issueEntries(guesses.map((g) => g.issue), opts.category) : [];
+      const fused = new Map<number, { r: Row; f: number }>();
+      rows.forEach((r, i) => fused.set(Number(r.id), { r, f: 1 / (RRF_K + i) }));
+      for (const r of byIssue) {
+        const i = guesses.findIndex((g) => g.issue === r.issue);
+        const e = fused.get(Number(r.id)) ?? fused.set(Number(r.id), { r, f: 0 }).get(Number(r.id))!;
+        e.f += 1 / (RRF_K + i);
+      }
+      return [...fused.values()]
+        .sort((a, b) => b.f - a.f || a.r.id - b.r.id)
         .slice(0, limit)
+        .map(({ r }) => ({ r, s: score(r, weights) }))
         .map(({ r, s }) => ({
           id: Number(r.id), title: r.title, category: r.category, score: Math.round(s * 1000) / 1000, resolution: r.resolution,
           issue: r.issue, source: r.source, snippet: r.resolution.replace(/\s+/g, ' ').slice(0, 160),

@@ -1,5 +1,6 @@
 /** Words for knowledge-base search: lower-cased, stop words dropped, stemmed so word forms meet. */
 import { stemmer } from 'stemmer';
+import { canonical } from './synonyms.js';
 
 const STOP = new Set(
   ('a about above after again all also am an and any are as at be been before being below between both but by can could did do does ' +
@@ -14,15 +15,24 @@ export function searchTerms(text: string, max = 400): string[] {
   const out = new Set<string>();
   for (const w of text.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u)) {
     if (w.length < 2 || STOP.has(w) || /^\d+$/.test(w)) continue;
-    out.add(stemmer(w));
+    out.add(stemmer(canonical(w)));
     if (out.size >= max) break;
   }
   return [...out];
 }
 
-/** The text stored in kb_entries.search_text (indexed by FTS5 / FULLTEXT). MySQL ignores tokens under 3 characters, so short ones are padded. */
+/**
+ * The text stored in kb_entries.search_text (indexed by FTS5 / FULLTEXT): every stemmed word, repeats kept, so the
+ * index's term frequencies say what an entry is mostly about. MySQL ignores tokens under 3 characters: padded.
+ */
 export function searchDocument(...parts: string[]): string {
-  return searchTerms(parts.join(' '), 2000).map(pad).join(' ');
+  const out: string[] = [];
+  for (const w of parts.join(' ').toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u)) {
+    if (w.length < 2 || STOP.has(w) || /^\d+$/.test(w)) continue;
+    out.push(pad(stemmer(canonical(w))));
+    if (out.length >= 20_000) break;
+  }
+  return out.join(' ');
 }
 
 /** MySQL's FULLTEXT drops words shorter than innodb_ft_min_token_size (3): "pc" is stored as "pc_". */

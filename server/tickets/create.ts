@@ -55,7 +55,7 @@ export async function storeTicket(deps: TicketDeps, input: NewTicketInput): Prom
         ref: null, subject: (input.subject?.trim() || subjectFrom(input.issue)).slice(0, 300), description: input.issue, channel: input.channel,
         status: 'new', severity: 'low', urgency: 'low', category: 'Software / Applications', sentiment: null, intent: null, summary: null,
         route: 'pool', assigneeId: null, requesterId: requester.id, devCenter: input.devCenter ?? requester.devCenter, classifier: null, confidence: null,
-        parentTicketId: input.parentTicketId ?? null,
+        parentTicketId: input.parentTicketId ?? null, createdAt: deps.clock(),
       },
       { transaction: t },
     );
