@@ -33,40 +33,51 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
 
   const { sequelize } = deps;
   const dialect = dialectOf(sequelize);
-  let vocab: Set<string> | null = null;
+  // The vocabulary (terms, document frequencies, terms by length for typo look-ups) is cached and refreshed at
+  // most every minute, so entries added by other processes count. SQLite reads it from the FTS index itself
+  // (fts5vocab); MySQL has no portable equivalent, so it is built from search_text, incrementally after the
+  // first load (only rows changed since), which keeps a refresh cheap at 100,000 entries.
+  const vocab = new Set<string>();
   let df = new Map<string, number>();
   let docs = 1;
   let vocabAt = 0;
-  let vocabByLen: Map<number, string[]> = new Map();
+  let stale = true;
+  let since = new Date(0);
+  const vocabByLen = new Map<number, string[]>();
 
-  /** Index vocabulary (stemmed terms), refreshed every minute so entries added by other processes count. */
+  const addTerm = (t: string) => {
+    if (vocab.has(t)) return;
+    vocab.add(t);
+    (vocabByLen.get(t.length) ?? vocabByLen.set(t.length, []).get(t.length)!).push(t);
+  };
+
   async function vocabulary(): Promise<Set<string>> {
-    if (vocab && Date.now() - vocabAt < VOCAB_TTL_MS) return vocab;
-    const terms = new Set<string>();
-    const counts = new Map<string, number>();
+    if (!stale && Date.now() - vocabAt < VOCAB_TTL_MS) return vocab;
+    const startedAt = new Date();
     if (dialect === 'sqlite') {
-      // fts5vocab exposes the FTS index's own terms and document counts without scanning the documents.
       await sequelize.query(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_vocab USING fts5vocab(main, 'kb_fts', 'row')`);
       const rows = await sequelize.query<{ term: string; doc: number }>('SELECT term, doc FROM temp.kb_vocab', { type: QueryTypes.SELECT });
+      df = new Map();
       for (const r of rows) {
-        terms.add(r.term);
-        counts.set(r.term, Number(r.doc));
+        addTerm(r.term);
+        df.set(r.term, Number(r.doc));
       }
     } else {
-      const rows = await sequelize.query<{ search_text: string }>('SELECT search_text FROM kb_entries WHERE published = 1', { type: QueryTypes.SELECT });
+      // Overlap by a few seconds: a row committed just before the last refresh is read again, never missed.
+      const rows = await sequelize.query<{ search_text: string }>('SELECT search_text FROM kb_entries WHERE published = 1 AND updated_at >= :since', {
+        type: QueryTypes.SELECT, replacements: { since: new Date(since.getTime() - 5_000) },
+      });
       for (const r of rows) for (const t of new Set(r.search_text.split(' '))) {
-        terms.add(t);
-        counts.set(t, (counts.get(t) ?? 0) + 1);
+        addTerm(t);
+        df.set(t, (df.get(t) ?? 0) + 1);
       }
     }
-    const [{ n }] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM kb_entries', { type: QueryTypes.SELECT });
+    const [{ n }] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM kb_entries WHERE published = 1', { type: QueryTypes.SELECT });
     docs = Math.max(1, Number(n));
-    df = counts;
-    vocab = terms;
+    since = startedAt;
     vocabAt = Date.now();
-    vocabByLen = new Map();
-    for (const t of terms) (vocabByLen.get(t.length) ?? vocabByLen.set(t.length, []).get(t.length)!).push(t);
-    return terms;
+    stale = false;
+    return vocab;
   }
 
   /** Query terms, each known word as is and each unknown word replaced by its nearest index terms. */
@@ -159,9 +170,9 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
           issue: r.issue, source: r.source, snippet: r.resolution.replace(/\s+/g, ' ').slice(0, 160),
         }));
     },
-    /** Forget the cached vocabulary (after bulk loads). */
+    /** Refresh the vocabulary before the next search (after this process changed entries). */
     invalidate() {
-      vocab = null;
+      stale = true;
     },
   };
 }
