@@ -39,6 +39,9 @@ import { createThreading } from './mail/inbound/threading.js';
 import { createIntake } from './mail/inbound/intake.js';
 import { createImapSource } from './mail/inbound/imap.js';
 import { inboundRoutes } from './mail/inbound/routes.js';
+import { ensureWidgetBuilt, widgetGuards, widgetRoutes } from './widget/routes.js';
+import { requesterRoutes } from './tickets/requester.routes.js';
+import { requesterPages } from './tickets/requester.pages.js';
 import { randomBytes } from 'node:crypto';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,9 +98,15 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     : null;
   if (!imap) log.info('IMAP_URL is not set: intake from IMAP is off (the webhook and the widget still work)');
 
+  await ensureWidgetBuilt(log.child({ room: 'widget' }));
   const app = createApp({
     log,
     mounts: [
+      // CORS and the rate limits on POST /api/tickets must run before the ticket routes.
+      { path: '/api', app: widgetGuards({ config, log: log.child({ room: 'widget' }), adminToken: adminToken.value }) },
+      { path: '/', app: widgetRoutes({ config, log: log.child({ room: 'widget' }) }) },
+      { path: '/api/my', app: requesterRoutes({ models, actions, signer }) },
+      { path: '/t', app: requesterPages({ models, actions, signer, log: log.child({ room: 'requester' }) }) },
       { path: '/api/tickets', app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }) },
       { path: '/api/kb', app: kbRoutes({ search: kbSearch, models }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }) },

@@ -44,7 +44,7 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
 
   it('turns new mail into a ticket via IDLE, answers it by SMTP, and moves the message to Processed', async () => {
     const started = Date.now();
-    await imap.append(mail({ from: 'Dana Field <dana@corp.example>', subject: 'out of office', body: 'How do I set an automatic out of office reply in Outlook? Going on leave tomorrow.', id: 'ooo-1@corp.example' }));
+    await imap.append(mail({ from: 'Dana Field <dana@corp.example>', subject: 'how to set my OOO message', body: 'How do I set an automatic out of office reply in Outlook? Going on leave tomorrow.', id: 'ooo-1@corp.example' }));
     const t = await ticketFor('ooo-1@corp.example');
     expect(Date.now() - started).toBeLessThan(5000);
     expect(t.channel).toBe('email');
