@@ -34,7 +34,7 @@ export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '') || ':memory:';
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    return new Sequelize({
+    return serializeTransactions(new Sequelize({
       dialect: 'sqlite',
       storage: file,
       dialectModule: sqliteModule(),
@@ -44,7 +44,7 @@ export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
       transactionType: Transaction.TYPES.IMMEDIATE,
       define: { underscored: true },
       retry: { max: 5, match: [/SQLITE_BUSY/] },
-    });
+    }));
   }
   const url = databaseUrl.replace(/^mariadb:/, 'mysql:');
   return new Sequelize(url, {
@@ -60,6 +60,28 @@ export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
       match: [/ECONNREFUSED/, /ECONNRESET/, /PROTOCOL_CONNECTION_LOST/, /EPIPE/, /closed state/, /ER_LOCK_DEADLOCK/, /Deadlock found/, /SequelizeConnectionError/],
     },
   });
+}
+
+/**
+ * SQLite has one writer at a time, and node-sqlite3 waits for the lock (busy timeout) inside libuv's small
+ * thread pool: fifty concurrent transactions would park every pool thread in a wait while the one holding the
+ * lock cannot get a thread to commit. Managed transactions therefore queue here, in the event loop, instead.
+ */
+function serializeTransactions(sequelize: Sequelize): Sequelize {
+  const original = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
+  let tail: Promise<unknown> = Promise.resolve();
+  // Serialized, so every transaction can reuse one connection instead of opening the file anew each time.
+  const cm = sequelize.connectionManager as unknown as { getConnection(o?: { uuid?: string }): Promise<unknown>; releaseConnection(): Promise<void> };
+  const get = cm.getConnection.bind(cm);
+  cm.getConnection = (o = {}) => get({ ...o, uuid: o.uuid && o.uuid !== 'default' ? 'tx' : o.uuid });
+  cm.releaseConnection = async () => undefined; // closed with the Sequelize instance
+  (sequelize as { transaction: unknown }).transaction = (...args: unknown[]) => {
+    if (typeof args[args.length - 1] !== 'function') return original(...args); // unmanaged: caller's business
+    const run = tail.then(() => original(...args));
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  return sequelize;
 }
 
 /** Which dialect a Sequelize instance talks to. */
