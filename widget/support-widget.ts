@@ -97,7 +97,11 @@ export class HdSupportWidget extends LitElement {
       this.busy = true;
       try {
         // Empty optional fields are left out rather than stored as ''.
-        const created = await this.api.create(Object.fromEntries(Object.entries(v).filter(([k, x]) => x || k === 'website')) as Record<string, string>);
+        // The token this browser already holds for this email lets "My tickets" grow with the new ticket.
+        const held = loadToken();
+        const body = Object.fromEntries(Object.entries(v).filter(([k, x]) => x || k === 'website')) as Record<string, string>;
+        if (held && held.email === v.email!.toLowerCase()) body.requesterToken = held.token;
+        const created = await this.api.create(body);
         saveProfile({ name: v.name!, email: v.email!, devCenter: v.devCenter! });
         if (created.requesterToken) {
           saveToken(created.requesterToken, v.email!);

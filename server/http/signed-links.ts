@@ -9,6 +9,8 @@ export interface LinkClaims {
   a: string;
   /** requester email for requester-scoped tokens */
   e?: string;
+  /** ticket ids a requester token may see (the tickets created from one browser) */
+  ids?: number[];
   /** expiry, seconds since epoch */
   x: number;
 }
@@ -29,8 +31,10 @@ export function createLinkSigner(secret: string, now: () => Date = () => new Dat
     verify(token: string, action?: string): LinkClaims {
       const [payload, sig] = String(token).split('.');
       if (!payload || !sig) throw new AppError('link_invalid');
-      const expected = mac(payload);
-      const given = Buffer.from(sig, 'base64url');
+      // Compare the canonical encoding: base64url decoding is lenient, so "sig" plus a stray character would
+      // otherwise decode to the same bytes and pass.
+      const expected = Buffer.from(b64(mac(payload)));
+      const given = Buffer.from(sig);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError('link_invalid');
       let claims: LinkClaims;
       try {

@@ -4,6 +4,7 @@
  * A token only ever reaches tickets of its own email; anything else is a 404, so a token cannot even
  * learn whether another person's ticket exists.
  */
+import { Op } from 'sequelize';
 import { Hono, type Context } from 'hono';
 import { etag } from 'hono/etag';
 import { z } from 'zod';
@@ -20,11 +21,11 @@ export interface RequesterRoutesDeps {
   signer: LinkSigner;
 }
 
-/** Loads a ticket by ref or id only if it belongs to `email`; otherwise ticket_not_found. */
-export async function ownedTicket(models: Models, refOrId: string | number, email: string): Promise<Ticket> {
+/** Loads a ticket by ref or id only if it belongs to `email` (and, for widget tokens, is one of `ids`). */
+export async function ownedTicket(models: Models, refOrId: string | number, email: string, ids?: number[]): Promise<Ticket> {
   const where = typeof refOrId === 'number' ? { id: refOrId } : { ref: String(refOrId).toUpperCase() };
   const t = await models.Ticket.findOne({ where, include: [{ model: models.Requester, as: 'requester' }] });
-  if (!t || t.requester?.email.toLowerCase() !== email.toLowerCase()) throw new AppError('ticket_not_found');
+  if (!t || t.requester?.email.toLowerCase() !== email.toLowerCase() || (ids && !ids.includes(t.id))) throw new AppError('ticket_not_found');
   return t;
 }
 
@@ -51,25 +52,26 @@ export async function closeIdempotent(actions: TicketActions, t: Ticket, actor: 
 export function requesterRoutes(d: RequesterRoutesDeps) {
   const app = new Hono();
 
-  /** The email the bearer token was issued for (verified on every call: an HMAC is cheap). */
-  const email = (c: Context) => {
+  /** The bearer token's claims (verified on every call: an HMAC is cheap): an email and the tickets it may see. */
+  const claims = (c: Context) => {
     const h = c.req.header('authorization') ?? '';
     if (!h.startsWith('Bearer ')) throw new AppError('unauthorized', 'A requester token is required.');
-    const claims = d.signer.verify(h.slice(7).trim(), 'requester');
-    if (!claims.e) throw new AppError('link_invalid');
-    return claims.e.toLowerCase();
+    const cl = d.signer.verify(h.slice(7).trim(), 'requester');
+    if (!cl.e) throw new AppError('link_invalid');
+    return { email: cl.e.toLowerCase(), ids: cl.ids ?? [] };
   };
+  const email = (c: Context) => claims(c).email;
   app.use('*', async (c, next) => {
     email(c); // reject before any handler or body parsing
     await next();
   });
-  const load = (c: Context) => ownedTicket(d.models, c.req.param('ref') ?? '', email(c));
+  const load = (c: Context) => ownedTicket(d.models, c.req.param('ref') ?? '', email(c), claims(c).ids);
   const actor = (c: Context) => `requester:${email(c)}`;
   const fresh = async (id: number) => requesterView(d.models, (await d.models.Ticket.findByPk(id))!);
 
   app.get('/tickets', async (c) => {
     const r = await d.models.Requester.findOne({ where: { email: email(c) } });
-    const rows = r ? await d.models.Ticket.findAll({ where: { requesterId: r.id }, order: [['id', 'DESC']], limit: 50, include: [{ model: d.models.Agent, as: 'assignee' }] }) : [];
+    const rows = r ? await d.models.Ticket.findAll({ where: { requesterId: r.id, id: { [Op.in]: claims(c).ids } }, order: [['id', 'DESC']], limit: 50, include: [{ model: d.models.Agent, as: 'assignee' }] }) : [];
     return c.json({
       tickets: rows.map((t) => ({ ref: t.ref, subject: t.subject, status: t.status, route: t.route, category: t.category, assignee: t.assignee ? { name: t.assignee.name, kind: t.assignee.kind } : null, createdAt: t.createdAt })),
     });

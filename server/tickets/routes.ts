@@ -21,6 +21,8 @@ export const newTicketSchema = z.object({
   issue: z.string().trim().min(1, 'Please describe the issue.').max(20_000, 'Please keep it under 20,000 characters.'),
   /** Honeypot: a field people never see; bots fill it. */
   website: z.string().optional(),
+  /** The requester token this browser already holds; the new one then covers the earlier tickets too. */
+  requesterToken: z.string().max(4000).optional(),
 });
 
 export interface TicketRoutesDeps {
@@ -31,15 +33,32 @@ export interface TicketRoutesDeps {
   adminToken?: string;
 }
 
+/**
+ * A requester token sees only the tickets created with it in one browser, never every ticket of an address:
+ * anyone can type someone else's email into the widget, and that must not open their history.
+ */
+function requesterToken(d: TicketRoutesDeps, t: Ticket, email: string, held?: string) {
+  let ids: number[] = [];
+  if (held) {
+    try {
+      const prior = d.signer.verify(held, 'requester');
+      if (prior.e === email.toLowerCase()) ids = prior.ids ?? [];
+    } catch {
+      // an expired or foreign token just starts a new list
+    }
+  }
+  return d.signer.sign({ t: 0, a: 'requester', e: email.toLowerCase(), ids: [...ids.filter((i) => i !== t.id), t.id].slice(-50) }, 365);
+}
+
 /** The AI answer (if any) and a requester token for the widget's follow-up calls. */
-async function createResponse(d: TicketRoutesDeps, t: Ticket, email: string) {
+async function createResponse(d: TicketRoutesDeps, t: Ticket, email: string, held?: string) {
   const ai = t.route === 'ai' ? await d.models.Message.findOne({ where: { ticketId: t.id, authorKind: 'ai' }, order: [['id', 'DESC']] }) : null;
   const assignee = t.assigneeId ? await d.models.Agent.findByPk(t.assigneeId) : null;
   return {
     id: t.id, ref: t.ref, status: t.status, route: t.route, category: t.category, severity: t.severity, urgency: t.urgency,
     assignee: assignee ? { name: assignee.name, kind: assignee.kind } : null,
     ...(ai ? { answer: ai.text } : {}),
-    requesterToken: d.signer.sign({ t: 0, a: 'requester', e: email.toLowerCase() }, 365),
+    requesterToken: requesterToken(d, t, email, held),
   };
 }
 
@@ -54,7 +73,7 @@ export function ticketRoutes(d: TicketRoutesDeps) {
       return c.json({ id: 0, ref: 'IT-0', status: 'new', route: 'pool', category: null, severity: null, urgency: null, assignee: null }, 201);
     }
     const t = await createTicket(d.ticketDeps, { name: body.name, email: body.email, devCenter: body.devCenter, subject: body.subject, issue: body.issue, channel: isAdmin ? 'api' : 'widget' });
-    return c.json(await createResponse(d, t, body.email), 201);
+    return c.json(await createResponse(d, t, body.email, body.requesterToken), 201);
   });
 
   // Everything but creation needs the admin token (agents use the console).
