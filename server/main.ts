@@ -39,6 +39,7 @@ import { createThreading } from './mail/inbound/threading.js';
 import { createIntake } from './mail/inbound/intake.js';
 import { createImapSource } from './mail/inbound/imap.js';
 import { inboundRoutes } from './mail/inbound/routes.js';
+import { devOutboxRoutes } from './mail/outbound/dev-outbox.routes.js';
 import { ensureWidgetBuilt, widgetGuards, widgetRoutes } from './widget/routes.js';
 import { requesterRoutes } from './tickets/requester.routes.js';
 import { requesterPages } from './tickets/requester.pages.js';
@@ -110,6 +111,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       { path: '/api/tickets', app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }) },
       { path: '/api/kb', app: kbRoutes({ search: kbSearch, models }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }) },
+      { path: '/dev/outbox', app: devOutboxRoutes({ models, open: config.seedDemo, adminToken: adminToken.value }) },
     ],
     health: async () => {
       let db = true;
