@@ -33,6 +33,7 @@ import { createEscalation } from './tickets/escalation.js';
 import { triageTicket } from './tickets/create.js';
 import { ticketRoutes } from './tickets/routes.js';
 import { kbRoutes } from './kb/routes.js';
+import { kbPages } from './kb/pages.js';
 import type { TicketDeps } from './tickets/deps.js';
 import { startJobs, type Job } from './jobs.js';
 import { createThreading } from './mail/inbound/threading.js';
@@ -110,6 +111,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       { path: '/t', app: requesterPages({ models, actions, signer, log: log.child({ room: 'requester' }) }) },
       { path: '/api/tickets', app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }) },
       { path: '/api/kb', app: kbRoutes({ search: kbSearch, models }) },
+      { path: '/kb', app: kbPages({ search: kbSearch, models }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }) },
       { path: '/dev/outbox', app: devOutboxRoutes({ models, open: config.seedDemo, adminToken: adminToken.value }) },
     ],

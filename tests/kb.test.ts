@@ -63,3 +63,23 @@ describe('knowledge base', () => {
     expect((await search('badge rejected at door')).map((r) => r.id)).not.toContain(entry.id);
   });
 });
+
+describe('knowledge-base pages', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({}, { jobs: false });
+  });
+  afterAll(async () => s?.stop());
+
+  it('searches and shows articles server-side, escaping the query', async () => {
+    const r = await s.api('/kb?q=' + encodeURIComponent('vpn keeps disconnecting <script>x</script>'));
+    const html = await r.text();
+    expect(r.status).toBe(200);
+    expect(html).not.toContain('<script>x</script>');
+    const id = /href="\/kb\/(\d+)"/.exec(html)?.[1];
+    expect(id).toBeTruthy();
+    const article = await (await s.api(`/kb/${id}`)).text();
+    expect(article).toContain('class="steps"');
+    expect((await s.api('/kb/999999')).status).toBe(404);
+  });
+});
