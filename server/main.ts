@@ -10,6 +10,9 @@ import { persistentSecret } from './secrets.js';
 import { createDatabase } from './db/database.js';
 import { migrateUp } from './db/migrate.js';
 import { initModels } from './db/models.js';
+import { initConsoleModels } from './console/models.js';
+import { createConsoleAuth } from './console/auth.js';
+import { consoleRoutes } from './console/routes.js';
 import { createLeases } from './db/leases.js';
 import { seedBase, loadIssuePhrasings } from './db/seed.js';
 import { seedDemo } from './db/demo.js';
@@ -66,6 +69,12 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const sequelize = createDatabase(config.databaseUrl, log.child({ room: 'db' }));
   await migrateUp(sequelize, log.child({ room: 'db' }));
   const models = initModels(sequelize);
+  if (sequelize.getDialect() === 'mysql') {
+    // A message larger than max_allowed_packet cannot be stored: it is quarantined, and the operator should know.
+    const [[row]] = (await sequelize.query('SELECT @@max_allowed_packet AS p')) as [{ p: number }[], unknown];
+    if (Number(row?.p) < config.smtp.maxBytes * 1.4) log.warn({ maxAllowedPacket: Number(row?.p), mailMaxBytes: config.smtp.maxBytes }, 'MySQL max_allowed_packet is smaller than MAIL_MAX_BYTES needs; larger emails will be quarantined');
+  }
+  const consoleModels = initConsoleModels(sequelize);
 
   const signer = createLinkSigner(appSecret.value, clock);
   const ids = createMailIds(signer, config.smtp.from);
@@ -96,14 +105,16 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const intake = createIntake({ models, ticketDeps, actions, threading, mailFrom: config.smtp.from, maxBytes: config.smtp.maxBytes, reopenWindowDays: config.reopenWindowDays, clock, log: log.child({ room: 'intake' }) });
   const leases = createLeases({ models, holder: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, clock });
   const imap = config.imap.url
-    ? createImapSource({ url: config.imap.url, processedMailbox: config.imap.processedMailbox, failedMailbox: config.imap.failedMailbox, pollSeconds: config.imap.pollSeconds, leaseMs: config.leaseSeconds * 1000 }, { intake, leases, log: log.child({ room: 'imap' }) })
+    ? createImapSource({ url: config.imap.url, processedMailbox: config.imap.processedMailbox, failedMailbox: config.imap.failedMailbox, pollSeconds: config.imap.pollSeconds, leaseMs: config.leaseSeconds * 1000 }, { intake, leases, log: log.child({ room: 'imap' }), databaseUp: () => sequelize.query('SELECT 1').then(() => true, () => false) })
     : null;
   if (!imap) log.info('IMAP_URL is not set: intake from IMAP is off (the webhook and the widget still work)');
 
   await ensureWidgetBuilt(log.child({ room: 'widget' }));
+  const consoleAuth = createConsoleAuth({ models, consoleModels, clock, publicUrl: config.publicUrl });
   const app = createApp({
     log,
     mounts: [
+      { path: '/console', app: consoleRoutes({ auth: consoleAuth, models, consoleModels, sequelize, actions, outbox, ids, kb, clock, publicUrl: config.publicUrl, log: log.child({ room: 'console' }) }) },
       // CORS and the rate limits on POST /api/tickets must run before the ticket routes.
       { path: '/api', app: widgetGuards({ config, log: log.child({ room: 'widget' }), adminToken: adminToken.value }) },
       { path: '/', app: widgetRoutes({ config, log: log.child({ room: 'widget' }) }) },
@@ -145,7 +156,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   let server: ServerType | null = null;
 
   return {
-    app, config, log, sequelize, models, intake, imap, escalation, signer, ids, outbox, transport, notifier, kb, kbSearch, triage, local, answerer, ticketDeps, actions, leases, clock,
+    app, config, log, sequelize, models, consoleModels, consoleAuth, intake, imap, escalation, signer, ids, outbox, transport, notifier, kb, kbSearch, triage, local, answerer, ticketDeps, actions, leases, clock,
     /** Starts the background jobs (outbox sender, recovery, learning, …). */
     startJobs() {
       imap?.start();

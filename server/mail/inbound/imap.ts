@@ -39,7 +39,7 @@ export function parseImapUrl(url: string) {
   };
 }
 
-export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake; leases: Leases; log: Logger }) {
+export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake; leases: Leases; log: Logger; databaseUp: () => Promise<boolean> }) {
   const cfg = parseImapUrl(opts.url);
   let state: ImapState = 'starting';
   let stopped = false;
@@ -47,6 +47,7 @@ export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake
   const signal: { wake?: () => void } = {};
   let lastPassAt: Date | null = null;
   let loop: Promise<void> | null = null;
+  const failures = new Map<number, number>();
 
   /** Moves every message in the inbox through intake; stops at the first one that could not be stored. */
   async function drain(c: ImapFlow) {
@@ -55,8 +56,19 @@ export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake
       if (stopped) return;
       const msg = await c.fetchOne(String(uid), { source: true }, { uid: true });
       if (!msg || !msg.source) continue;
-      // Throws when the database can't store it: the message stays in the inbox for the next pass.
-      const r = await deps.intake.receive(msg.source, 'imap');
+      let r;
+      try {
+        r = await deps.intake.receive(msg.source, 'imap');
+      } catch (err) {
+        // The database could not store it. While the database is down, keep it in the inbox for the next pass;
+        // when the database answers but this one message keeps failing, quarantine it so it never blocks the rest.
+        const n = (failures.get(uid) ?? 0) + 1;
+        failures.set(uid, n);
+        if (n < 3 || !(await deps.databaseUp())) throw err;
+        r = await deps.intake.quarantine(msg.source, 'imap', `could not be stored: ${(err as Error).message}`);
+        deps.log.error({ uid, inboundId: r.inboundId, err: (err as Error).message }, 'imap message quarantined');
+      }
+      failures.delete(uid);
       const dest = r.status === 'failed' ? opts.failedMailbox : opts.processedMailbox;
       await c.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
       await c.messageMove(String(uid), dest, { uid: true });

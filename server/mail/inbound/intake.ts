@@ -17,6 +17,9 @@ import type { Threading } from './threading.js';
 import type { ParsedEmail } from './types.js';
 import { parseEmail } from './parse.js';
 
+/** How much of an over-limit message is kept: enough for any text anyone writes. */
+const OVERSIZE_KEEP = 1024 * 1024;
+
 export type IntakeStatus = 'created' | 'commented' | 'ignored' | 'failed' | 'duplicate' | 'received';
 
 export interface IntakeResult {
@@ -71,7 +74,8 @@ export function createIntake(deps: IntakeDeps) {
     if (row.status !== 'received') return { status: row.status === 'processed' ? 'duplicate' : (row.status as IntakeStatus), inboundId: row.id, ticketId: row.ticketId, reason: row.reason };
     let mail: ParsedEmail;
     try {
-      mail = await parseEmail(row.raw, { maxBytes: deps.maxBytes });
+      // A row whose message was over the limit holds only its head: parse it as over the limit too.
+      mail = await parseEmail(row.raw, { maxBytes: row.size > deps.maxBytes ? 1 : deps.maxBytes });
     } catch (err) {
       return finish(row, 'failed', { status: 'failed', reason: `unparseable: ${(err as Error).message}` });
     }
@@ -90,7 +94,7 @@ export function createIntake(deps: IntakeDeps) {
     const messageId = mail.messageId ?? row.dedupeKey;
     const text = (mail.newText.trim() || mail.text.trim() || '(empty message)').slice(0, 100_000);
     const email = { messageId, inReplyTo: mail.inReplyTo, references: mail.references, html: mail.html, fullText: mail.text.slice(0, 1_000_000), inboundEmailId: row.id, attachments: toAttachments(mail) };
-    const notice = mail.attachmentsDropped ? `${ERRORS.mail_too_large.message} The limit is ${Math.round(deps.maxBytes / 1048576)} MB; please share large files by link.` : undefined;
+    const notice = mail.attachmentsDropped || row.size > deps.maxBytes ? `${ERRORS.mail_too_large.message} The limit is ${Math.round(deps.maxBytes / 1048576)} MB; please share large files by link.` : undefined;
     try {
       const thread = await deps.threading.find(mail);
       const windowMs = deps.reopenWindowDays * 86400_000;
@@ -126,7 +130,10 @@ export function createIntake(deps: IntakeDeps) {
       const key = dedupeKey(raw, messageId);
       let row: InboundEmail;
       try {
-        row = await InboundEmail.create({ dedupeKey: key, messageId: messageId?.slice(0, 255) ?? null, source, raw, size: raw.length, status: 'received', reason: null, ticketId: null });
+        // Over MAIL_MAX_BYTES only the head of the message is kept (the text comes first in practice); the
+        // ticket still opens and the sender is told that attachments were dropped.
+        const stored = raw.length > deps.maxBytes ? raw.subarray(0, OVERSIZE_KEEP) : raw;
+        row = await InboundEmail.create({ dedupeKey: key, messageId: messageId?.slice(0, 255) ?? null, source, raw: stored, size: raw.length, status: 'received', reason: null, ticketId: null });
       } catch (err) {
         if (!(err instanceof UniqueConstraintError)) throw err;
         const existing = (await InboundEmail.findOne({ where: { dedupeKey: key } }))!;
@@ -140,6 +147,21 @@ export function createIntake(deps: IntakeDeps) {
         deps.log.error({ err, inboundId: row.id, messageId }, 'email stored but processing failed; will retry');
         return { status: 'received', inboundId: row.id, reason: (err as Error).message };
       }
+    },
+    /**
+     * Records a message that could not even be stored (e.g. larger than MySQL's max_allowed_packet) as failed,
+     * keeping its head, so the source can move it to Failed instead of retrying it forever ahead of the rest.
+     */
+    async quarantine(raw: Buffer, source: InboundEmail['source'], reason: string): Promise<IntakeResult> {
+      const messageId = rawMessageId(raw);
+      const key = dedupeKey(raw, messageId);
+      const existing = await InboundEmail.findOne({ where: { dedupeKey: key } });
+      if (existing) {
+        await existing.update({ status: 'failed', reason: reason.slice(0, 500) });
+        return { status: 'failed', inboundId: existing.id, reason };
+      }
+      const row = await InboundEmail.create({ dedupeKey: key, messageId: messageId?.slice(0, 255) ?? null, source, raw: raw.subarray(0, 64 * 1024), size: raw.length, status: 'failed', reason: reason.slice(0, 500), ticketId: null });
+      return { status: 'failed', inboundId: row.id, reason };
     },
     /** Processes rows left 'received' (a crash or error after storing). */
     async recover(olderThanMs = 30_000): Promise<number> {
