@@ -1,0 +1,43 @@
+/** Models of the console's own tables (migrations/0003-console.ts): login tokens and sessions. */
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type ModelAttributes, type Sequelize } from 'sequelize';
+
+/** A magic-link token (hash only); single use, short-lived. */
+export class LoginToken extends Model<InferAttributes<LoginToken>, InferCreationAttributes<LoginToken>> {
+  declare id: CreationOptional<number>;
+  declare tokenHash: string;
+  declare agentId: number;
+  declare expiresAt: Date;
+  declare usedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+/** A signed-in browser: the cookie's hash, the agent, and the CSRF secret its forms carry. */
+export class ConsoleSession extends Model<InferAttributes<ConsoleSession>, InferCreationAttributes<ConsoleSession>> {
+  declare id: CreationOptional<number>;
+  declare tokenHash: string;
+  declare agentId: number;
+  declare csrfSecret: string;
+  declare expiresAt: Date;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+type Attrs<M extends Model> = ModelAttributes<M, InferAttributes<M>>;
+const dates = { createdAt: DataTypes.DATE(3), updatedAt: DataTypes.DATE(3) };
+
+/** Registers the console models on a Sequelize instance (after initModels); returns them for injection. */
+export function initConsoleModels(sequelize: Sequelize) {
+  const opts = (tableName: string) => ({ sequelize, tableName, underscored: true });
+  LoginToken.init({
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true }, tokenHash: DataTypes.STRING, agentId: DataTypes.INTEGER,
+    expiresAt: DataTypes.DATE(3), usedAt: DataTypes.DATE(3), ...dates,
+  } as Attrs<LoginToken>, opts('login_tokens'));
+  ConsoleSession.init({
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true }, tokenHash: DataTypes.STRING, agentId: DataTypes.INTEGER,
+    csrfSecret: DataTypes.STRING, expiresAt: DataTypes.DATE(3), ...dates,
+  } as Attrs<ConsoleSession>, opts('console_sessions'));
+  return { LoginToken, ConsoleSession };
+}
+
+export type ConsoleModels = ReturnType<typeof initConsoleModels>;

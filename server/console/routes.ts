@@ -1,0 +1,101 @@
+/**
+ * consoleRoutes(deps): the agent console, mounted at '/console'. Server-rendered pages; a small script from
+ * /console/assets enhances them. Layout of the routes:
+ *
+ *   /console/login…              sign-in by magic link (login.ts)          — public
+ *   /console, /console/queues/:q  queues pool | mine | escalated | all      — any console role
+ *   /console/tickets/:ref…        ticket view and actions (ticket.routes.ts)
+ *   /console/attachments/:id      attachment download
+ *   /console/kb…                  knowledge-base curation (kb.pages.ts)
+ *   /console/admin/…              agents, outbox, failed emails             — admin only
+ *   /console/logout               POST, ends the session
+ */
+import { Hono } from 'hono';
+import type { Sequelize } from 'sequelize';
+import type { Models } from '../db/models.js';
+import type { Kb } from '../kb/entries.js';
+import type { Logger } from '../log.js';
+import type { MailIds } from '../mail/outbound/ids.js';
+import type { Outbox } from '../mail/outbound/outbox.js';
+import type { TicketActions } from '../tickets/actions.js';
+import { adminAgentRoutes } from './admin.agents.js';
+import { adminMailRoutes } from './admin.mail.js';
+import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
+import { identityOf, type ConsoleAuth } from './auth.js';
+import { html, page } from './html.js';
+import { kbPages } from './kb.pages.js';
+import { loginRoutes } from './login.js';
+import type { ConsoleModels } from './models.js';
+import { createPresence, type Presence } from './presence.js';
+import { queuePage } from './queue.pages.js';
+import { QUEUES, createQueues, type QueueName } from './queues.js';
+import { ticketRoutes } from './ticket.routes.js';
+import { attachmentResponse } from './attachments.js';
+
+export interface ConsoleDeps {
+  auth: ConsoleAuth;
+  models: Models;
+  consoleModels: ConsoleModels;
+  sequelize: Sequelize;
+  actions: TicketActions;
+  outbox: Outbox;
+  ids: MailIds;
+  kb: Kb;
+  clock: () => Date;
+  publicUrl: string;
+  log: Logger;
+  presence?: Presence;
+}
+
+/** The console sub-application (mount at '/console'). */
+export function consoleRoutes(d: ConsoleDeps) {
+  const app = new Hono();
+  const queues = createQueues(d.models);
+  const presence = d.presence ?? createPresence();
+  const anyone = d.auth.requireSession();
+  const admins = d.auth.requireSession(['admin']);
+
+  // The app-wide handler answers JSON; console pages answer with a page.
+  app.onError(async (err, c) => {
+    d.log.error({ err, path: c.req.path }, 'console page failed');
+    const who = await d.auth.identify(c).catch(() => null);
+    return page(c, html`<h1>Something went wrong</h1><p>The error was logged. <a href="/console">Back to the queues</a></p>`, { title: 'Error', status: 500, agent: who?.agent, csrf: who?.csrf });
+  });
+
+  app.get('/assets/console.js', (c) => c.body(CONSOLE_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
+  app.get('/assets/console.css', (c) => c.body(CONSOLE_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }));
+
+  app.route('/login', loginRoutes({ ...d }));
+  app.post('/logout', anyone, async (c) => {
+    await d.auth.endSession(c);
+    return c.redirect('/console/login?m=out', 303);
+  });
+
+  app.get('/', anyone, (c) => c.redirect('/console/queues/pool', 303));
+  app.get('/queues/:queue', anyone, async (c) => {
+    const me = await identityOf(d.auth, c);
+    const q = c.req.param('queue') as QueueName;
+    if (!QUEUES.includes(q)) return c.redirect('/console/queues/pool', 303);
+    return queuePage(c, me, queues, q);
+  });
+
+  app.use('/tickets/*', anyone);
+  app.route('/tickets', ticketRoutes({ auth: d.auth, models: d.models, actions: d.actions, presence, log: d.log }));
+
+  app.get('/attachments/:id', anyone, async (c) => {
+    const a = await d.models.Attachment.findByPk(Number(c.req.param('id')) || 0);
+    if (!a) return c.text('No such attachment.', 404);
+    return attachmentResponse(c, a);
+  });
+
+  // '/x/*' also matches '/x' itself in Hono, so one use() guards the whole subtree.
+  app.use('/kb/*', anyone);
+  app.route('/kb', kbPages({ auth: d.auth, models: d.models, kb: d.kb, log: d.log }));
+
+  app.use('/admin/*', admins);
+  app.get('/admin', (c) => c.redirect('/console/admin/agents', 303));
+  app.route('/admin/agents', adminAgentRoutes({ auth: d.auth, models: d.models, log: d.log }));
+  app.route('/admin', adminMailRoutes({ auth: d.auth, models: d.models, outbox: d.outbox, log: d.log }));
+
+  return app;
+}

@@ -1,0 +1,58 @@
+/**
+ * Renders a ticket's thread. The plain `text` (what the author newly wrote) is shown first; the quoted history
+ * (`fullText`) and the email's own HTML sit in collapsed <details>. Email HTML goes through sanitize-html with a
+ * short allow-list: no script, no event handlers, no style, no remote images (they would be tracking pixels),
+ * no forms or frames. The page's CSP is a second wall should anything slip through.
+ */
+import sanitizeHtml from 'sanitize-html';
+import type { Agent, Attachment, Message } from '../db/models.js';
+import { html, raw, when, type SafeHtml } from './html.js';
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'small', 'sub', 'sup', 'blockquote', 'pre', 'code', 'hr',
+    'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a', 'img',
+    'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption',
+  ],
+  allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'width', 'height'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['data'] },
+  allowProtocolRelative: false,
+  // Only inline data: images survive; a relative src would make the console fetch its own URLs.
+  exclusiveFilter: (frame) => frame.tag === 'img' && !/^data:image\//i.test(frame.attribs.src ?? ''),
+  // Dropped together with their content: nothing from a <script> or <style> should show up as text.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head'],
+  transformTags: {
+    // Links open outside the console and do not tell the target where they came from.
+    a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }),
+  },
+};
+
+/** Email HTML made safe to show inside the console. */
+export const sanitizeEmailHtml = (dirty: string) => sanitizeHtml(dirty, SANITIZE);
+
+const AUTHOR: Record<Message['authorKind'], string> = { requester: 'Requester', agent: 'IT team', ai: 'AI agent', system: 'System' };
+
+const size = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
+
+function attachments(list: Attachment[] | undefined) {
+  if (!list?.length) return '';
+  return html`<ul class="attachments">${list.map((a) => html`<li><a href="/console/attachments/${String(a.id)}" download>${a.filename}</a> <small>${a.contentType}, ${size(a.size)}${a.inline ? ', inline' : ''}</small></li>`)}</ul>`;
+}
+
+/** One message as an <article>. */
+function message(m: Message, agents: Map<number, Agent>): SafeHtml {
+  const who = m.authorAgentId ? agents.get(m.authorAgentId)?.name : null;
+  const author = html`${AUTHOR[m.authorKind]}${who ? html` · ${who}` : ''}${m.authorEmail && m.authorKind === 'requester' ? html` · ${m.authorEmail}` : ''}`;
+  const history = m.fullText && m.fullText.trim() !== m.text.trim()
+    ? html`<details class="history"><summary>Show quoted history</summary><pre class="text">${m.fullText}</pre></details>` : '';
+  const formatted = m.html ? html`<details class="email-html"><summary>Show the formatted email</summary><div class="html-body">${raw(sanitizeEmailHtml(m.html))}</div></details>` : '';
+  return html`<article class="msg ${m.authorKind}${m.internal ? ' internal' : ''}" id="m${String(m.id)}">
+    <header><b>${author}</b>${m.internal ? html` <span class="badge">internal note</span>` : ''} <span class="muted">${when(m.createdAt)}</span></header>
+    <pre class="text">${m.text}</pre>${history}${formatted}${attachments(m.attachments)}</article>`;
+}
+
+/** The whole thread, oldest first. */
+export function threadHtml(messages: Message[], agents: Map<number, Agent>): SafeHtml {
+  return html`<section class="thread" aria-label="Conversation">${messages.map((m) => message(m, agents))}</section>`;
+}

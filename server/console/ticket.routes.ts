@@ -1,0 +1,105 @@
+/**
+ * Ticket view and actions. Every action is a plain form POST (works without script) answered with a redirect
+ * back to the ticket (post/redirect/get, so a reload never repeats it) carrying a flash key from a fixed table.
+ */
+import { Hono, type Context } from 'hono';
+import { AppError, ERRORS, type ErrorCode } from '../errors.js';
+import type { Models, Ticket } from '../db/models.js';
+import type { Logger } from '../log.js';
+import type { TicketActions } from '../tickets/actions.js';
+import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
+import type { Presence } from './presence.js';
+import { ticketPage } from './ticket.pages.js';
+import { html, page } from './html.js';
+
+export interface TicketRoutesDeps {
+  auth: ConsoleAuth;
+  models: Models;
+  actions: TicketActions;
+  presence: Presence;
+  log: Logger;
+}
+
+const DONE: Record<string, string> = {
+  take: 'The ticket is yours.', assign: 'Assigned.', reply: 'Reply sent to the requester.', note: 'Internal note added.',
+  correct: 'Triage corrected; the classifier will learn from it.', resolve: 'Resolved; the requester was emailed the resolution.', close: 'Closed.', reopen: 'Reopened.',
+};
+
+type Handler = (ref: string, form: Record<string, string>, me: ConsoleIdentity, actor: string) => Promise<unknown>;
+
+/** Ticket routes (mounted inside consoleRoutes under /tickets). */
+export function ticketRoutes(d: TicketRoutesDeps) {
+  const app = new Hono();
+  const { Ticket, Message, Attachment, AuditEvent, Agent, Requester } = d.models;
+
+  const find = (ref: string) => Ticket.findOne({ where: /^\d+$/.test(ref) ? { id: Number(ref) } : { ref: ref.toUpperCase() } });
+  const notFound = (c: Context, me: ConsoleIdentity) =>
+    page(c, html`<h1>No such ticket</h1><p><a href="/console">Back to the queues</a></p>`, { title: 'Not found', status: 404, agent: me.agent, csrf: me.csrf });
+
+  async function show(c: Context, me: ConsoleIdentity, ticket: Ticket) {
+    const [messages, events, agents, requester] = await Promise.all([
+      Message.findAll({ where: { ticketId: ticket.id }, order: [['id', 'ASC']], include: [{ model: Attachment, as: 'attachments', attributes: ['id', 'filename', 'contentType', 'size', 'inline'] }] }),
+      AuditEvent.findAll({ where: { ticketId: ticket.id }, order: [['id', 'ASC']] }),
+      Agent.findAll({ order: [['name', 'ASC']] }),
+      Requester.findByPk(ticket.requesterId),
+    ]);
+    const others = d.presence.touch(ticket.id, me.agent);
+    const e = c.req.query('e') as ErrorCode | undefined;
+    const m = c.req.query('m');
+    // Only keys from fixed tables are shown: nothing from the URL is echoed into the page.
+    const flash = e && e in ERRORS ? { kind: 'error' as const, text: ERRORS[e].message } : m && DONE[m] ? { kind: 'ok' as const, text: DONE[m] } : null;
+    return ticketPage(c, me, { ticket, requester, messages, events, agents, others }, flash);
+  }
+
+  app.get('/:ref', async (c) => {
+    const me = await identityOf(d.auth, c);
+    const ticket = await find(c.req.param('ref'));
+    return ticket ? show(c, me, ticket) : notFound(c, me);
+  });
+
+  // Polled by the page script: refreshes this agent's presence and returns who else is there.
+  app.get('/:ref/presence', async (c) => {
+    const me = await identityOf(d.auth, c);
+    const ticket = await find(c.req.param('ref'));
+    if (!ticket) return c.json({ others: [] }, 404);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ others: d.presence.touch(ticket.id, me.agent).map((v) => v.name) });
+  });
+
+  const text = (f: Record<string, string>, k: string) => (f[k] ?? '').replace(/\r\n/g, '\n').trim();
+  const handlers: Record<string, Handler> = {
+    take: (ref, _f, me, actor) => d.actions.assign(ref, me.agent.id, actor),
+    assign: (ref, f, _me, actor) => d.actions.assign(ref, Number(f.agent) || -1, actor),
+    reply: (ref, f, me, actor) => d.actions.comment(ref, { authorKind: 'agent', agentId: me.agent.id, text: text(f, 'text') }, actor),
+    note: (ref, f, me, actor) => d.actions.comment(ref, { authorKind: 'agent', agentId: me.agent.id, text: text(f, 'text'), internal: true }, actor),
+    correct: async (ref, f, _me, actor) => {
+      const t = await find(ref);
+      // Only what changed is a correction; an unchanged form records nothing.
+      const patch: { category?: string; severity?: string; urgency?: string } = {};
+      for (const k of ['category', 'severity', 'urgency'] as const) if (f[k] && f[k] !== t?.[k]) patch[k] = f[k];
+      if (Object.keys(patch).length) await d.actions.correct(ref, patch, actor);
+    },
+    resolve: (ref, f, _me, actor) => d.actions.resolve(ref, text(f, 'resolution'), actor),
+    close: (ref, _f, _me, actor) => d.actions.close(ref, actor),
+    reopen: (ref, _f, me, actor) => d.actions.reopen(ref, actor, `reopened in the console by ${me.agent.name}`),
+  };
+
+  app.post('/:ref/:action', async (c) => {
+    const me = await identityOf(d.auth, c);
+    const handler = handlers[c.req.param('action')];
+    const ticket = await find(c.req.param('ref'));
+    if (!handler || !ticket) return notFound(c, me);
+    const back = `/console/tickets/${ticket.ref}`;
+    const form = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+    try {
+      await handler(ticket.ref!, form, me, `agent:${me.agent.id}`);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      d.log.info({ ticketId: ticket.id, action: c.req.param('action'), code: err.code }, 'console action refused');
+      return c.redirect(`${back}?e=${err.code}`, 303);
+    }
+    return c.redirect(`${back}?m=${c.req.param('action')}`, 303);
+  });
+
+  return app;
+}
