@@ -31,6 +31,22 @@ const SANITIZE: sanitizeHtml.IOptions = {
 /** Email HTML made safe to show inside the console. */
 export const sanitizeEmailHtml = (dirty: string) => sanitizeHtml(dirty, SANITIZE);
 
+/** Image types a browser shows without risk (no SVG: it can carry script). */
+const INLINE_IMAGE = /^image\/(png|jpe?g|gif|webp)$/i;
+
+/**
+ * Inline images (`<img src="cid:…">`, RFC 2392) point at the message's own attachments: they are resolved to
+ * data: URIs before sanitizing, so they show while remote images stay blocked. Big ones are left out.
+ */
+export function resolveCid(html: string, attachments: Pick<Attachment, 'contentId' | 'contentType' | 'content'>[]): string {
+  const byCid = new Map(attachments.filter((a) => a.contentId && a.content && INLINE_IMAGE.test(a.contentType) && a.content.length <= 2 * 1024 * 1024).map((a) => [a.contentId!.replace(/^<|>$/g, '').toLowerCase(), a]));
+  if (!byCid.size) return html;
+  return html.replace(/(["'])cid:([^"']+)\1/gi, (whole, q: string, cid: string) => {
+    const a = byCid.get(decodeURIComponent(cid).toLowerCase());
+    return a ? `${q}data:${a.contentType.toLowerCase()};base64,${a.content!.toString('base64')}${q}` : whole;
+  });
+}
+
 const AUTHOR: Record<Message['authorKind'], string> = { requester: 'Requester', agent: 'IT team', ai: 'AI agent', system: 'System' };
 
 const size = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
@@ -47,6 +63,7 @@ function message(m: Message, agents: Map<number, Agent>): SafeHtml {
   const history = m.fullText && m.fullText.trim() !== m.text.trim()
     ? html`<details class="history"><summary>Show quoted history</summary><pre class="text">${m.fullText}</pre></details>` : '';
   const formatted = m.html ? html`<details class="email-html"><summary>Show the formatted email</summary><div class="html-body">${raw(sanitizeEmailHtml(m.html))}</div></details>` : '';
+  // (m.html has its cid: images resolved by the caller, which loads the inline attachments' bytes.)
   return html`<article class="msg ${m.authorKind}${m.internal ? ' internal' : ''}" id="m${String(m.id)}">
     <header><b>${author}</b>${m.internal ? html` <span class="badge">internal note</span>` : ''} <span class="muted">${when(m.createdAt)}</span></header>
     <pre class="text">${m.text}</pre>${history}${formatted}${attachments(m.attachments)}</article>`;

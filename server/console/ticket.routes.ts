@@ -4,6 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { AppError, ERRORS, type ErrorCode } from '../errors.js';
+import { resolveCid } from './thread.js';
 import type { Models, Ticket } from '../db/models.js';
 import type { Logger } from '../log.js';
 import type { TicketActions } from '../tickets/actions.js';
@@ -38,11 +39,16 @@ export function ticketRoutes(d: TicketRoutesDeps) {
 
   async function show(c: Context, me: ConsoleIdentity, ticket: Ticket) {
     const [messages, events, agents, requester] = await Promise.all([
-      Message.findAll({ where: { ticketId: ticket.id }, order: [['id', 'ASC']], include: [{ model: Attachment, as: 'attachments', attributes: ['id', 'filename', 'contentType', 'size', 'inline'] }] }),
+      Message.findAll({ where: { ticketId: ticket.id }, order: [['id', 'ASC']], include: [{ model: Attachment, as: 'attachments', attributes: ['id', 'filename', 'contentType', 'size', 'inline', 'contentId'] }] }),
       AuditEvent.findAll({ where: { ticketId: ticket.id }, order: [['id', 'ASC']] }),
       Agent.findAll({ order: [['name', 'ASC']] }),
       Requester.findByPk(ticket.requesterId),
     ]);
+    for (const msg of messages) {
+      if (!msg.html || !/cid:/i.test(msg.html) || !msg.attachments?.some((a) => a.contentId)) continue;
+      const inline = await Attachment.findAll({ where: { messageId: msg.id }, attributes: ['contentId', 'contentType', 'content'] });
+      msg.html = resolveCid(msg.html, inline);
+    }
     const others = d.presence.touch(ticket.id, me.agent);
     const e = c.req.query('e') as ErrorCode | undefined;
     const m = c.req.query('m');

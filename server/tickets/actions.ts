@@ -59,7 +59,7 @@ export function createTicketActions(deps: TicketDeps) {
         const agent = await findAgent(t, who);
         if (agent.kind !== 'human') throw new AppError('validation_failed', 'Tickets are assigned to IT team members.', { fields: { agent: 'must be a human agent' } });
         await transition(t, ticket, 'assign', actor, { assigneeId: agent.id, route: 'it_team' }, { agent: agent.name });
-        if (!actor.startsWith(`agent:${agent.id}`)) await deps.notifier.assignment(t, ticket, await requesterOf(t, ticket), agent);
+        if (actor !== `agent:${agent.id}`) await deps.notifier.assignment(t, ticket, await requesterOf(t, ticket), agent);
         return ticket;
       });
       return done(ticket, 'assigned');
