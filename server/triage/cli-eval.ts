@@ -3,18 +3,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalClassifier, loadSeedExamples, loadSeedRoster } from './local/classifier.js';
 import { route } from './routing.js';
+import type { HoldoutItem } from './local/classifier.js';
 import { CATEGORIES, isCategory, isLevel, type Category, type Level } from './types.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Labelled {
-  subject?: string;
-  body: string;
-  category: Category;
-  severity?: Level;
-  urgency?: Level;
-  critical?: boolean;
-}
+/** Same shape as the held-out set's lines. */
+type Labelled = HoldoutItem;
 
 function parse(input: string): Labelled[] {
   const items: Labelled[] = [];
