@@ -48,6 +48,10 @@ import { ensureWidgetBuilt, widgetGuards, widgetRoutes } from './widget/routes.j
 import { requesterRoutes } from './tickets/requester.routes.js';
 import { requesterPages } from './tickets/requester.pages.js';
 import { randomBytes } from 'node:crypto';
+import { createAnalyticsEvents } from './analytics/events.js';
+import { createAnalyticsQueries } from './analytics/queries.js';
+import { analyticsRoutes } from './analytics/routes.js';
+import { ensureAnalyticsBuilt } from './analytics/build.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -98,7 +102,10 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const triage = createTriage({ models, primary, fallback: local, aiMinConfidence: config.aiConfidenceThreshold, log: log.child({ room: 'triage' }) });
   const answerer = createAnswerer({ search: kbSearch, writer: openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null, log: log.child({ room: 'answer' }) });
   const audit = createAudit(models);
+  // Ticket changes reach the analytics SSE streams through this bus.
+  const analyticsEvents = createAnalyticsEvents();
   const ticketDeps: TicketDeps = { sequelize, models, triage, replyReader: local, answerer, notifier, ids, kb, audit, clock, log: log.child({ room: 'tickets' }) };
+  ticketDeps.onChange = (ticket, action) => analyticsEvents.publish(ticket, action);
   const actions = createTicketActions(ticketDeps);
   const escalation = createEscalation({ ...ticketDeps, hours: config.escalationHours });
   const threading = createThreading({ models, ids });
@@ -110,6 +117,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   if (!imap) log.info('IMAP_URL is not set: intake from IMAP is off (the webhook and the widget still work)');
 
   await ensureWidgetBuilt(log.child({ room: 'widget' }));
+  if (await ensureAnalyticsBuilt()) log.info('built dist/analytics.js');
+  // Console sessions; other rooms (analytics) check roles with consoleAuth.authorize([...]) / requireSession([...]).
   const consoleAuth = createConsoleAuth({ models, consoleModels, clock, publicUrl: config.publicUrl });
   const app = createApp({
     log,
@@ -125,6 +134,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       { path: '/kb', app: kbPages({ search: kbSearch, models }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }) },
       { path: '/dev/outbox', app: devOutboxRoutes({ models, open: config.seedDemo, adminToken: adminToken.value }) },
+      { path: '/', app: analyticsRoutes({ queries: createAnalyticsQueries({ sequelize, clock }), events: analyticsEvents, signer, adminToken: adminToken.value, clock, log: log.child({ room: 'analytics' }), publicUrl: config.publicUrl, authorize: consoleAuth.authorize(['manager', 'admin']) }) },
     ],
     health: async () => {
       let db = true;

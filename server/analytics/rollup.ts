@@ -1,0 +1,99 @@
+/**
+ * The analytics roll-up, kept by database triggers so every writer (this process, another process, the demo
+ * seeder, a bulk import) keeps it right without going through the ticket service:
+ *
+ * - analytics_daily / analytics_monthly: exact counts and sums per (UTC creation day or month, development
+ *   centre, category, route, AI agent, resolved by). A year reads 12 monthly slices plus the days of at most two
+ *   partial months, a few thousand rows instead of a million tickets (or ~90k daily rows).
+ * - analytics_days: per (day, centre, category) counts for the over-time series.
+ * - analytics_facts: one narrow row per ticket, clustered by (sampled, created_at) for medians, which cannot
+ *   be summed: short ranges read every row, long ones only the 1-in-SAMPLE_EVERY sampled rows.
+ *
+ * The SQL differs per dialect only in date arithmetic, the upsert clause and trigger syntax (rollup-sql.ts).
+ */
+import type { Sequelize } from 'sequelize';
+import { dialectOf, type Dialect } from '../db/database.js';
+import { dayOf, dims, FACT_COLS, factExprs, monthOf, ROLLUPS, SAMPLE_EVERY, ticketVal, type Rollup } from './rollup-sql.js';
+
+export { SAMPLE_EVERY, dayOf, dims, secondsBetween } from './rollup-sql.js';
+
+const keyExprs = (d: Dialect, t: Rollup, r: string) => {
+  const x = dims(r);
+  const when = t.time === 'day' ? dayOf(d, `${r}.created_at`) : monthOf(d, `${r}.created_at`);
+  return t.key.length === 3 ? [when, x.devCenter, x.category] : [when, x.devCenter, x.category, x.route, x.agent, x.resolvedBy];
+};
+
+function upsertTail(d: Dialect, t: Rollup) {
+  if (d === 'sqlite') return `ON CONFLICT(${t.key.join(', ')}) DO UPDATE SET ${t.sums.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
+  // Qualified: in INSERT … SELECT FROM tickets, `escalated` would otherwise be ambiguous.
+  return `ON DUPLICATE KEY UPDATE ${t.sums.map((c) => `${t.table}.${c} = ${t.table}.${c} + VALUES(${c})`).join(', ')}`;
+}
+
+const cols = (t: Rollup) => [...t.key, ...t.sums].join(', ');
+const fbOf = (r: string) => `(SELECT f.score FROM feedback f WHERE f.ticket_id = ${r}.id)`;
+
+/** Adds (sign 1) or removes (sign -1) one ticket row's contribution to every roll-up, feedback included. */
+function ticketDeltas(d: Dialect, r: 'NEW' | 'OLD', sign: 1 | -1): string[] {
+  return ROLLUPS.map((t) => `INSERT INTO ${t.table} (${cols(t)}) VALUES (${[...keyExprs(d, t, r), ...t.sums.map((c) => `${sign} * (${ticketVal(d, c, r, fbOf(r))})`)].join(', ')}) ${upsertTail(d, t)}`);
+}
+
+/** Adds or removes one feedback row's score under its ticket's keys. */
+function feedbackDeltas(d: Dialect, f: 'NEW' | 'OLD', sign: 1 | -1): string[] {
+  return ROLLUPS.filter((t) => t.sums.includes('fb1')).map((t) => {
+    const vals = t.sums.map((c) => (c.startsWith('fb') ? `${sign} * (CASE WHEN ${f}.score = ${c.slice(2)} THEN 1 ELSE 0 END)` : '0'));
+    return `INSERT INTO ${t.table} (${cols(t)}) SELECT ${[...keyExprs(d, t, 't'), ...vals].join(', ')} FROM tickets t WHERE t.id = ${f}.ticket_id ${upsertTail(d, t)}`;
+  });
+}
+
+const WATCHED = ['created_at', 'dev_center', 'category', 'route', 'assignee_id', 'resolved_by', 'resolved_at', 'first_response_at', 'escalated'];
+
+/** CREATE TRIGGER statements that keep the roll-ups and facts in step with tickets and feedback. */
+export function triggerStatements(d: Dialect): string[] {
+  // REPLACE: the unique ticket_id makes it delete the ticket's previous fact row first.
+  const fact = `${d === 'sqlite' ? 'INSERT OR REPLACE' : 'REPLACE'} INTO analytics_facts (${FACT_COLS.join(', ')}) SELECT ${factExprs(d, 'NEW').join(', ')}`;
+  const unfact = 'DELETE FROM analytics_facts WHERE ticket_id = OLD.id';
+  const body = (xs: string[]) => xs.map((x) => `${x};`).join(' ');
+  const add = ticketDeltas(d, 'NEW', 1), sub = ticketDeltas(d, 'OLD', -1);
+  if (d === 'sqlite') {
+    return [
+      `CREATE TRIGGER analytics_tickets_ai AFTER INSERT ON tickets BEGIN ${body([...add, fact])} END`,
+      `CREATE TRIGGER analytics_tickets_au AFTER UPDATE OF ${WATCHED.join(', ')} ON tickets BEGIN ${body([...sub, ...add, fact])} END`,
+      `CREATE TRIGGER analytics_tickets_ad AFTER DELETE ON tickets BEGIN ${body([...sub, unfact])} END`,
+      `CREATE TRIGGER analytics_feedback_ai AFTER INSERT ON feedback BEGIN ${body(feedbackDeltas(d, 'NEW', 1))} END`,
+      `CREATE TRIGGER analytics_feedback_au AFTER UPDATE OF score, ticket_id ON feedback BEGIN ${body([...feedbackDeltas(d, 'OLD', -1), ...feedbackDeltas(d, 'NEW', 1)])} END`,
+      `CREATE TRIGGER analytics_feedback_ad AFTER DELETE ON feedback BEGIN ${body(feedbackDeltas(d, 'OLD', -1))} END`,
+    ];
+  }
+  // MySQL has no UPDATE OF: compare the watched columns with the NULL-safe <=> instead.
+  const changed = WATCHED.map((c) => `NOT (OLD.${c} <=> NEW.${c})`).join(' OR ');
+  return [
+    `CREATE TRIGGER analytics_tickets_ai AFTER INSERT ON tickets FOR EACH ROW BEGIN ${body([...add, fact])} END`,
+    `CREATE TRIGGER analytics_tickets_au AFTER UPDATE ON tickets FOR EACH ROW BEGIN IF ${changed} THEN ${body([...sub, ...add, fact])} END IF; END`,
+    `CREATE TRIGGER analytics_tickets_ad AFTER DELETE ON tickets FOR EACH ROW BEGIN ${body([...sub, unfact])} END`,
+    `CREATE TRIGGER analytics_feedback_ai AFTER INSERT ON feedback FOR EACH ROW BEGIN ${body(feedbackDeltas(d, 'NEW', 1))} END`,
+    `CREATE TRIGGER analytics_feedback_au AFTER UPDATE ON feedback FOR EACH ROW BEGIN ${body([...feedbackDeltas(d, 'OLD', -1), ...feedbackDeltas(d, 'NEW', 1)])} END`,
+    `CREATE TRIGGER analytics_feedback_ad AFTER DELETE ON feedback FOR EACH ROW BEGIN ${body(feedbackDeltas(d, 'OLD', -1))} END`,
+  ];
+}
+
+export const TRIGGERS = ['analytics_tickets_ai', 'analytics_tickets_au', 'analytics_tickets_ad', 'analytics_feedback_ai', 'analytics_feedback_au', 'analytics_feedback_ad'];
+/** Every table the roll-up owns. */
+export const ANALYTICS_TABLES = [...ROLLUPS.map((t) => t.table), 'analytics_facts'];
+
+/** Recomputes every roll-up and the facts from tickets and feedback (after the migration, a bulk import, or to repair). */
+export async function rebuildAnalytics(sequelize: Sequelize): Promise<void> {
+  const d = dialectOf(sequelize);
+  await sequelize.transaction(async (transaction) => {
+    for (const t of ANALYTICS_TABLES) await sequelize.query(`DELETE FROM ${t}`, { transaction });
+    for (const t of ROLLUPS) {
+      const groups = t.key.map((_, i) => i + 1).join(', ');
+      await sequelize.query(
+        `INSERT INTO ${t.table} (${cols(t)}) SELECT ${[...keyExprs(d, t, 't'), ...t.sums.map((c) => `SUM(${ticketVal(d, c, 't', 'f.score')})`)].join(', ')}
+         FROM tickets t LEFT JOIN feedback f ON f.ticket_id = t.id GROUP BY ${groups}`,
+        { transaction },
+      );
+    }
+    await sequelize.query(`INSERT INTO analytics_facts (${FACT_COLS.join(', ')}) SELECT ${factExprs(d, 't').join(', ')} FROM tickets t WHERE 1 = 1`, { transaction });
+  });
+}
+
