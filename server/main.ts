@@ -44,6 +44,7 @@ import { createIntake } from './mail/inbound/intake.js';
 import { createImapSource } from './mail/inbound/imap.js';
 import { inboundRoutes } from './mail/inbound/routes.js';
 import { devOutboxRoutes } from './mail/outbound/dev-outbox.routes.js';
+import { metricsRoutes } from './http/metrics.js';
 import { ensureWidgetBuilt, widgetGuards, widgetRoutes } from './widget/routes.js';
 import { requesterRoutes } from './tickets/requester.routes.js';
 import { requesterPages } from './tickets/requester.pages.js';
@@ -134,6 +135,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       { path: '/kb', app: kbPages({ search: kbSearch, models }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }) },
       { path: '/dev/outbox', app: devOutboxRoutes({ models, open: config.seedDemo, adminToken: adminToken.value }) },
+      { path: '/', app: metricsRoutes({ sequelize, models, imap, leases, adminToken: adminToken.value, clock }) },
       { path: '/', app: analyticsRoutes({ queries: createAnalyticsQueries({ sequelize, clock }), events: analyticsEvents, signer, adminToken: adminToken.value, clock, log: log.child({ room: 'analytics' }), publicUrl: config.publicUrl, authorize: consoleAuth.authorize(['manager', 'admin']) }) },
     ],
     health: async () => {

@@ -1,6 +1,7 @@
 /** Maps every failure to the JSON error shape `{error: {code, message, fields?}}` (or a page, for HTML routes). */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { ConnectionError } from 'sequelize';
 import type { z } from 'zod';
 import { AppError, ERRORS, errorBody, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -16,6 +17,12 @@ export function errorHandler(log: Logger) {
     if (err instanceof HTTPException) {
       const code: ErrorCode = err.status === 413 ? 'payload_too_large' : err.status === 401 ? 'unauthorized' : err.status === 429 ? 'rate_limited' : 'bad_request';
       return c.json(errorBody(code, err.message || undefined), ERRORS[code].status);
+    }
+    if (err instanceof ConnectionError) {
+      // The database is unreachable (restarting, failing over): a retryable 503, not a 500 that reads like a bug.
+      log.warn({ err: err.message, path: c.req.path }, 'database unavailable');
+      c.header('Retry-After', '5');
+      return c.json(errorBody('unavailable', 'The helpdesk cannot reach its database right now. Please try again in a moment.'), 503);
     }
     log.error({ err, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal'), 500);

@@ -73,7 +73,9 @@ export function createTicketActions(deps: TicketDeps) {
         const ticket = await load(t, ref);
         const requester = await requesterOf(t, ticket);
         const agent = c.agentId ? await Agent.findByPk(c.agentId, { transaction: t }) : null;
-        const event: LifecycleEvent = c.internal ? 'note' : c.authorKind === 'requester' ? 'requester_reply' : c.authorKind === 'agent' ? 'agent_reply' : 'note';
+        let event: LifecycleEvent = c.internal ? 'note' : c.authorKind === 'requester' ? 'requester_reply' : c.authorKind === 'agent' ? 'agent_reply' : 'note';
+        // A ticket not yet triaged stays 'new' (the recovery job triages it); the requester's addition is kept.
+        if (event === 'requester_reply' && ticket.status === 'new') event = 'note';
         if (event === 'requester_reply' && (ticket.status === 'resolved' || ticket.status === 'closed')) {
           await transition(t, ticket, 'reopen', actor, { resolvedAt: null, closedAt: null }, { reason: 'requester replied' });
         }

@@ -7,7 +7,8 @@ export type Actor = string;
 
 export function createAudit(models: Models) {
   return (transaction: Transaction, ticketId: number | null, actor: Actor, action: string, data: Record<string, unknown> | null = null) =>
-    models.AuditEvent.create({ ticketId, actor, action, data }, { transaction });
+    // The column holds 120 characters; 'requester:' + a long (valid) address would not fit and MySQL refuses it.
+    models.AuditEvent.create({ ticketId, actor: actor.slice(0, 120), action, data }, { transaction });
 }
 
 export type Audit = ReturnType<typeof createAudit>;

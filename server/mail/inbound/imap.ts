@@ -49,11 +49,21 @@ export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake
   let loop: Promise<void> | null = null;
   const failures = new Map<number, number>();
 
-  /** Moves every message in the inbox through intake; stops at the first one that could not be stored. */
-  async function drain(c: ImapFlow) {
+  /**
+   * Moves every message in the inbox through intake; stops at the first one that could not be stored.
+   * Returns false when the lease was lost on the way.
+   */
+  async function drain(c: ImapFlow): Promise<boolean> {
     const uids = (await c.search({ all: true }, { uid: true })) || [];
+    // A backlog can take longer than the lease: renew it as we go, or a standby process takes the expired lease
+    // and both read the inbox at once. Stop the moment another process holds it.
+    let renewedAt = Date.now();
     for (const uid of uids) {
-      if (stopped) return;
+      if (stopped) return true;
+      if (Date.now() - renewedAt > opts.leaseMs / 3) {
+        if (!(await deps.leases.acquire('imap', opts.leaseMs))) return false;
+        renewedAt = Date.now();
+      }
       const msg = await c.fetchOne(String(uid), { source: true }, { uid: true });
       if (!msg || !msg.source) continue;
       let r;
@@ -74,6 +84,7 @@ export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake
       await c.messageMove(String(uid), dest, { uid: true });
       deps.log.debug({ uid, inboundId: r.inboundId, status: r.status, dest }, 'imap message moved');
     }
+    return true;
   }
 
   async function session() {
@@ -91,11 +102,11 @@ export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake
     state = 'connected';
     deps.log.info({ host: cfg.host, port: cfg.port, mailbox: cfg.mailbox, idle }, 'imap connected');
     while (!stopped && c.usable) {
-      if (!(await deps.leases.acquire('imap', opts.leaseMs))) {
+      if (!(await deps.leases.acquire('imap', opts.leaseMs)) || !(await drain(c))) {
+        state = 'standby';
         deps.log.warn('imap lease lost; standing by');
         break;
       }
-      await drain(c);
       lastPassAt = new Date();
       // Wait for EXISTS (IDLE) or the poll interval, and never longer than half the lease.
       const wait = sleep(Math.min(opts.pollSeconds * 1000, opts.leaseMs / 2), signal);
