@@ -58,4 +58,22 @@ describe('inbound email webhook', () => {
     expect(b.status).toBe('failed');
     expect((await s.hd.models.InboundEmail.findByPk(b.inboundId))!.status).toBe('failed');
   });
+
+  it('matches a bounce of our own mail to its ticket and records it, without answering', async () => {
+    const t = await (await post(eml({ id: 'b0@corp.example', from: 'Ida <ida@corp.example>', body: 'How can I share my calendar with my team?' }))).json();
+    const ours = (await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.ticketId } }))!;
+    const before = await s.hd.models.OutboxMail.count();
+    const dsn = `From: Mail Delivery System <MAILER-DAEMON@mx.corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: Undelivered Mail Returned to Sender\r\n` +
+      `Message-ID: <dsn1@mx.corp.example>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n\r\n` +
+      `--r\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered to ida@corp.example: mailbox full.\r\n` +
+      `--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.corp.example\r\n\r\nFinal-Recipient: rfc822; ida@corp.example\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n` +
+      `--r\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: IT Helpdesk <it@helpdesk.localhost>\r\nTo: ida@corp.example\r\nMessage-ID: <${ours.emailMessageId}>\r\nSubject: ${ours.subject}\r\n\r\n--r--\r\n`;
+    const r = await post(Buffer.from(dsn));
+    const b = await r.json();
+    expect(b.status).toBe('ignored');
+    expect(b.ticketId).toBe(t.ticketId);
+    expect(b.reason).toMatch(/bounce/i);
+    expect(await s.hd.models.AuditEvent.count({ where: { ticketId: t.ticketId, action: 'bounce' } })).toBe(1);
+    expect(await s.hd.models.OutboxMail.count()).toBe(before);
+  });
 });

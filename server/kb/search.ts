@@ -100,13 +100,17 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
   }
 
   /**
-   * Which terms go to the index, and joined how. Scoring every entry that contains a common word ("password" in
-   * a fifth of 100,000 entries) costs tens of milliseconds, and such words barely move BM25 anyway: the selective
-   * (rare) terms are OR-ed; when every term is common, the two rarest must all match (AND), which is selective.
+   * Which terms go to the index, and joined how. On SQLite, scoring every entry that contains a common word
+   * ("password" in a fifth of 100,000 entries) costs tens of milliseconds, and such words barely move BM25 anyway:
+   * the selective (rare) terms are OR-ed; when every term is common, the two rarest must all match (AND). MySQL
+   * reads every posting of each term too, so it gets the selective terms, or the two rarest (ranked, not ANDed).
    */
-  function plan(terms: string[]): { terms: string[]; all: boolean }[] {
+  function plan(terms: string[], confident: boolean): { terms: string[]; all: boolean }[] {
     const sorted = [...terms].sort((a, b) => (df.get(a) ?? 0) - (df.get(b) ?? 0)).slice(0, 8);
     const selective = sorted.filter((t) => (df.get(t) ?? 0) <= Math.max(500, docs * 0.02));
+    // On MySQL an AND of two common words still costs tens of milliseconds at 100,000 entries; when the issue
+    // model already knows what the query is about, that AND adds little, so the index is asked only otherwise.
+    if (dialect === 'mysql') return selective.length ? [{ terms: selective, all: false }] : confident ? [] : [{ terms: sorted.slice(0, 2), all: true }];
     if (selective.length) return [{ terms: selective, all: false }];
     if (sorted.length === 1) return [{ terms: sorted, all: false }];
     return [{ terms: sorted.slice(0, 2), all: true }, { terms: sorted.slice(0, 1), all: false }];
@@ -124,20 +128,25 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
         { type: QueryTypes.SELECT, replacements: { match, category, limit, inner: category ? limit * 20 : limit * 3 } },
       );
     }
+    // Natural-language mode with MATCH only in WHERE: InnoDB returns rows already ranked and stops at the LIMIT.
+    // An explicit ORDER BY MATCH scores every matching row: a second at 100,000 entries. When only common words
+    // are left, boolean AND without ranking stops early too; those rows are ranked by our own score instead.
     const against = p.terms.map((t) => (p.all ? '+' : '') + t.replace(/[^\p{L}\p{N}_]/gu, '')).join(' ');
+    const mode = p.all ? 'BOOLEAN' : 'NATURAL LANGUAGE';
     return sequelize.query<Row>(
-      `SELECT ${cols} FROM kb_entries k WHERE MATCH(k.search_text) AGAINST (:against IN BOOLEAN MODE) AND ${where}
-       ORDER BY MATCH(k.search_text) AGAINST (:against IN BOOLEAN MODE) DESC LIMIT :limit`,
-      { type: QueryTypes.SELECT, replacements: { against, category, limit } },
+      `SELECT ${cols} FROM kb_entries k WHERE MATCH(k.search_text) AGAINST (:against IN ${mode} MODE) AND ${where} LIMIT :limit`,
+      { type: QueryTypes.SELECT, replacements: { against, category, limit: p.all ? Math.max(limit, 40) : limit } },
     );
   }
 
   /** Candidates from the full-text index, best first. */
-  async function candidates(terms: string[], category: string | undefined, limit: number): Promise<Row[]> {
+  async function candidates(terms: string[], weights: Map<string, number>, category: string | undefined, limit: number, confident: boolean): Promise<Row[]> {
     const seen = new Set<number>();
     const out: Row[] = [];
-    for (const p of plan(terms)) {
-      for (const r of await query(p, category, limit)) if (!seen.has(r.id)) (seen.add(r.id), out.push(r));
+    for (const p of plan(terms, confident)) {
+      let rows = await query(p, category, limit);
+      if (dialect === 'mysql' && p.all) rows = rows.map((r) => ({ r, s: score(r, weights) })).sort((a, b) => b.s - a.s).map((x) => x.r);
+      for (const r of rows) if (!seen.has(r.id)) (seen.add(r.id), out.push(r));
       if (out.length >= limit) break;
     }
     return out.slice(0, limit);
@@ -176,10 +185,10 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
       const limit = Math.min(Math.max(opts.limit ?? 5, 1), 50);
       const { terms, weights } = await expand(q);
       if (!terms.length) return [];
-      const rows = await candidates(terms, opts.category, Math.max(limit, CANDIDATES));
       // Two rankings fused: the index's (BM25 on SQLite, TF-IDF on MySQL) and the issue model's (the articles of
       // the issues the query is most likely about). The score shown is our own, comparable across dialects.
       const guesses = deps.issueHint?.(q).filter((g) => g.p >= 0.05) ?? [];
+      const rows = await candidates(terms, weights, opts.category, Math.max(limit, CANDIDATES), (guesses[0]?.p ?? 0) >= 0.3);
       const byIssue = guesses.length ? await issueEntries(guesses.map((g) => g.issue), opts.category) : [];
       const fused = new Map<number, { r: Row; f: number }>();
       rows.forEach((r, i) => fused.set(Number(r.id), { r, f: 1 / (RRF_K + i) }));

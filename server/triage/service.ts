@@ -14,8 +14,21 @@ export interface TriageResult {
 export function createTriage(deps: { models: Models; primary: Classifier; fallback: Classifier; aiMinConfidence: number; log: Logger }) {
   const { Agent, Ticket } = deps.models;
 
+  // The roster is read for every ticket; under a burst it is reused for a moment (loads a second old still pick
+  // a fair "least loaded" member, and an agent switched off stops getting tickets within a second).
+  let cached: { at: number; value: Promise<RosterAgent[]> } | null = null;
+  const ROSTER_TTL_MS = 1000;
+
   /** Agents with their current open-ticket counts. */
-  async function roster(): Promise<RosterAgent[]> {
+  function roster(): Promise<RosterAgent[]> {
+    if (cached && Date.now() - cached.at < ROSTER_TTL_MS) return cached.value;
+    const value = loadRoster();
+    cached = { at: Date.now(), value };
+    value.catch(() => (cached = null));
+    return value;
+  }
+
+  async function loadRoster(): Promise<RosterAgent[]> {
     const [agents, loads] = await Promise.all([
       Agent.findAll({ where: { active: true } }),
       Ticket.findAll({

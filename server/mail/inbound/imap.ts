@@ -8,6 +8,7 @@ import { ImapFlow } from 'imapflow';
 import type { Leases } from '../../db/leases.js';
 import type { Logger } from '../../log.js';
 import type { Intake } from './intake.js';
+import type { MailSource } from './source.js';
 
 export interface ImapSourceOptions {
   url: string;
@@ -142,7 +143,8 @@ export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake
     state = 'stopped';
   }
 
-  return {
+  const source = {
+    name: 'imap',
     start() {
       loop ??= run();
     },
@@ -155,7 +157,8 @@ export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake
       await deps.leases.release('imap').catch(() => undefined);
     },
     status: () => ({ state, lastPassAt }),
-  };
+  } satisfies MailSource;
+  return source;
 }
 
 export type ImapSource = ReturnType<typeof createImapSource>;

@@ -36,7 +36,7 @@ export function createNotifier(deps: NotifierDeps) {
   }
 
   function feedbackBlocks(l: ReturnType<typeof links>) {
-    const html = EMOJI.map((e, i) => `<a class="emoji" href="${escapeHtml(l.feedbackUrl(i + 1))}" title="${i + 1} of 5" aria-label="Rate ${i + 1} of 5">${e}</a>`).join(' ');
+    const html = EMOJI.map((e, i) => `<a class="emoji" style="display:inline-block;font-size:28px;text-decoration:none;padding:4px 8px" href="${escapeHtml(l.feedbackUrl(i + 1))}" title="${i + 1} of 5" aria-label="Rate ${i + 1} of 5">${e}</a>`).join(' ');
     const text = EMOJI.map((e, i) => `${e} ${l.feedbackUrl(i + 1)}`).join('\n');
     return { feedbackButtons: html, feedbackText: text };
   }

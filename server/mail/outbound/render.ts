@@ -28,11 +28,25 @@ export interface Rendered {
   text: string;
 }
 
+const inlined = new Map<string, string>();
+
+/**
+ * The layout with one kind's content, CSS inlined. Inlining depends only on the markup, not on the values, so it
+ * runs once per kind (juice costs milliseconds; the answer path runs it for every ticket otherwise).
+ * Values inserted raw ({{{…}}}) carry their own inline styles.
+ */
+function inlinedTemplate(kind: string): string {
+  let t = inlined.get(kind);
+  if (t === undefined) {
+    const combined = load('layout.html').replace('{{{content}}}', load(`${kind}.html`));
+    inlined.set(kind, (t = juice(combined, { preserveMediaQueries: true, removeStyleTags: false })));
+  }
+  return t;
+}
+
 /** Renders one email kind from its .html and .txt templates inside the shared layout. */
 export function renderEmail(kind: string, vars: Record<string, unknown>): Rendered {
-  const content = fill(load(`${kind}.html`), vars, true);
-  const html = juice(fill(load('layout.html'), { ...vars, content }, true), { preserveMediaQueries: true, removeStyleTags: false });
-  return { html, text: fill(load(`${kind}.txt`), vars, false).trim() + '\n' };
+  return { html: fill(inlinedTemplate(kind), vars, true), text: fill(load(`${kind}.txt`), vars, false).trim() + '\n' };
 }
 
 export const EMOJI = ['😞', '🙁', '😐', '🙂', '😍'] as const;
