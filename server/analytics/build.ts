@@ -5,12 +5,11 @@
  * amCharts' free licence is linkware: the logo stays visible on every chart and its LICENSE file is copied
  * beside the bundle.
  */
-import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundle, isStale, type Bundled } from '../http/bundle.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pageDir = path.join(here, 'page');
@@ -18,35 +17,22 @@ const pageDir = path.join(here, 'page');
 export const ANALYTICS_OUT_FILE = path.resolve(here, '../../dist/analytics.js');
 
 /** Bundles the page script; returns the output path with raw and gzipped sizes in bytes. */
-export async function buildAnalytics(outFile = ANALYTICS_OUT_FILE): Promise<{ file: string; bytes: number; gzipBytes: number }> {
+export async function buildAnalytics(outFile = ANALYTICS_OUT_FILE): Promise<Bundled> {
   mkdirSync(path.dirname(outFile), { recursive: true });
-  await build({
-    entryPoints: [path.join(pageDir, 'main.ts')],
-    outfile: outFile,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-    platform: 'browser',
+  const r = await bundle(path.join(pageDir, 'main.ts'), outFile, {
     tsconfig: path.join(pageDir, 'tsconfig.json'),
     // The licence forbids removing amCharts' copyright notices: keep legal comments, gathered at the end.
     legalComments: 'eof',
     banner: { js: '/*! Helpdesk analytics. Charts by amCharts 5 (https://www.amcharts.com/), free linkware licence: see analytics.LICENSE.txt */' },
-    logLevel: 'warning',
   });
   const licence = createRequire(import.meta.url).resolve('@amcharts/amcharts5/LICENSE');
   copyFileSync(licence, path.join(path.dirname(outFile), 'analytics.LICENSE.txt'));
-  const code = readFileSync(outFile);
-  return { file: outFile, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
+  return r;
 }
 
 /** Builds when dist/analytics.js is missing or older than any page source; returns whether it built. */
 export async function ensureAnalyticsBuilt(outFile = ANALYTICS_OUT_FILE): Promise<boolean> {
-  if (existsSync(outFile)) {
-    const built = statSync(outFile).mtimeMs;
-    const newest = Math.max(...readdirSync(pageDir).map((f) => statSync(path.join(pageDir, f)).mtimeMs));
-    if (built >= newest) return false;
-  }
+  if (!isStale(outFile, pageDir)) return false;
   await buildAnalytics(outFile);
   return true;
 }

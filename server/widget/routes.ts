@@ -3,9 +3,10 @@
  * settings the widget reads, and the guards in front of the public API (CORS allow-list, rate limits).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isStale } from '../http/bundle.js';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -27,18 +28,11 @@ export interface WidgetDeps {
 
 /** Builds dist/widget.js when it is missing or older than a widget source; returns its path. */
 export async function ensureWidgetBuilt(log?: Logger): Promise<string> {
-  const out = WIDGET_OUT_FILE;
-  const built = existsSync(out) ? statSync(out).mtimeMs : 0;
-  const sources = readdirSync(WIDGET_SOURCE_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
-  const stale = !built || sources.some((f) => statSync(path.join(WIDGET_SOURCE_DIR, f)).mtimeMs > built);
-  if (stale) {
-    // Build beside the target and rename: a concurrent start (or test fork) never serves half a file.
-    const tmp = `${out}.${process.pid}.tmp`;
-    const r = await buildWidget(tmp);
-    renameSync(tmp, out);
+  if (isStale(WIDGET_OUT_FILE, WIDGET_SOURCE_DIR)) {
+    const r = await buildWidget();
     log?.info({ file: r.file, bytes: r.bytes, gzipBytes: r.gzipBytes }, 'built the widget');
   }
-  return out;
+  return WIDGET_OUT_FILE;
 }
 
 const devCenters = (): string[] => JSON.parse(readFileSync(path.join(rootDir, 'seeds/agents.json'), 'utf8')).devCenters ?? [];
