@@ -102,15 +102,14 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
   /**
    * Which terms go to the index, and joined how. On SQLite, scoring every entry that contains a common word
    * ("password" in a fifth of 100,000 entries) costs tens of milliseconds, and such words barely move BM25 anyway:
-   * the selective (rare) terms are OR-ed; when every term is common, the two rarest must all match (AND). MySQL
-   * reads every posting of each term too, so it gets the selective terms, or the two rarest (ranked, not ANDed).
+   * the selective (rare) terms are OR-ed; when every term is common, the two rarest must all match (AND).
    */
   function plan(terms: string[], confident: boolean): { terms: string[]; all: boolean }[] {
     const sorted = [...terms].sort((a, b) => (df.get(a) ?? 0) - (df.get(b) ?? 0)).slice(0, 8);
     const selective = sorted.filter((t) => (df.get(t) ?? 0) <= Math.max(500, docs * 0.02));
-    // On MySQL an AND of two common words still costs tens of milliseconds at 100,000 entries; when the issue
-    // model already knows what the query is about, that AND adds little, so the index is asked only otherwise.
-    if (dialect === 'mysql') return selective.length ? [{ terms: selective, all: false }] : confident ? [] : [{ terms: sorted.slice(0, 2), all: true }];
+    // InnoDB reads each word's whole posting list: MySQL gets at most the four rarest selective words; with only
+    // common words left it gets the rarest one, and not even that when the issue model already knows the topic.
+    if (dialect === 'mysql') return selective.length ? [{ terms: selective.slice(0, 4), all: false }] : confident ? [] : [{ terms: sorted.slice(0, 1), all: false }];
     if (selective.length) return [{ terms: selective, all: false }];
     if (sorted.length === 1) return [{ terms: sorted, all: false }];
     return [{ terms: sorted.slice(0, 2), all: true }, { terms: sorted.slice(0, 1), all: false }];
@@ -129,24 +128,20 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
       );
     }
     // Natural-language mode with MATCH only in WHERE: InnoDB returns rows already ranked and stops at the LIMIT.
-    // An explicit ORDER BY MATCH scores every matching row: a second at 100,000 entries. When only common words
-    // are left, boolean AND without ranking stops early too; those rows are ranked by our own score instead.
-    const against = p.terms.map((t) => (p.all ? '+' : '') + t.replace(/[^\p{L}\p{N}_]/gu, '')).join(' ');
-    const mode = p.all ? 'BOOLEAN' : 'NATURAL LANGUAGE';
+    // An explicit ORDER BY MATCH (or boolean mode) scores every matching row: a second at 100,000 entries.
+    const against = p.terms.map((t) => t.replace(/[^\p{L}\p{N}_]/gu, '')).join(' ');
     return sequelize.query<Row>(
-      `SELECT ${cols} FROM kb_entries k WHERE MATCH(k.search_text) AGAINST (:against IN ${mode} MODE) AND ${where} LIMIT :limit`,
-      { type: QueryTypes.SELECT, replacements: { against, category, limit: p.all ? Math.max(limit, 40) : limit } },
+      `SELECT ${cols} FROM kb_entries k WHERE MATCH(k.search_text) AGAINST (:against IN NATURAL LANGUAGE MODE) AND ${where} LIMIT :limit`,
+      { type: QueryTypes.SELECT, replacements: { against, category, limit } },
     );
   }
 
   /** Candidates from the full-text index, best first. */
-  async function candidates(terms: string[], weights: Map<string, number>, category: string | undefined, limit: number, confident: boolean): Promise<Row[]> {
+  async function candidates(terms: string[], category: string | undefined, limit: number, confident: boolean): Promise<Row[]> {
     const seen = new Set<number>();
     const out: Row[] = [];
     for (const p of plan(terms, confident)) {
-      let rows = await query(p, category, limit);
-      if (dialect === 'mysql' && p.all) rows = rows.map((r) => ({ r, s: score(r, weights) })).sort((a, b) => b.s - a.s).map((x) => x.r);
-      for (const r of rows) if (!seen.has(r.id)) (seen.add(r.id), out.push(r));
+      for (const r of await query(p, category, limit)) if (!seen.has(r.id)) (seen.add(r.id), out.push(r));
       if (out.length >= limit) break;
     }
     return out.slice(0, limit);
@@ -188,7 +183,7 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
       // Two rankings fused: the index's (BM25 on SQLite, TF-IDF on MySQL) and the issue model's (the articles of
       // the issues the query is most likely about). The score shown is our own, comparable across dialects.
       const guesses = deps.issueHint?.(q).filter((g) => g.p >= 0.05) ?? [];
-      const rows = await candidates(terms, weights, opts.category, Math.max(limit, CANDIDATES), (guesses[0]?.p ?? 0) >= 0.3);
+      const rows = await candidates(terms, opts.category, Math.max(limit, CANDIDATES), (guesses[0]?.p ?? 0) >= 0.3);
       const byIssue = guesses.length ? await issueEntries(guesses.map((g) => g.issue), opts.category) : [];
       const fused = new Map<number, { r: Row; f: number }>();
       rows.forEach((r, i) => fused.set(Number(r.id), { r, f: 1 / (RRF_K + i) }));
