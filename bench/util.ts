@@ -1,4 +1,8 @@
 /** Small helpers shared by the benchmarks. */
+import { sleep, until as waitUntil } from '../tests/support/wait.js';
+
+export { sleep };
+
 export const percentile = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -7,18 +11,9 @@ export const percentile = (xs: number[], p: number) => {
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 export const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 export const now = () => process.hrtime.bigint();
-export const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-/** Polls fn until it returns a truthy value or the time is up. */
-export async function until<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+/** Polls fn until it returns a truthy value or the time is up (the tests' helper, polling faster). */
+export const until = <T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string) => waitUntil(fn, timeoutMs, what, 20);
 
 /** Samples this process's RSS until stopped; returns the peak in MB. */
 export function memorySampler(everyMs = 100) {

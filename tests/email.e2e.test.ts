@@ -5,16 +5,8 @@ import { need } from './support/availability.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from './support/dovecot.js';
 import { startSmtpServer, type SmtpSink } from './support/smtp.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { until } from './support/wait.js';
 
-const until = async <T>(fn: () => Promise<T | null | undefined | false>, ms = 8000, what = 'condition'): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 const mail = (o: { from: string; subject: string; body: string; id: string; headers?: string }) =>
   `From: ${o.from}\r\nTo: it@helpdesk.localhost\r\nSubject: ${o.subject}\r\nMessage-ID: <${o.id}>\r\nDate: ${new Date().toUTCString()}\r\n${o.headers ?? ''}Content-Type: text/plain; charset=utf-8\r\n\r\n${o.body}\r\n`;

@@ -16,6 +16,9 @@ import { mariadbAvailable, startPrivateMariadb, type PrivateMariadb } from './su
 import { startTestServer, TEST_ADMIN_TOKEN } from './support/server.js';
 import { parseProm } from './support/prom.js';
 import { storeTicket } from '../server/tickets/create.js';
+import { sleep, until as waitUntil } from './support/wait.js';
+/** Slower polling: these waits watch child processes and a big backlog. */
+const until = <T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string) => waitUntil(fn, ms, what, 250);
 
 const N = 1000;
 const ISSUES = [
@@ -36,16 +39,6 @@ function drillMail(i: number): string {
   return `${head}Subject: request ${i}\r\n\r\n${ISSUES[i % ISSUES.length]} (case ${i})\r\n`;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imapd'))('kill -9 during the intake of 1,000 emails', () => {
   let imap: Dovecot;

@@ -15,6 +15,7 @@ import { dovecotAvailable, startDovecot, type Dovecot } from './support/dovecot.
 import { startSmtpServer, type SmtpSink } from './support/smtp.js';
 import { TEST_ADMIN_TOKEN } from './support/server.js';
 import { parseProm } from './support/prom.js';
+import { sleep, until } from './support/wait.js';
 
 const LEASE_S = 3;
 const base = new URL((/^(mysql|mariadb):/.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL! : 'mysql://root@127.0.0.1:3306/test').replace(/^mariadb:/, 'mysql:'));
@@ -24,16 +25,6 @@ const reachable = await new Promise<boolean>((resolve) => {
   s.once('error', () => resolve(false));
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 const mail = (i: number) =>
   `From: Person ${i} <p${i}@corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: request ${i}\r\nMessage-ID: <mp-${i}@corp.example>\r\nDate: ${new Date().toUTCString()}\r\n\r\n${['My VPN drops every ten minutes.', 'The printer on floor 3 is jammed.', 'Outlook asks for my password all the time.'][i % 3]} (${i})\r\n`;
 

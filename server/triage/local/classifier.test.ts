@@ -35,10 +35,11 @@ describe('local classifier on the held-out set', () => {
     }
     times.sort((a, b) => a - b);
     const accuracy = correct / holdout.length;
-    console.log(`trained on ${clf.trainedOn} in ${clf.trainMs.toFixed(0)} ms; median classify ${times[times.length >> 1]!.toFixed(3)} ms`);
-    console.log(`holdout category accuracy ${(accuracy * 100).toFixed(1)}% (${correct}/${holdout.length})`);
-    for (const [cat, s] of perCat) console.log(`  ${cat.padEnd(28)} ${s.ok}/${s.n}`);
-    console.log(`routed to AI: ${toAi}/${holdout.length}; critical routed to AI: ${criticalToAi.length}`);
+    const log = (line: string) => process.stdout.write(line + '\n');
+    log(`trained on ${clf.trainedOn} in ${clf.trainMs.toFixed(0)} ms; median classify ${times[times.length >> 1]!.toFixed(3)} ms`);
+    log(`holdout category accuracy ${(accuracy * 100).toFixed(1)}% (${correct}/${holdout.length})`);
+    for (const [cat, s] of perCat) log(`  ${cat.padEnd(28)} ${s.ok}/${s.n}`);
+    log(`routed to AI: ${toAi}/${holdout.length}; critical routed to AI: ${criticalToAi.length}`);
     expect(criticalToAi).toEqual([]);
     expect(accuracy).toBeGreaterThanOrEqual(0.9);
   });
