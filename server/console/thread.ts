@@ -56,14 +56,13 @@ function attachments(list: Attachment[] | undefined) {
   return html`<ul class="attachments">${list.map((a) => html`<li><a href="/console/attachments/${String(a.id)}" download>${a.filename}</a> <small>${a.contentType}, ${size(a.size)}${a.inline ? ', inline' : ''}</small></li>`)}</ul>`;
 }
 
-/** One message as an <article>. */
+/** One message as an <article> (the caller has resolved the cid: images of m.html with resolveCid). */
 function message(m: Message, agents: Map<number, Agent>): SafeHtml {
   const who = m.authorAgentId ? agents.get(m.authorAgentId)?.name : null;
   const author = html`${AUTHOR[m.authorKind]}${who ? html` · ${who}` : ''}${m.authorEmail && m.authorKind === 'requester' ? html` · ${m.authorEmail}` : ''}`;
   const history = m.fullText && m.fullText.trim() !== m.text.trim()
     ? html`<details class="history"><summary>Show quoted history</summary><pre class="text">${m.fullText}</pre></details>` : '';
   const formatted = m.html ? html`<details class="email-html"><summary>Show the formatted email</summary><div class="html-body">${raw(sanitizeEmailHtml(m.html))}</div></details>` : '';
-  // (m.html has its cid: images resolved by the caller, which loads the inline attachments' bytes.)
   return html`<article class="msg ${m.authorKind}${m.internal ? ' internal' : ''}" id="m${String(m.id)}">
     <header><b>${author}</b>${m.internal ? html` <span class="badge">internal note</span>` : ''} <span class="muted">${when(m.createdAt)}</span></header>
     <pre class="text">${m.text}</pre>${history}${formatted}${attachments(m.attachments)}</article>`;

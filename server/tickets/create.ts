@@ -19,8 +19,6 @@ export interface NewTicketInput {
   email_?: {
     messageId: string | null; inReplyTo: string | null; references: string[]; html: string | null; fullText: string | null;
     inboundEmailId: number | null; attachments: { filename: string; contentType: string; size: number; contentId: string | null; inline: boolean; content: Buffer | null }[];
-    /** Auto-generated mail becomes no ticket; this is for a message that may open one but gets no automatic answer. */
-    noAutoReply?: boolean;
     notice?: string;
   };
   parentTicketId?: number | null;
@@ -78,7 +76,7 @@ export async function storeTicket(deps: TicketDeps, input: NewTicketInput): Prom
 }
 
 /** Triages a stored 'new' ticket and applies the decision; a no-op when it was already triaged. */
-export async function triageTicket(deps: TicketDeps, ticketId: number, opts: { noAutoReply?: boolean; notice?: string } = {}): Promise<Ticket> {
+export async function triageTicket(deps: TicketDeps, ticketId: number, opts: { notice?: string } = {}): Promise<Ticket> {
   const { Ticket, Requester, Agent, Message } = deps.models;
   const pre = await Ticket.findByPk(ticketId, { include: [{ model: Requester, as: 'requester' }] });
   if (!pre) throw new Error(`ticket ${ticketId} vanished`);
@@ -89,7 +87,7 @@ export async function triageTicket(deps: TicketDeps, ticketId: number, opts: { n
   let answer = null;
   if (d.route === 'ai') {
     answer = await deps.answerer.compose({ subject: pre.subject, text: pre.description, category: c.category, requesterName: requester.name });
-    if (!answer.ok || opts.noAutoReply) d = { route: 'pool', agent: null, rule: `${d.rule}; ${opts.noAutoReply ? 'no automatic reply to this sender' : answer.reason}→pool` };
+    if (!answer.ok) d = { route: 'pool', agent: null, rule: `${d.rule}; ${answer.reason}→pool` };
   }
   return inTx(deps, async (t) => {
     const ticket = await Ticket.findByPk(ticketId, { transaction: t, lock: t.LOCK.UPDATE });
@@ -112,10 +110,10 @@ export async function triageTicket(deps: TicketDeps, ticketId: number, opts: { n
       await deps.audit(t, ticket.id, 'ai', 'ai_answered', { agent: agent.name, composer: answer.composer, sources: answer.sources });
       await deps.notifier.aiAnswer(t, ticket, requester, agent, answer.answer, messageId);
     } else {
-      if (!opts.noAutoReply) await deps.notifier.ticketReceived(t, ticket, requester, agent);
+      await deps.notifier.ticketReceived(t, ticket, requester, agent);
       if (agent && agent.kind === 'human') await deps.notifier.assignment(t, ticket, requester, agent);
     }
-    if (opts.notice && !opts.noAutoReply) await deps.notifier.notice(t, ticket, requester, opts.notice);
+    if (opts.notice) await deps.notifier.notice(t, ticket, requester, opts.notice);
     return ticket;
   });
 }
@@ -124,7 +122,7 @@ export async function triageTicket(deps: TicketDeps, ticketId: number, opts: { n
 export async function createTicket(deps: TicketDeps, input: NewTicketInput): Promise<Ticket> {
   const stored = await storeTicket(deps, input);
   deps.log.info({ ticketId: stored.id, ref: stored.ref, channel: input.channel, messageId: input.email_?.messageId }, 'ticket stored');
-  const ticket = await triageTicket(deps, stored.id, { noAutoReply: input.email_?.noAutoReply, notice: input.email_?.notice });
+  const ticket = await triageTicket(deps, stored.id, { notice: input.email_?.notice });
   deps.log.info({ ticketId: ticket.id, ref: ticket.ref, route: ticket.route, category: ticket.category, classifier: ticket.classifier }, 'ticket triaged');
   deps.onChange?.(ticket, 'created');
   return ticket;
