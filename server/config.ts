@@ -1,11 +1,11 @@
 /** Configuration: parsed once from the environment with a schema; every bad variable is reported together. */
 import { z } from 'zod';
 
-const bool = (def: boolean) =>
+const bool = <D extends boolean | undefined>(def: D) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
     .optional()
-    .transform((v) => (v === undefined ? def : ['true', '1', 'yes', 'on'].includes(v)));
+    .transform((v): boolean | D => (v === undefined ? def : ['true', '1', 'yes', 'on'].includes(v)));
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -68,7 +68,9 @@ const schema = z.object({
     .refine((v) => /^(sqlite:|mysql:\/\/|mariadb:\/\/)/.test(v), 'must start with sqlite: or mysql://'),
   APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  SEED_DEMO: bool(true),
+  // Unset: on only when no real mail server is configured (a demo must never mix with a company's mail).
+  SEED_DEMO: bool(undefined),
+  DEV_OUTBOX: bool(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   IMAP_URL: url(['imap', 'imaps']),
   IMAP_PROCESSED_MAILBOX: z.string().min(1).default('Processed'),
@@ -99,7 +101,10 @@ export interface Config {
   databaseUrl: string;
   appSecret?: string;
   adminApiToken?: string;
+  /** Demo history on an empty database; defaults to on only when neither SMTP_URL nor IMAP_URL is set. */
   seedDemo: boolean;
+  /** /dev/outbox without sign-in: only when DEV_OUTBOX=true and no SMTP_URL (a demo on one machine). */
+  devOutboxOpen: boolean;
   logLevel: string;
   imap: { url?: string; processedMailbox: string; failedMailbox: string; pollSeconds: number };
   smtp: { url?: string; from: string; maxBytes: number };
@@ -134,7 +139,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     appSecret: e.APP_SECRET,
     adminApiToken: e.ADMIN_API_TOKEN,
-    seedDemo: e.SEED_DEMO,
+    seedDemo: e.SEED_DEMO ?? !(e.SMTP_URL || e.IMAP_URL),
+    devOutboxOpen: e.DEV_OUTBOX && !e.SMTP_URL,
     logLevel: e.LOG_LEVEL,
     imap: { url: e.IMAP_URL, processedMailbox: e.IMAP_PROCESSED_MAILBOX, failedMailbox: e.IMAP_FAILED_MAILBOX, pollSeconds: e.IMAP_POLL_SECONDS },
     smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, maxBytes: e.MAIL_MAX_BYTES },

@@ -134,7 +134,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       { path: '/api/kb', app: kbRoutes({ search: kbSearch, models }) },
       { path: '/kb', app: kbPages({ search: kbSearch, models }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }) },
-      { path: '/dev/outbox', app: devOutboxRoutes({ models, open: config.seedDemo, adminToken: adminToken.value }) },
+      { path: '/dev/outbox', app: devOutboxRoutes({ models, open: config.devOutboxOpen, adminToken: adminToken.value, authorize: consoleAuth.authorize(['admin']) }) },
       { path: '/', app: metricsRoutes({ sequelize, models, imap, leases, adminToken: adminToken.value, clock }) },
       { path: '/', app: analyticsRoutes({ queries: createAnalyticsQueries({ sequelize, clock }), events: analyticsEvents, signer, adminToken: adminToken.value, clock, log: log.child({ room: 'analytics' }), publicUrl: config.publicUrl, authorize: consoleAuth.authorize(['manager', 'admin']) }) },
     ],

@@ -99,22 +99,3 @@ describe('core HTTP API and lifecycle', () => {
     expect(rows.map((f) => f.score)).toEqual([5]);
   });
 });
-
-describe('dev outbox', () => {
-  let s: TestServer;
-  beforeAll(async () => {
-    s = await startTestServer({}, { jobs: false });
-  });
-  afterAll(async () => s?.stop());
-
-  it('shows queued mail with working links to admins only (outside demo mode)', async () => {
-    const t = await (await s.api('/api/tickets', { method: 'POST', json: { name: 'Di', email: 'di@corp.example', issue: 'How can I share my calendar with my team?' } })).json();
-    expect((await s.api('/dev/outbox')).status).toBe(403);
-    const list = await (await s.api('/dev/outbox', { admin: true })).text();
-    expect(list).toContain(`[${t.ref}]`);
-    const mail = (await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.id } }))!;
-    const view = await (await s.api(`/dev/outbox/${mail.id}`, { admin: true })).text();
-    expect(view).toContain('/feedback/5');
-    expect(view).toContain('sandbox=');
-  });
-});
