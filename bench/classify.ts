@@ -18,7 +18,19 @@ export async function benchClassify(root: string, quick: boolean): Promise<Figur
     }
   }
   return [
-    { name: 'local classifier: training at start', value: round(trainMs, 0), unit: 'ms', target: '≤ 3000', note: `${examples.length} examples` },
-    { name: 'local classifier: per ticket (median)', value: round(percentile(times, 50), 3), unit: 'ms', target: '≤ 2', note: `p95 ${round(percentile(times, 95), 3)} ms over ${times.length}` },
+    {
+      name: 'local classifier: training at start',
+      value: round(trainMs, 0),
+      unit: 'ms',
+      target: '≤ 3000',
+      note: `${examples.length} examples`,
+    },
+    {
+      name: 'local classifier: per ticket (median)',
+      value: round(percentile(times, 50), 3),
+      unit: 'ms',
+      target: '≤ 2',
+      note: `p95 ${round(percentile(times, 95), 3)} ms over ${times.length}`,
+    },
   ];
 }

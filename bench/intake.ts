@@ -15,7 +15,12 @@ import { readJsonl } from '../server/db/seed.js';
 import { startDovecot } from '../tests/support/dovecot.js';
 import { memorySampler, percentile, round, sleep, until, type Figure } from './util.js';
 
-interface Seed { subject?: string; text: string; severity: string; urgency: string }
+interface Seed {
+  subject?: string;
+  text: string;
+  severity: string;
+  urgency: string;
+}
 
 function messages(root: string, n: number, tag: string, filter?: (s: Seed) => boolean): Buffer[] {
   const seeds = readJsonl<Seed>(path.join(root, 'seeds/training-tickets.jsonl')).filter(filter ?? (() => true));
@@ -23,20 +28,35 @@ function messages(root: string, n: number, tag: string, filter?: (s: Seed) => bo
     const s = seeds[i % seeds.length]!;
     return Buffer.from(
       `From: Employee ${i} <employee${i % 500}@corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: ${(s.subject ?? 'help').replace(/[\r\n]/g, ' ')}\r\n` +
-      `Message-ID: <${tag}-${i}@corp.example>\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${s.text}\r\n\r\nThanks,\r\nEmployee ${i}\r\n`,
+        `Message-ID: <${tag}-${i}@corp.example>\r\nDate: ${new Date().toUTCString()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${s.text}\r\n\r\nThanks,\r\nEmployee ${i}\r\n`,
     );
   });
 }
 
 async function helpdesk(imapUrl: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'hd-bench-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dir}/h.sqlite`, DATA_DIR: dir, SEED_DEMO: 'false', IMAP_URL: imapUrl, IMAP_POLL_SECONDS: '60', APP_SECRET: 'bench-secret-0123456789abcdef' });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: `sqlite:${dir}/h.sqlite`,
+    DATA_DIR: dir,
+    SEED_DEMO: 'false',
+    IMAP_URL: imapUrl,
+    IMAP_POLL_SECONDS: '60',
+    APP_SECRET: 'bench-secret-0123456789abcdef',
+  });
   return buildHelpdesk(config, { log: silentLogger });
 }
 
 async function appendAll(url: string, raws: Buffer[]) {
   const u = new URL(url);
-  const c = new ImapFlow({ host: u.hostname, port: Number(u.port), secure: false, auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) }, logger: false });
+  const c = new ImapFlow({
+    host: u.hostname,
+    port: Number(u.port),
+    secure: false,
+    auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) },
+    logger: false,
+  });
   await c.connect();
   for (const r of raws) await c.append('INBOX', r);
   await c.logout();
@@ -55,15 +75,31 @@ export async function benchIntake(root: string, n: number): Promise<Figure[]> {
     const mem = memorySampler();
     const t0 = performance.now();
     hd.startJobs();
-    await until(async () => (await hd.models.InboundEmail.count({ where: { status: { [Op.ne]: 'received' } } })) >= n && (await hd.models.Ticket.count({ where: { status: 'new' } })) === 0, 30 * 60_000, 'the backlog');
+    await until(
+      async () =>
+        (await hd.models.InboundEmail.count({ where: { status: { [Op.ne]: 'received' } } })) >= n &&
+        (await hd.models.Ticket.count({ where: { status: 'new' } })) === 0,
+      30 * 60_000,
+      'the backlog',
+    );
     const secs = (performance.now() - t0) / 1000;
     const peak = mem.stop();
     const tickets = await hd.models.Ticket.count();
     await hd.stop();
     const rate = n / secs;
     return [
-      { name: `intake from Dovecot, ${n.toLocaleString('en')}-message backlog (SQLite)`, value: round(rate, 1), unit: 'emails/s', note: `${tickets} tickets in ${round(secs, 1)} s; parse → store → triage → route → outbox` },
-      { name: 'mailparser alone on the same messages', value: round(parseRate, 0), unit: 'emails/s', note: `intake runs at ${round((rate / parseRate) * 100, 1)}% of bare parsing` },
+      {
+        name: `intake from Dovecot, ${n.toLocaleString('en')}-message backlog (SQLite)`,
+        value: round(rate, 1),
+        unit: 'emails/s',
+        note: `${tickets} tickets in ${round(secs, 1)} s; parse → store → triage → route → outbox`,
+      },
+      {
+        name: 'mailparser alone on the same messages',
+        value: round(parseRate, 0),
+        unit: 'emails/s',
+        note: `intake runs at ${round((rate / parseRate) * 100, 1)}% of bare parsing`,
+      },
       { name: 'peak memory (RSS) during intake', value: peak, unit: 'MB', note: 'server in-process with the bench' },
     ];
   } finally {
@@ -86,15 +122,24 @@ export async function benchLatency(root: string, samples: number): Promise<Figur
       const t0 = performance.now();
       await appendAll(dovecot.url, [raws[i]!]);
       const m = await until(() => hd.models.Message.findOne({ where: { emailMessageId: id } }), 20_000, 'the ticket');
-      const out = await until(() => hd.models.OutboxMail.findOne({ where: { ticketId: m.ticketId } }), 20_000, 'the reply');
+      const out = await until(
+        () => hd.models.OutboxMail.findOne({ where: { ticketId: m.ticketId } }),
+        20_000,
+        'the reply',
+      );
       times.push(performance.now() - t0);
       if (out.kind === 'ai_answer') ai++;
     }
     await hd.stop();
-    return [{
-      name: 'email to AI reply queued, with IDLE', value: round(percentile(times, 50) / 1000, 2), unit: 's (p50)', target: 'p50 ≤ 2',
-      note: `p95 ${round(percentile(times, 95) / 1000, 2)} s over ${samples} emails (${ai} answered by the AI agent, the rest acknowledged)`,
-    }];
+    return [
+      {
+        name: 'email to AI reply queued, with IDLE',
+        value: round(percentile(times, 50) / 1000, 2),
+        unit: 's (p50)',
+        target: 'p50 ≤ 2',
+        note: `p95 ${round(percentile(times, 95) / 1000, 2)} s over ${samples} emails (${ai} answered by the AI agent, the rest acknowledged)`,
+      },
+    ];
   } finally {
     await dovecot.stop();
   }

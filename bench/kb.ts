@@ -21,7 +21,10 @@ async function database(dialect: 'sqlite' | 'mysql') {
   const admin = new Sequelize('mysql://root@127.0.0.1:3306/', { dialect: 'mysql', logging: false });
   await admin.query('DROP DATABASE IF EXISTS hd_bench_kb');
   await admin.query('CREATE DATABASE hd_bench_kb CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
-  return { url: 'mysql://root@127.0.0.1:3306/hd_bench_kb', drop: async () => (await admin.query('DROP DATABASE IF EXISTS hd_bench_kb'), await admin.close()) };
+  return {
+    url: 'mysql://root@127.0.0.1:3306/hd_bench_kb',
+    drop: async () => (await admin.query('DROP DATABASE IF EXISTS hd_bench_kb'), await admin.close()),
+  };
 }
 
 /** Loads `entries` KB entries and measures search over the paraphrased query set. */
@@ -37,19 +40,32 @@ export async function benchKb(root: string, dialect: 'sqlite' | 'mysql', entries
     await createKb({ models, search }).seedTemplates(loadResolutions());
     const resolutions = loadResolutions();
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
     const t0 = performance.now();
     for (let done = 0; done < entries; done += 1000) {
       const rows = Array.from({ length: Math.min(1000, entries - done) }, () => {
         const p = phrasings[Math.floor(rnd() * phrasings.length)]!;
         const r = resolutions[Math.floor(rnd() * resolutions.length)]!;
         const title = p.text.replace(/\s+/g, ' ').trim().split(' ').slice(0, 9).join(' ');
-        return { title, query: p.text, resolution: r.resolution, category: r.category, severity: 'low', urgency: 'low', issue: null, source: 'ticket' as const, sourceTicketId: null, searchText: searchDocument(title, p.text, r.resolution) };
+        return {
+          title,
+          query: p.text,
+          resolution: r.resolution,
+          category: r.category,
+          severity: 'low',
+          urgency: 'low',
+          issue: null,
+          source: 'ticket' as const,
+          sourceTicketId: null,
+          searchText: searchDocument(title, p.text, r.resolution),
+        };
       });
       await models.KbEntry.bulkCreate(rows);
     }
     const loadS = (performance.now() - t0) / 1000;
-    const queries = readJsonl<{ query: string }>(path.join(root, 'tests/fixtures/kb-queries.jsonl')).map((q) => q.query);
+    const queries = readJsonl<{ query: string }>(path.join(root, 'tests/fixtures/kb-queries.jsonl')).map(
+      (q) => q.query,
+    );
     const w0 = performance.now();
     await search.search(queries[0]!); // first search loads the vocabulary
     const warm = performance.now() - w0;
@@ -61,11 +77,15 @@ export async function benchKb(root: string, dialect: 'sqlite' | 'mysql', entries
         times.push(performance.now() - s);
       }
     }
-    return [{
-      name: `KB search p95 at ${entries.toLocaleString('en')} entries (${dialect === 'sqlite' ? 'SQLite FTS5' : 'MariaDB FULLTEXT'})`,
-      value: round(percentile(times, 95), 1), unit: 'ms', target: '≤ 20',
-      note: `p50 ${round(percentile(times, 50), 1)} ms, ${times.length} searches; load ${round(loadS, 0)} s; vocabulary warm-up ${round(warm, 0)} ms`,
-    }];
+    return [
+      {
+        name: `KB search p95 at ${entries.toLocaleString('en')} entries (${dialect === 'sqlite' ? 'SQLite FTS5' : 'MariaDB FULLTEXT'})`,
+        value: round(percentile(times, 95), 1),
+        unit: 'ms',
+        target: '≤ 20',
+        note: `p50 ${round(percentile(times, 50), 1)} ms, ${times.length} searches; load ${round(loadS, 0)} s; vocabulary warm-up ${round(warm, 0)} ms`,
+      },
+    ];
   } finally {
     await sequelize.close();
     await db.drop();

@@ -11,7 +11,10 @@ import type { Figure } from './util.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const figures: Figure[] = [];
 // Results are merged into an earlier bench/results.json when only some benchmarks run (--only=…).
 const resultsFile = path.join(root, 'bench/results.json');
@@ -41,20 +44,35 @@ await step('analytics', async () => {
   if (!existsSync(file)) return [];
   const { benchAnalytics } = await import(pathToFileURL(file).href);
   const r = await benchAnalytics({ rows: quick ? 100_000 : 1_000_000, databaseUrl: 'mysql://root@127.0.0.1:3306/' });
-  return [{
-    name: `analytics summary, a year of ${r.rows.toLocaleString('en')} tickets (MariaDB)`, value: r.p95, unit: 'ms (p95)', target: '≤ 300',
-    note: `p50 ${r.p50} ms; one centre + category p50 ${r.filteredP50} ms; medians ${r.medians}; roll-ups kept by triggers (bulk load ${Math.round(r.loadMs / 1000)} s, rebuild ${Math.round(r.rebuildMs / 1000)} s)`,
-  }];
+  return [
+    {
+      name: `analytics summary, a year of ${r.rows.toLocaleString('en')} tickets (MariaDB)`,
+      value: r.p95,
+      unit: 'ms (p95)',
+      target: '≤ 300',
+      note: `p50 ${r.p50} ms; one centre + category p50 ${r.filteredP50} ms; medians ${r.medians}; roll-ups kept by triggers (bulk load ${Math.round(r.loadMs / 1000)} s, rebuild ${Math.round(r.rebuildMs / 1000)} s)`,
+    },
+  ];
 });
 
 const machine = {
-  cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version,
-  os: `${os.type()} ${os.release()}`, date: new Date().toISOString(), quick,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  os: `${os.type()} ${os.release()}`,
+  date: new Date().toISOString(),
+  quick,
 };
 const w = Math.max(...figures.map((f) => f.name.length), 10);
-process.stdout.write(`\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}${quick ? ' (--quick)' : ''}\n\n`);
+process.stdout.write(
+  `\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}${quick ? ' (--quick)' : ''}\n\n`,
+);
 process.stdout.write(`${'benchmark'.padEnd(w)}  ${'value'.padStart(10)}  unit        target     note\n`);
-for (const f of figures) process.stdout.write(`${f.name.padEnd(w)}  ${String(f.value).padStart(10)}  ${f.unit.padEnd(10)}  ${(f.target ?? '').padEnd(9)}  ${f.note ?? ''}\n`);
+for (const f of figures)
+  process.stdout.write(
+    `${f.name.padEnd(w)}  ${String(f.value).padStart(10)}  ${f.unit.padEnd(10)}  ${(f.target ?? '').padEnd(9)}  ${f.note ?? ''}\n`,
+  );
 for (const f of failures) process.stdout.write(`FAILED ${f}\n`);
 let merged = figures;
 if (only && existsSync(resultsFile)) {

@@ -13,7 +13,8 @@ export const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1
 export const now = () => process.hrtime.bigint();
 
 /** Polls fn until it returns a truthy value or the time is up (the tests' helper, polling faster). */
-export const until = <T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string) => waitUntil(fn, timeoutMs, what, 20);
+export const until = <T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string) =>
+  waitUntil(fn, timeoutMs, what, 20);
 
 /** Samples this process's RSS until stopped; returns the peak in MB. */
 export function memorySampler(everyMs = 100) {

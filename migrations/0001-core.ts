@@ -13,7 +13,10 @@ const fk = (table: string, allowNull = true, onDelete = 'SET NULL') => ({
 });
 // MEDIUMTEXT on MySQL (a plain TEXT holds only 64 KB); SQLite has one TEXT type and warns about sizes.
 let sized = true;
-const text = (size: 'medium' | 'long' | undefined = undefined, allowNull = true) => ({ type: size && sized ? DataTypes.TEXT(size) : DataTypes.TEXT, allowNull });
+const text = (size: 'medium' | 'long' | undefined = undefined, allowNull = true) => ({
+  type: size && sized ? DataTypes.TEXT(size) : DataTypes.TEXT,
+  allowNull,
+});
 const str = (len = 255, allowNull = true) => ({ type: DataTypes.STRING(len), allowNull });
 const blob = (allowNull: boolean) => ({ type: sized ? DataTypes.BLOB('long') : DataTypes.BLOB, allowNull });
 const bool = (def: boolean) => ({ type: DataTypes.BOOLEAN, allowNull: false, defaultValue: def });
@@ -25,19 +28,26 @@ async function idx(q: QueryInterface, table: string, fields: string[], unique = 
 export async function up({ queryInterface: q, sequelize }: MigrationContext) {
   sized = sequelize.getDialect() !== 'sqlite';
   await q.createTable('requesters', {
-    id, email: str(320, false), name: str(200, false), dev_center: str(100),
-    created_at: ts, updated_at: ts,
+    id,
+    email: str(320, false),
+    name: str(200, false),
+    dev_center: str(100),
+    created_at: ts,
+    updated_at: ts,
   });
   await idx(q, 'requesters', ['email'], true);
 
   await q.createTable('agents', {
-    id, name: str(200, false), email: str(320, false),
+    id,
+    name: str(200, false),
+    email: str(320, false),
     kind: str(10, false), // ai | human
     category: str(60), // the AI agent's category
     skills: text(), // JSON array of categories
     role: str(10, false), // agent | manager | admin
     active: bool(true),
-    created_at: ts, updated_at: ts,
+    created_at: ts,
+    updated_at: ts,
   });
   await idx(q, 'agents', ['email'], true);
 
@@ -68,8 +78,12 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     resolution: text('medium'),
     resolved_by: str(10), // ai | it_team
     parent_ticket_id: fk('tickets'),
-    created_at: ts, updated_at: ts,
-    first_response_at: tsNull, resolved_at: tsNull, closed_at: tsNull, escalated_at: tsNull,
+    created_at: ts,
+    updated_at: ts,
+    first_response_at: tsNull,
+    resolved_at: tsNull,
+    closed_at: tsNull,
+    escalated_at: tsNull,
   });
   await idx(q, 'tickets', ['ref'], true);
   await idx(q, 'tickets', ['status', 'route']);
@@ -92,7 +106,9 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     reason: str(500),
     ticket_id: fk('tickets'),
     attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-    created_at: ts, updated_at: ts, processed_at: tsNull,
+    created_at: ts,
+    updated_at: ts,
+    processed_at: tsNull,
   });
   await idx(q, 'inbound_emails', ['dedupe_key'], true);
   await idx(q, 'inbound_emails', ['status', 'created_at']);
@@ -111,7 +127,8 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     in_reply_to: str(255),
     references: text(),
     inbound_email_id: fk('inbound_emails'),
-    created_at: ts, updated_at: ts,
+    created_at: ts,
+    updated_at: ts,
   });
   await idx(q, 'messages', ['ticket_id', 'created_at']);
   await idx(q, 'messages', ['email_message_id'], true);
@@ -125,7 +142,8 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     content_id: str(255),
     inline: bool(false),
     content: blob(true),
-    created_at: ts, updated_at: ts,
+    created_at: ts,
+    updated_at: ts,
   });
   await idx(q, 'attachments', ['message_id']);
 
@@ -134,7 +152,8 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     ticket_id: fk('tickets', false, 'CASCADE'),
     score: { type: DataTypes.INTEGER, allowNull: false },
     comment: text(),
-    created_at: ts, updated_at: ts,
+    created_at: ts,
+    updated_at: ts,
   });
   await idx(q, 'feedback', ['ticket_id'], true);
   await idx(q, 'feedback', ['created_at']);
@@ -153,7 +172,8 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     hits: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
     published: bool(true),
     search_text: text('medium', false), // stemmed words of title, query and resolution
-    created_at: ts, updated_at: ts,
+    created_at: ts,
+    updated_at: ts,
   });
   await idx(q, 'kb_entries', ['category', 'published']);
   await idx(q, 'kb_entries', ['source_ticket_id']);
@@ -164,7 +184,8 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     query: text(),
     dev_center: str(100),
     email: str(320),
-    created_at: ts, updated_at: ts,
+    created_at: ts,
+    updated_at: ts,
   });
   await idx(q, 'deflections', ['created_at']);
 
@@ -183,7 +204,9 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     next_attempt_at: ts,
     last_error: str(1000),
-    created_at: ts, updated_at: ts, sent_at: tsNull,
+    created_at: ts,
+    updated_at: ts,
+    sent_at: tsNull,
   });
   await idx(q, 'outbox', ['email_message_id'], true);
   await idx(q, 'outbox', ['status', 'next_attempt_at']);
@@ -196,7 +219,8 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     actor: str(120, false), // system | requester:<email> | agent:<id> | ai | admin-api
     action: str(40, false),
     data: text(), // JSON
-    created_at: ts, updated_at: ts,
+    created_at: ts,
+    updated_at: ts,
   });
   await idx(q, 'audit_events', ['ticket_id', 'created_at']);
   await idx(q, 'audit_events', ['action', 'created_at']);
@@ -205,12 +229,26 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
     name: { type: DataTypes.STRING(100), primaryKey: true, allowNull: false },
     holder: str(200, false),
     expires_at: ts,
-    created_at: ts, updated_at: ts,
+    created_at: ts,
+    updated_at: ts,
   });
 }
 
 export async function down({ queryInterface: q }: MigrationContext) {
-  for (const t of ['leases', 'audit_events', 'outbox', 'deflections', 'kb_entries', 'feedback', 'attachments', 'messages', 'inbound_emails', 'tickets', 'agents', 'requesters']) {
+  for (const t of [
+    'leases',
+    'audit_events',
+    'outbox',
+    'deflections',
+    'kb_entries',
+    'feedback',
+    'attachments',
+    'messages',
+    'inbound_emails',
+    'tickets',
+    'agents',
+    'requesters',
+  ]) {
     await q.dropTable(t);
   }
 }

@@ -7,7 +7,9 @@ import type { MigrationContext } from '../server/db/migrate.js';
 
 export async function up({ sequelize }: MigrationContext) {
   if (sequelize.getDialect() === 'sqlite') {
-    await sequelize.query(`CREATE VIRTUAL TABLE kb_fts USING fts5(search_text, content='kb_entries', content_rowid='id', tokenize='unicode61')`);
+    await sequelize.query(
+      `CREATE VIRTUAL TABLE kb_fts USING fts5(search_text, content='kb_entries', content_rowid='id', tokenize='unicode61')`,
+    );
     await sequelize.query(`CREATE TRIGGER kb_fts_ai AFTER INSERT ON kb_entries BEGIN
       INSERT INTO kb_fts(rowid, search_text) VALUES (new.id, new.search_text); END`);
     await sequelize.query(`CREATE TRIGGER kb_fts_ad AFTER DELETE ON kb_entries BEGIN

@@ -19,7 +19,11 @@ const sums = () => ({
   escalated: count(),
   frt_n: count(),
   frt_sum: big(), // seconds from creation to first response
-  fb1: count(), fb2: count(), fb3: count(), fb4: count(), fb5: count(),
+  fb1: count(),
+  fb2: count(),
+  fb3: count(),
+  fb4: count(),
+  fb5: count(),
 });
 const dims = () => ({
   dev_center: key(100),
@@ -34,7 +38,15 @@ export async function up({ queryInterface: q, sequelize }: MigrationContext) {
   await q.createTable('analytics_daily', { day: time(), ...dims(), ...sums() });
   await q.createTable('analytics_monthly', { month: time(), ...dims(), ...sums() }); // month: its first day
   await q.createTable('analytics_days', {
-    day: time(), dev_center: key(100), category: key(60), tickets: count(), resolved: count(), escalated: count(), ai: count(), it_team: count(), pool: count(),
+    day: time(),
+    dev_center: key(100),
+    category: key(60),
+    tickets: count(),
+    resolved: count(),
+    escalated: count(),
+    ai: count(),
+    it_team: count(),
+    pool: count(),
   });
   // Clustered by (sampled, created_at): a date range of all tickets, or of the sampled ones, is one contiguous read.
   await q.createTable('analytics_facts', {

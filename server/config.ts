@@ -46,7 +46,10 @@ const url = (protocols: string[]) =>
         if (!protocols.includes(u.protocol.replace(/:$/, ''))) throw new Error('protocol');
         return v;
       } catch {
-        ctx.addIssue({ code: 'custom', message: `must be a URL starting with ${protocols.map((p) => p + '://').join(' or ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a URL starting with ${protocols.map((p) => p + '://').join(' or ')}`,
+        });
         return z.NEVER;
       }
     });
@@ -54,7 +57,14 @@ const url = (protocols: string[]) =>
 const list = z
   .string()
   .optional()
-  .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+  .transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  );
 
 const schema = z.object({
   NODE_ENV: z.string().optional(),
@@ -127,7 +137,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = schema.safeParse(clean);
   if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(clean[String(i.path[0])] ?? null)})`));
+    throw new ConfigError(
+      r.error.issues.map(
+        (i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(clean[String(i.path[0])] ?? null)})`,
+      ),
+    );
   }
   const e = r.data;
   return {
@@ -142,13 +156,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO ?? !(e.SMTP_URL || e.IMAP_URL),
     devOutboxOpen: e.DEV_OUTBOX && !e.SMTP_URL,
     logLevel: e.LOG_LEVEL,
-    imap: { url: e.IMAP_URL, processedMailbox: e.IMAP_PROCESSED_MAILBOX, failedMailbox: e.IMAP_FAILED_MAILBOX, pollSeconds: e.IMAP_POLL_SECONDS },
+    imap: {
+      url: e.IMAP_URL,
+      processedMailbox: e.IMAP_PROCESSED_MAILBOX,
+      failedMailbox: e.IMAP_FAILED_MAILBOX,
+      pollSeconds: e.IMAP_POLL_SECONDS,
+    },
     smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, maxBytes: e.MAIL_MAX_BYTES },
     reopenWindowDays: e.REOPEN_WINDOW_DAYS,
-    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS },
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+    },
     escalationHours: e.ESCALATION_HOURS,
     aiConfidenceThreshold: e.AI_CONFIDENCE_THRESHOLD,
-    widget: { origins: e.WIDGET_ORIGINS, rateLimit: e.WIDGET_RATE_LIMIT, closeDelaySeconds: e.WIDGET_CLOSE_DELAY_SECONDS },
+    widget: {
+      origins: e.WIDGET_ORIGINS,
+      rateLimit: e.WIDGET_RATE_LIMIT,
+      closeDelaySeconds: e.WIDGET_CLOSE_DELAY_SECONDS,
+    },
     leaseSeconds: e.LEASE_SECONDS,
   };
 }

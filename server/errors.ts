@@ -22,9 +22,17 @@ export const ERRORS = {
   link_expired: { status: 410, message: 'This link has expired.', replyToSender: false },
   payload_too_large: { status: 413, message: 'The request body is too large.', replyToSender: false },
   unsupported_media_type: { status: 415, message: 'Unsupported content type.', replyToSender: false },
-  rate_limited: { status: 429, message: 'Too many requests. Please wait a little and try again.', replyToSender: false },
+  rate_limited: {
+    status: 429,
+    message: 'Too many requests. Please wait a little and try again.',
+    replyToSender: false,
+  },
   mail_unparseable: { status: 422, message: 'The email could not be parsed.', replyToSender: false },
-  mail_too_large: { status: 413, message: 'The email is larger than the helpdesk accepts; attachments were dropped.', replyToSender: true },
+  mail_too_large: {
+    status: 413,
+    message: 'The email is larger than the helpdesk accepts; attachments were dropped.',
+    replyToSender: true,
+  },
   unavailable: { status: 503, message: 'A service the helpdesk depends on is unavailable.', replyToSender: false },
   internal: { status: 500, message: 'Something went wrong on our side.', replyToSender: false },
 } as const satisfies Record<string, ErrorSpec>;

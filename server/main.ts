@@ -69,7 +69,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const clock = opts.clock ?? (() => new Date());
   const appSecret = persistentSecret(config.appSecret, config.dataDir, 'app-secret');
   const adminToken = persistentSecret(config.adminApiToken, config.dataDir, 'admin-token');
-  if (adminToken.generated) log.info({ file: path.join(config.dataDir, 'admin-token') }, 'generated an admin API token');
+  if (adminToken.generated)
+    log.info({ file: path.join(config.dataDir, 'admin-token') }, 'generated an admin API token');
 
   const sequelize = createDatabase(config.databaseUrl, log.child({ room: 'db' }));
   await migrateUp(sequelize, log.child({ room: 'db' }));
@@ -77,7 +78,11 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   if (sequelize.getDialect() === 'mysql') {
     // A message larger than max_allowed_packet cannot be stored: it is quarantined, and the operator should know.
     const [[row]] = (await sequelize.query('SELECT @@max_allowed_packet AS p')) as [{ p: number }[], unknown];
-    if (Number(row?.p) < config.smtp.maxBytes * 1.4) log.warn({ maxAllowedPacket: Number(row?.p), mailMaxBytes: config.smtp.maxBytes }, 'MySQL max_allowed_packet is smaller than MAIL_MAX_BYTES needs; larger emails will be quarantined');
+    if (Number(row?.p) < config.smtp.maxBytes * 1.4)
+      log.warn(
+        { maxAllowedPacket: Number(row?.p), mailMaxBytes: config.smtp.maxBytes },
+        'MySQL max_allowed_packet is smaller than MAIL_MAX_BYTES needs; larger emails will be quarantined',
+      );
   }
   const consoleModels = initConsoleModels(sequelize);
 
@@ -85,7 +90,14 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const ids = createMailIds(signer, config.smtp.from);
   const outbox = createOutbox({ models, from: config.smtp.from, clock, log: log.child({ room: 'outbox' }) });
   const transport = opts.transport ?? (config.smtp.url ? createSmtpTransport(config.smtp.url) : createDevTransport());
-  const notifier = createNotifier({ models, outbox, signer, ids, publicUrl: config.publicUrl, escalationHours: config.escalationHours });
+  const notifier = createNotifier({
+    models,
+    outbox,
+    signer,
+    ids,
+    publicUrl: config.publicUrl,
+    escalationHours: config.escalationHours,
+  });
   const issueModel = createIssueModel(loadIssuePhrasings());
   const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q) });
   const kb = createKb({ models, search: kbSearch });
@@ -95,25 +107,96 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
 
   const local = createLearningClassifier({ models, rootDir, log: log.child({ room: 'triage' }) });
   await local.retrain();
-  const openai = config.openai.apiKey ? createOpenAIClient({ apiKey: config.openai.apiKey, baseURL: config.openai.baseUrl, model: config.openai.model, timeoutMs: config.openai.timeoutMs }) : null;
+  const openai = config.openai.apiKey
+    ? createOpenAIClient({
+        apiKey: config.openai.apiKey,
+        baseURL: config.openai.baseUrl,
+        model: config.openai.model,
+        timeoutMs: config.openai.timeoutMs,
+      })
+    : null;
   const primary = openai
-    ? createOpenAIClassifier({ client: openai, model: config.openai.model, agentNames: async () => (await models.Agent.findAll({ where: { active: true }, attributes: ['name'] })).map((a) => a.name) })
+    ? createOpenAIClassifier({
+        client: openai,
+        model: config.openai.model,
+        agentNames: async () =>
+          (await models.Agent.findAll({ where: { active: true }, attributes: ['name'] })).map((a) => a.name),
+      })
     : local;
-  log.info({ classifier: primary.name, fallback: local.name }, openai ? 'triage by OpenAI with the local classifier as fallback' : 'triage by the local classifier (OPENAI_API_KEY not set)');
-  const triage = createTriage({ models, primary, fallback: local, aiMinConfidence: config.aiConfidenceThreshold, log: log.child({ room: 'triage' }) });
-  const answerer = createAnswerer({ search: kbSearch, writer: openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null, log: log.child({ room: 'answer' }) });
+  log.info(
+    { classifier: primary.name, fallback: local.name },
+    openai
+      ? 'triage by OpenAI with the local classifier as fallback'
+      : 'triage by the local classifier (OPENAI_API_KEY not set)',
+  );
+  const triage = createTriage({
+    models,
+    primary,
+    fallback: local,
+    aiMinConfidence: config.aiConfidenceThreshold,
+    log: log.child({ room: 'triage' }),
+  });
+  const answerer = createAnswerer({
+    search: kbSearch,
+    writer: openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null,
+    log: log.child({ room: 'answer' }),
+  });
   const audit = createAudit(models);
   // Ticket changes reach the analytics SSE streams through this bus.
   const analyticsEvents = createAnalyticsEvents();
-  const ticketDeps: TicketDeps = { sequelize, models, triage, replyReader: local, answerer, notifier, ids, kb, audit, clock, log: log.child({ room: 'tickets' }) };
+  const ticketDeps: TicketDeps = {
+    sequelize,
+    models,
+    triage,
+    replyReader: local,
+    answerer,
+    notifier,
+    ids,
+    kb,
+    audit,
+    clock,
+    log: log.child({ room: 'tickets' }),
+  };
   ticketDeps.onChange = (ticket, action) => analyticsEvents.publish(ticket, action);
   const actions = createTicketActions(ticketDeps);
   const escalation = createEscalation({ ...ticketDeps, hours: config.escalationHours });
   const threading = createThreading({ models, ids });
-  const intake = createIntake({ models, ticketDeps, actions, threading, mailFrom: config.smtp.from, maxBytes: config.smtp.maxBytes, reopenWindowDays: config.reopenWindowDays, clock, log: log.child({ room: 'intake' }) });
-  const leases = createLeases({ models, holder: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, clock });
+  const intake = createIntake({
+    models,
+    ticketDeps,
+    actions,
+    threading,
+    mailFrom: config.smtp.from,
+    maxBytes: config.smtp.maxBytes,
+    reopenWindowDays: config.reopenWindowDays,
+    clock,
+    log: log.child({ room: 'intake' }),
+  });
+  const leases = createLeases({
+    models,
+    holder: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    clock,
+  });
   const imap = config.imap.url
-    ? createImapSource({ url: config.imap.url, processedMailbox: config.imap.processedMailbox, failedMailbox: config.imap.failedMailbox, pollSeconds: config.imap.pollSeconds, leaseMs: config.leaseSeconds * 1000 }, { intake, leases, log: log.child({ room: 'imap' }), databaseUp: () => sequelize.query('SELECT 1').then(() => true, () => false) })
+    ? createImapSource(
+        {
+          url: config.imap.url,
+          processedMailbox: config.imap.processedMailbox,
+          failedMailbox: config.imap.failedMailbox,
+          pollSeconds: config.imap.pollSeconds,
+          leaseMs: config.leaseSeconds * 1000,
+        },
+        {
+          intake,
+          leases,
+          log: log.child({ room: 'imap' }),
+          databaseUp: () =>
+            sequelize.query('SELECT 1').then(
+              () => true,
+              () => false,
+            ),
+        },
+      )
     : null;
   if (!imap) log.info('IMAP_URL is not set: intake from IMAP is off (the webhook and the widget still work)');
 
@@ -124,19 +207,60 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const app = createApp({
     log,
     mounts: [
-      { path: '/console', app: consoleRoutes({ auth: consoleAuth, models, consoleModels, sequelize, actions, outbox, ids, kb, clock, publicUrl: config.publicUrl, log: log.child({ room: 'console' }) }) },
+      {
+        path: '/console',
+        app: consoleRoutes({
+          auth: consoleAuth,
+          models,
+          consoleModels,
+          sequelize,
+          actions,
+          outbox,
+          ids,
+          kb,
+          clock,
+          publicUrl: config.publicUrl,
+          log: log.child({ room: 'console' }),
+        }),
+      },
       // CORS and the rate limits on POST /api/tickets must run before the ticket routes.
       { path: '/api', app: widgetGuards({ config, log: log.child({ room: 'widget' }), adminToken: adminToken.value }) },
       { path: '/', app: widgetRoutes({ config, log: log.child({ room: 'widget' }) }) },
       { path: '/api/my', app: requesterRoutes({ models, actions, signer }) },
       { path: '/t', app: requesterPages({ models, actions, signer, log: log.child({ room: 'requester' }) }) },
-      { path: '/api/tickets', app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }) },
+      {
+        path: '/api/tickets',
+        app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }),
+      },
       { path: '/api/kb', app: kbRoutes({ search: kbSearch, models }) },
       { path: '/kb', app: kbPages({ search: kbSearch, models }) },
-      { path: '/api/inbound', app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }) },
-      { path: '/dev/outbox', app: devOutboxRoutes({ models, open: config.devOutboxOpen, adminToken: adminToken.value, authorize: consoleAuth.authorize(['admin']) }) },
+      {
+        path: '/api/inbound',
+        app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }),
+      },
+      {
+        path: '/dev/outbox',
+        app: devOutboxRoutes({
+          models,
+          open: config.devOutboxOpen,
+          adminToken: adminToken.value,
+          authorize: consoleAuth.authorize(['admin']),
+        }),
+      },
       { path: '/', app: metricsRoutes({ sequelize, models, imap, leases, adminToken: adminToken.value, clock }) },
-      { path: '/', app: analyticsRoutes({ queries: createAnalyticsQueries({ sequelize, clock }), events: analyticsEvents, signer, adminToken: adminToken.value, clock, log: log.child({ room: 'analytics' }), publicUrl: config.publicUrl, authorize: consoleAuth.authorize(['manager', 'admin']) }) },
+      {
+        path: '/',
+        app: analyticsRoutes({
+          queries: createAnalyticsQueries({ sequelize, clock }),
+          events: analyticsEvents,
+          signer,
+          adminToken: adminToken.value,
+          clock,
+          log: log.child({ room: 'analytics' }),
+          publicUrl: config.publicUrl,
+          authorize: consoleAuth.authorize(['manager', 'admin']),
+        }),
+      },
     ],
     health: async () => {
       let db = true;
@@ -145,7 +269,13 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       } catch {
         db = false;
       }
-      return { ok: db, database: db ? 'up' : 'down', imap: imap ? imap.status() : { state: 'off' }, smtp: { transport: transport.name, up: await transport.check() }, outboxDepth: db ? await outbox.depth() : null };
+      return {
+        ok: db,
+        database: db ? 'up' : 'down',
+        imap: imap ? imap.status() : { state: 'off' },
+        smtp: { transport: transport.name, up: await transport.check() },
+        outboxDepth: db ? await outbox.depth() : null,
+      };
     },
   });
 
@@ -156,7 +286,10 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       name: 'recover-new',
       everyMs: 15_000,
       run: async () => {
-        const stale = await models.Ticket.findAll({ where: { status: 'new', createdAt: { [Op.lt]: new Date(clock().getTime() - 30_000) } }, limit: 50 });
+        const stale = await models.Ticket.findAll({
+          where: { status: 'new', createdAt: { [Op.lt]: new Date(clock().getTime() - 30_000) } },
+          limit: 50,
+        });
         for (const t of stale) await triageTicket(ticketDeps, t.id);
       },
     },
@@ -168,7 +301,30 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   let server: ServerType | null = null;
 
   return {
-    app, config, log, sequelize, models, consoleModels, consoleAuth, intake, imap, escalation, signer, ids, outbox, transport, notifier, kb, kbSearch, triage, local, answerer, ticketDeps, actions, leases, clock,
+    app,
+    config,
+    log,
+    sequelize,
+    models,
+    consoleModels,
+    consoleAuth,
+    intake,
+    imap,
+    escalation,
+    signer,
+    ids,
+    outbox,
+    transport,
+    notifier,
+    kb,
+    kbSearch,
+    triage,
+    local,
+    answerer,
+    ticketDeps,
+    actions,
+    leases,
+    clock,
     /** Starts the background jobs (outbox sender, recovery, learning, …). */
     startJobs() {
       imap?.start();
@@ -178,7 +334,10 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     listen(): Promise<number> {
       return new Promise((resolve) => {
         server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-          log.info({ port: info.port, url: config.publicUrl, database: sequelize.getDialect(), mail: transport.name }, 'helpdesk listening');
+          log.info(
+            { port: info.port, url: config.publicUrl, database: sequelize.getDialect(), mail: transport.name },
+            'helpdesk listening',
+          );
           resolve(info.port);
         });
       });

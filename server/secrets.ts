@@ -4,7 +4,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 /** Returns the value from env, else from DATA_DIR/<file>, else a new random one written there (mode 600). */
-export function persistentSecret(given: string | undefined, dataDir: string, file: string): { value: string; generated: boolean } {
+export function persistentSecret(
+  given: string | undefined,
+  dataDir: string,
+  file: string,
+): { value: string; generated: boolean } {
   if (given) return { value: given, generated: false };
   const p = path.join(dataDir, file);
   if (existsSync(p)) return { value: readFileSync(p, 'utf8').trim(), generated: false };

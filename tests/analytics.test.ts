@@ -16,41 +16,94 @@ import { analyticsRoutes, analyticsToken } from '../server/analytics/routes.js';
 import { ANALYTICS_TABLES, rebuildAnalytics } from '../server/analytics/rollup.js';
 import type { Summary } from '../server/analytics/summary.js';
 
-interface Fx { id: number; created: number; devCenter: string | null; category: string; route: 'ai' | 'it_team' | 'pool' | null; assigneeId: number | null; resolvedBy: 'ai' | 'it_team' | null; resolvedAt: number | null; frtAt: number | null; escalated: boolean; score: number | null }
+interface Fx {
+  id: number;
+  created: number;
+  devCenter: string | null;
+  category: string;
+  route: 'ai' | 'it_team' | 'pool' | null;
+  assigneeId: number | null;
+  resolvedBy: 'ai' | 'it_team' | null;
+  resolvedAt: number | null;
+  frtAt: number | null;
+  escalated: boolean;
+  score: number | null;
+}
 
 const H = 3_600_000;
 const BASE = Date.parse('2024-05-01T00:00:00Z');
 const CATS = ['Hardware', 'Network', 'Software'];
 const DCS = ['Pune', 'Austin', 'Kraków', null];
 const ADMIN = 'analytics-admin-token-0123456789';
-const rnd = ((s: number) => () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32))(7);
+const rnd = (
+  (s: number) => () =>
+    (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32
+)(7);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 
 // ---- the independent computation -------------------------------------------------------------------------
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = Math.floor(s.length / 2); return s.length ? (s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2) : null; };
+const med = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length ? (s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2) : null;
+};
 const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const resH = (t: Fx) => (t.resolvedAt! - t.created) / H;
 const frtH = (t: Fx) => (t.frtAt! - t.created) / H;
-function expectTime(actual: { count: number; avgHours: number | null; medianHours: number | null }, hours: number[], medianOver = hours) {
+function expectTime(
+  actual: { count: number; avgHours: number | null; medianHours: number | null },
+  hours: number[],
+  medianOver = hours,
+) {
   expect(actual.count).toBe(hours.length);
   if (!hours.length) return expect(actual.avgHours).toBeNull();
   expect(actual.avgHours).toBeCloseTo(avg(hours)!, 2);
   expect(actual.medianHours).toBeCloseTo(med(medianOver)!, 2);
 }
 
-function check(s: Summary, all: Fx[], f: { from: string; to: string; devCenter?: string; category?: string }, deflections: { at: number; dc: string; cat: string }[], sampled = false) {
-  const lo = Date.parse(`${f.from}T00:00:00Z`), hi = Date.parse(`${f.to}T00:00:00Z`) + 24 * H;
-  const ts = all.filter((t) => t.created >= lo && t.created < hi && (!f.devCenter || (t.devCenter ?? '') === f.devCenter) && (!f.category || t.category === f.category));
+function check(
+  s: Summary,
+  all: Fx[],
+  f: { from: string; to: string; devCenter?: string; category?: string },
+  deflections: { at: number; dc: string; cat: string }[],
+  sampled = false,
+) {
+  const lo = Date.parse(`${f.from}T00:00:00Z`),
+    hi = Date.parse(`${f.to}T00:00:00Z`) + 24 * H;
+  const ts = all.filter(
+    (t) =>
+      t.created >= lo &&
+      t.created < hi &&
+      (!f.devCenter || (t.devCenter ?? '') === f.devCenter) &&
+      (!f.category || t.category === f.category),
+  );
   const forMedian = (xs: Fx[]) => (sampled ? xs.filter((t) => t.id % 32 === 0) : xs);
   const resolved = ts.filter((t) => t.resolvedAt != null);
-  const defl = deflections.filter((d) => d.at >= lo && d.at < hi && (!f.devCenter || d.dc === f.devCenter) && (!f.category || d.cat === f.category));
+  const defl = deflections.filter(
+    (d) => d.at >= lo && d.at < hi && (!f.devCenter || d.dc === f.devCenter) && (!f.category || d.cat === f.category),
+  );
   expect(s.medians).toBe(sampled ? 'sampled' : 'exact');
-  expect(s.totals).toEqual({ tickets: ts.length, resolved: resolved.length, open: ts.length - resolved.length, escalated: ts.filter((t) => t.escalated).length, feedback: ts.filter((t) => t.score).length, deflections: defl.length });
-  expect(s.distribution).toEqual({ ai: ts.filter((t) => t.route === 'ai').length, itTeam: ts.filter((t) => t.route === 'it_team').length, pool: ts.filter((t) => t.route === 'pool').length, untriaged: ts.filter((t) => !t.route).length });
-  const byAi = resolved.filter((t) => t.resolvedBy === 'ai'), byIt = resolved.filter((t) => t.resolvedBy === 'it_team');
+  expect(s.totals).toEqual({
+    tickets: ts.length,
+    resolved: resolved.length,
+    open: ts.length - resolved.length,
+    escalated: ts.filter((t) => t.escalated).length,
+    feedback: ts.filter((t) => t.score).length,
+    deflections: defl.length,
+  });
+  expect(s.distribution).toEqual({
+    ai: ts.filter((t) => t.route === 'ai').length,
+    itTeam: ts.filter((t) => t.route === 'it_team').length,
+    pool: ts.filter((t) => t.route === 'pool').length,
+    untriaged: ts.filter((t) => !t.route).length,
+  });
+  const byAi = resolved.filter((t) => t.resolvedBy === 'ai'),
+    byIt = resolved.filter((t) => t.resolvedBy === 'it_team');
   expect(s.resolvedBy).toEqual({ ai: byAi.length, itTeam: byIt.length });
-  expect(s.feedback.counts).toEqual([1, 2, 3, 4, 5].map((score) => ({ score, count: ts.filter((t) => t.score === score).length })));
+  expect(s.feedback.counts).toEqual(
+    [1, 2, 3, 4, 5].map((score) => ({ score, count: ts.filter((t) => t.score === score).length })),
+  );
   const scores = ts.filter((t) => t.score).map((t) => t.score!);
   expect(s.feedback.average ?? null).toBeCloseTo(avg(scores) ?? 0, 2);
   expectTime(s.resolutionTime.overall, resolved.map(resH), forMedian(resolved).map(resH));
@@ -73,15 +126,30 @@ function check(s: Summary, all: Fx[], f: { from: string; to: string; devCenter?:
   for (const c of s.devCenters) {
     const mine = ts.filter((t) => (t.devCenter ?? '') === c.devCenter);
     const done = mine.filter((t) => t.resolvedAt != null);
-    expect(c).toMatchObject({ tickets: mine.length, resolved: done.length, open: mine.length - done.length, escalated: mine.filter((t) => t.escalated).length });
-    expect(c.byCategory).toEqual(Object.fromEntries(CATS.map((k) => [k, mine.filter((t) => t.category === k).length]).filter(([, n]) => n)));
+    expect(c).toMatchObject({
+      tickets: mine.length,
+      resolved: done.length,
+      open: mine.length - done.length,
+      escalated: mine.filter((t) => t.escalated).length,
+    });
+    expect(c.byCategory).toEqual(
+      Object.fromEntries(CATS.map((k) => [k, mine.filter((t) => t.category === k).length]).filter(([, n]) => n)),
+    );
     expectTime(c.resolution, done.map(resH), forMedian(done).map(resH));
   }
   expect(s.overTime.length).toBe(Math.round((hi - lo) / (24 * H)));
   for (const d of s.overTime) {
     const mine = ts.filter((t) => day(t.created) === d.day);
-    expect(d).toEqual({ day: d.day, created: mine.length, resolved: mine.filter((t) => t.resolvedAt != null).length, escalated: mine.filter((t) => t.escalated).length,
-      ai: mine.filter((t) => t.route === 'ai').length, itTeam: mine.filter((t) => t.route === 'it_team').length, pool: mine.filter((t) => t.route === 'pool').length, deflections: defl.filter((x) => day(x.at) === d.day).length });
+    expect(d).toEqual({
+      day: d.day,
+      created: mine.length,
+      resolved: mine.filter((t) => t.resolvedAt != null).length,
+      escalated: mine.filter((t) => t.escalated).length,
+      ai: mine.filter((t) => t.route === 'ai').length,
+      itTeam: mine.filter((t) => t.route === 'it_team').length,
+      pool: mine.filter((t) => t.route === 'pool').length,
+      deflections: defl.filter((x) => day(x.at) === d.day).length,
+    });
   }
   expect(s.escalations.count).toBe(ts.filter((t) => t.escalated).length);
 }
@@ -100,8 +168,24 @@ describe('analytics', () => {
   beforeAll(async () => {
     db = await createTestDb();
     const m = db.models;
-    for (const [i, cat] of CATS.entries()) await m.Agent.create({ id: i + 1, name: `AI ${cat}`, email: `ai${i}@x.test`, kind: 'ai', category: cat, skills: [cat], role: 'agent' });
-    const human = await m.Agent.create({ name: 'Ines', email: 'ines@x.test', kind: 'human', category: null, skills: CATS, role: 'agent' });
+    for (const [i, cat] of CATS.entries())
+      await m.Agent.create({
+        id: i + 1,
+        name: `AI ${cat}`,
+        email: `ai${i}@x.test`,
+        kind: 'ai',
+        category: cat,
+        skills: [cat],
+        role: 'agent',
+      });
+    const human = await m.Agent.create({
+      name: 'Ines',
+      email: 'ines@x.test',
+      kind: 'human',
+      category: null,
+      skills: CATS,
+      role: 'agent',
+    });
     const req = await m.Requester.create({ email: 'r@x.test', name: 'R', devCenter: null });
     for (let i = 0; i < 140; i++) {
       const created = BASE + Math.floor(rnd() * 12 * 24 * 3600) * 1000;
@@ -111,22 +195,66 @@ describe('analytics', () => {
       const done = route != null && rnd() < 0.7;
       const resolvedBy = done ? (route === 'ai' && rnd() < 0.8 ? 'ai' : 'it_team') : null;
       const t: Omit<Fx, 'id'> = {
-        created, devCenter: pick(DCS), category, route, assigneeId, resolvedBy, resolvedAt: done ? created + Math.floor(rnd() * 50 * 3600) * 1000 : null,
-        frtAt: route && rnd() < 0.8 ? created + Math.floor(rnd() * 5 * 3600) * 1000 : null, escalated: rnd() < 0.15, score: done && rnd() < 0.6 ? 1 + Math.floor(rnd() * 5) : null,
+        created,
+        devCenter: pick(DCS),
+        category,
+        route,
+        assigneeId,
+        resolvedBy,
+        resolvedAt: done ? created + Math.floor(rnd() * 50 * 3600) * 1000 : null,
+        frtAt: route && rnd() < 0.8 ? created + Math.floor(rnd() * 5 * 3600) * 1000 : null,
+        escalated: rnd() < 0.15,
+        score: done && rnd() < 0.6 ? 1 + Math.floor(rnd() * 5) : null,
       };
       const staged = i % 2 === 0; // half arrive untriaged and are updated later, like real tickets
-      const row = await m.Ticket.create({
-        ref: null, subject: `T${i}`, description: 'd', channel: 'api', status: done ? 'resolved' : 'open', severity: 'low', urgency: 'low', category: staged ? 'Other' : category,
-        sentiment: null, intent: null, summary: null, route: (staged ? null : route) as never, assigneeId: staged ? null : assigneeId, requesterId: req.id, devCenter: t.devCenter, classifier: null, confidence: null,
-        escalated: staged ? false : t.escalated, resolvedBy: staged ? null : resolvedBy, resolvedAt: staged || !t.resolvedAt ? null : new Date(t.resolvedAt),
-        firstResponseAt: staged || !t.frtAt ? null : new Date(t.frtAt), createdAt: new Date(created), updatedAt: new Date(created),
-      }, { silent: true });
-      if (staged) await row.update({ category, route, assigneeId, escalated: t.escalated, resolvedBy, resolvedAt: t.resolvedAt ? new Date(t.resolvedAt) : null, firstResponseAt: t.frtAt ? new Date(t.frtAt) : null });
+      const row = await m.Ticket.create(
+        {
+          ref: null,
+          subject: `T${i}`,
+          description: 'd',
+          channel: 'api',
+          status: done ? 'resolved' : 'open',
+          severity: 'low',
+          urgency: 'low',
+          category: staged ? 'Other' : category,
+          sentiment: null,
+          intent: null,
+          summary: null,
+          route: (staged ? null : route) as never,
+          assigneeId: staged ? null : assigneeId,
+          requesterId: req.id,
+          devCenter: t.devCenter,
+          classifier: null,
+          confidence: null,
+          escalated: staged ? false : t.escalated,
+          resolvedBy: staged ? null : resolvedBy,
+          resolvedAt: staged || !t.resolvedAt ? null : new Date(t.resolvedAt),
+          firstResponseAt: staged || !t.frtAt ? null : new Date(t.frtAt),
+          createdAt: new Date(created),
+          updatedAt: new Date(created),
+        },
+        { silent: true },
+      );
+      if (staged)
+        await row.update({
+          category,
+          route,
+          assigneeId,
+          escalated: t.escalated,
+          resolvedBy,
+          resolvedAt: t.resolvedAt ? new Date(t.resolvedAt) : null,
+          firstResponseAt: t.frtAt ? new Date(t.frtAt) : null,
+        });
       if (t.score) {
-        const fb = await m.Feedback.create({ ticketId: row.id, score: i % 3 === 0 ? 6 - t.score : t.score, comment: null });
+        const fb = await m.Feedback.create({
+          ticketId: row.id,
+          score: i % 3 === 0 ? 6 - t.score : t.score,
+          comment: null,
+        });
         if (i % 3 === 0) await fb.update({ score: t.score }); // a later choice replaces an earlier one
       }
-      if (i % 17 === 0 && t.resolvedAt) { // reopened: resolved_by stays, resolved_at goes
+      if (i % 17 === 0 && t.resolvedAt) {
+        // reopened: resolved_by stays, resolved_at goes
         await row.update({ resolvedAt: null });
         t.resolvedAt = null;
         t.score && (await m.Feedback.destroy({ where: { ticketId: row.id } }));
@@ -134,16 +262,77 @@ describe('analytics', () => {
       }
       fx.push({ ...t, id: row.id });
     }
-    const gone = await m.Ticket.create({ ref: null, subject: 'x', description: 'd', channel: 'api', status: 'open', severity: 'low', urgency: 'low', category: 'Hardware', sentiment: null, intent: null, summary: null, route: 'pool', assigneeId: null, requesterId: req.id, devCenter: 'Pune', classifier: null, confidence: null, createdAt: new Date(BASE), updatedAt: new Date(BASE) }, { silent: true });
+    const gone = await m.Ticket.create(
+      {
+        ref: null,
+        subject: 'x',
+        description: 'd',
+        channel: 'api',
+        status: 'open',
+        severity: 'low',
+        urgency: 'low',
+        category: 'Hardware',
+        sentiment: null,
+        intent: null,
+        summary: null,
+        route: 'pool',
+        assigneeId: null,
+        requesterId: req.id,
+        devCenter: 'Pune',
+        classifier: null,
+        confidence: null,
+        createdAt: new Date(BASE),
+        updatedAt: new Date(BASE),
+      },
+      { silent: true },
+    );
     await gone.destroy();
-    const kb = await Promise.all(CATS.map((c) => m.KbEntry.create({ title: c, query: c, resolution: 'r', category: c, severity: null, urgency: null, issue: null, source: 'template', sourceTicketId: null, searchText: c })));
+    const kb = await Promise.all(
+      CATS.map((c) =>
+        m.KbEntry.create({
+          title: c,
+          query: c,
+          resolution: 'r',
+          category: c,
+          severity: null,
+          urgency: null,
+          issue: null,
+          source: 'template',
+          sourceTicketId: null,
+          searchText: c,
+        }),
+      ),
+    );
     for (let i = 0; i < 25; i++) {
-      const at = BASE + Math.floor(rnd() * 12 * 24 * 3600) * 1000, k = pick(kb), dc = pick(['Pune', 'Austin']);
-      await m.Deflection.create({ kbEntryId: k.id, query: 'q', devCenter: dc, email: null, createdAt: new Date(at), updatedAt: new Date(at) }, { silent: true });
+      const at = BASE + Math.floor(rnd() * 12 * 24 * 3600) * 1000,
+        k = pick(kb),
+        dc = pick(['Pune', 'Austin']);
+      await m.Deflection.create(
+        { kbEntryId: k.id, query: 'q', devCenter: dc, email: null, createdAt: new Date(at), updatedAt: new Date(at) },
+        { silent: true },
+      );
       deflections.push({ at, dc, cat: k.category });
     }
     const queries = createAnalyticsQueries({ sequelize: db.sequelize });
-    app = createApp({ log: silentLogger, health: async () => ({ ok: true }), mounts: [{ path: '/', app: analyticsRoutes({ queries, events, signer, adminToken: ADMIN, clock: () => new Date(), log: silentLogger, debounceMs: 50, authorize: async (c) => c.req.header('x-test-session') === 'manager' }) }] });
+    app = createApp({
+      log: silentLogger,
+      health: async () => ({ ok: true }),
+      mounts: [
+        {
+          path: '/',
+          app: analyticsRoutes({
+            queries,
+            events,
+            signer,
+            adminToken: ADMIN,
+            clock: () => new Date(),
+            log: silentLogger,
+            debounceMs: 50,
+            authorize: async (c) => c.req.header('x-test-session') === 'manager',
+          }),
+        },
+      ],
+    });
   });
   afterAll(async () => db?.cleanup());
 
@@ -158,25 +347,43 @@ describe('analytics', () => {
   });
 
   it('agrees under every filter', async () => {
-    for (const f of [{ from: '2024-05-03', to: '2024-05-07' }, { from: '2024-04-25', to: '2024-05-12', devCenter: 'Pune' }, { from: '2024-05-01', to: '2024-05-12', category: 'Network' },
-      { from: '2024-05-02', to: '2024-05-10', devCenter: 'Kraków', category: 'Software' }, { from: '2024-06-01', to: '2024-06-03' },
+    for (const f of [
+      { from: '2024-05-03', to: '2024-05-07' },
+      { from: '2024-04-25', to: '2024-05-12', devCenter: 'Pune' },
+      { from: '2024-05-01', to: '2024-05-12', category: 'Network' },
+      { from: '2024-05-02', to: '2024-05-10', devCenter: 'Kraków', category: 'Software' },
+      { from: '2024-06-01', to: '2024-06-03' },
       // Whole months come from the monthly roll-up, the ends from the daily one.
-      { from: '2024-05-01', to: '2024-05-31' }, { from: '2024-04-20', to: '2024-06-05', devCenter: 'Austin' }, { from: '2024-03-01', to: '2024-06-30', category: 'Hardware' }]) {
+      { from: '2024-05-01', to: '2024-05-31' },
+      { from: '2024-04-20', to: '2024-06-05', devCenter: 'Austin' },
+      { from: '2024-03-01', to: '2024-06-30', category: 'Hardware' },
+    ]) {
       check(await summary(new URLSearchParams(f as Record<string, string>).toString()), fx, f, deflections);
     }
   });
 
   it('takes medians from the 1-in-32 sample beyond the exact limit; counts and averages stay exact', async () => {
-    const s = await createAnalyticsQueries({ sequelize: db.sequelize, exactLimit: 0 }).summary({ from: '2024-05-01', to: '2024-05-12' });
+    const s = await createAnalyticsQueries({ sequelize: db.sequelize, exactLimit: 0 }).summary({
+      from: '2024-05-01',
+      to: '2024-05-12',
+    });
     check(s, fx, { from: '2024-05-01', to: '2024-05-12' }, deflections, true);
   });
 
   it('keeps the trigger-maintained roll-ups equal to a rebuild from scratch', async () => {
-    const snapshot = async () => Promise.all(ANALYTICS_TABLES.map(async (table) => {
-      const rows = await db.sequelize.query<Record<string, unknown>>(`SELECT * FROM ${table}`, { type: QueryTypes.SELECT });
-      // Triggers leave zeroed rows behind when a ticket moves to another key; a rebuild does not create them.
-      return rows.filter((r) => r.tickets === undefined || Number(r.tickets) !== 0).map((r) => JSON.stringify(Object.values(r).map(String))).sort();
-    }));
+    const snapshot = async () =>
+      Promise.all(
+        ANALYTICS_TABLES.map(async (table) => {
+          const rows = await db.sequelize.query<Record<string, unknown>>(`SELECT * FROM ${table}`, {
+            type: QueryTypes.SELECT,
+          });
+          // Triggers leave zeroed rows behind when a ticket moves to another key; a rebuild does not create them.
+          return rows
+            .filter((r) => r.tickets === undefined || Number(r.tickets) !== 0)
+            .map((r) => JSON.stringify(Object.values(r).map(String)))
+            .sort();
+        }),
+      );
     const before = await snapshot();
     expect(before.every((t) => t.length > 0)).toBe(true);
     await rebuildAnalytics(db.sequelize);
@@ -195,7 +402,9 @@ describe('analytics', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/csv');
     const lines = (await r.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('ref,created_at,dev_center,category,severity,urgency,route,assignee,status,resolved_by,escalated,first_response_at,resolved_at,first_response_hours,resolution_hours,feedback_score');
+    expect(lines[0]).toBe(
+      'ref,created_at,dev_center,category,severity,urgency,route,assignee,status,resolved_by,escalated,first_response_at,resolved_at,first_response_hours,resolution_hours,feedback_score',
+    );
     const mine = fx.filter((t) => t.devCenter === 'Pune');
     expect(lines.length - 1).toBe(mine.length);
     const first = [...mine].sort((a, b) => a.created - b.created || a.id - b.id)[0]!;
@@ -224,7 +433,13 @@ describe('analytics', () => {
     expect(await ok.text()).toContain('id="chart-resolved-by"');
     const minted = await app.request('/api/analytics/links?days=7', { method: 'POST', headers: admin });
     expect(minted.status).toBe(201);
-    expect((await get(`/api/analytics/summary?token=${encodeURIComponent(((await minted.json()) as { token: string }).token)}`)).status).toBe(200);
+    expect(
+      (
+        await get(
+          `/api/analytics/summary?token=${encodeURIComponent(((await minted.json()) as { token: string }).token)}`,
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('streams a fresh summary soon after a ticket change', async () => {
@@ -249,7 +464,30 @@ describe('analytics', () => {
     };
     const first = await next();
     expect(first.reason).toBe('initial');
-    const t = await db.models.Ticket.create({ ref: null, subject: 'live', description: 'd', channel: 'api', status: 'open', severity: 'low', urgency: 'low', category: 'Hardware', sentiment: null, intent: null, summary: null, route: 'pool', assigneeId: null, requesterId: 1, devCenter: 'Pune', classifier: null, confidence: null, createdAt: new Date(BASE + H), updatedAt: new Date(BASE + H) }, { silent: true });
+    const t = await db.models.Ticket.create(
+      {
+        ref: null,
+        subject: 'live',
+        description: 'd',
+        channel: 'api',
+        status: 'open',
+        severity: 'low',
+        urgency: 'low',
+        category: 'Hardware',
+        sentiment: null,
+        intent: null,
+        summary: null,
+        route: 'pool',
+        assigneeId: null,
+        requesterId: 1,
+        devCenter: 'Pune',
+        classifier: null,
+        confidence: null,
+        createdAt: new Date(BASE + H),
+        updatedAt: new Date(BASE + H),
+      },
+      { silent: true },
+    );
     const started = Date.now();
     events.publish(t, 'created');
     const live = await next();

@@ -45,7 +45,10 @@ describe('agent console (HTTP)', () => {
     const r = await b.req('/console/login', { method: 'POST', form: { email, _csrf: csrfIn(form) } });
     expect(r.status).toBe(200);
     const page = await r.text();
-    const mail = await s.hd.models.OutboxMail.findOne({ where: { kind: 'magic_link', toAddr: email.toLowerCase() }, order: [['id', 'DESC']] });
+    const mail = await s.hd.models.OutboxMail.findOne({
+      where: { kind: 'magic_link', toAddr: email.toLowerCase() },
+      order: [['id', 'DESC']],
+    });
     const url = mail ? /https?:\/\/\S+\/console\/login\/[\w-]+/.exec(mail.text)?.[0] : undefined;
     return { b, page, mail, path: url ? new URL(url).pathname : null };
   }
@@ -61,7 +64,17 @@ describe('agent console (HTTP)', () => {
 
   beforeAll(async () => {
     s = await startTestServer({}, { jobs: false });
-    const t = await (await s.api('/api/tickets', { method: 'POST', json: { name: 'Lee', email: 'lee@corp.example', devCenter: 'Pune', issue: 'The docking station in room 4 does not charge my laptop any more.' } })).json();
+    const t = await (
+      await s.api('/api/tickets', {
+        method: 'POST',
+        json: {
+          name: 'Lee',
+          email: 'lee@corp.example',
+          devCenter: 'Pune',
+          issue: 'The docking station in room 4 does not charge my laptop any more.',
+        },
+      })
+    ).json();
     ref = t.ref;
     await s.hd.models.Ticket.update({ route: 'pool', assigneeId: null, status: 'open' }, { where: { id: t.id } });
   });
@@ -100,19 +113,29 @@ describe('agent console (HTTP)', () => {
   it('refuses expired links and login forms without the pre-session CSRF token', async () => {
     const { b, path } = await requestLink('arjun.mehta@corp.example');
     const token = path!.split('/').pop()!;
-    await s.hd.consoleModels.LoginToken.update({ expiresAt: new Date(Date.now() - 1000) }, { where: { tokenHash: hashToken(token) } });
+    await s.hd.consoleModels.LoginToken.update(
+      { expiresAt: new Date(Date.now() - 1000) },
+      { where: { tokenHash: hashToken(token) } },
+    );
     expect((await b.req(path!)).status).toBe(410);
     const other = await requestLink('arjun.mehta@corp.example');
     expect((await other.b.req(other.path!, { method: 'POST', form: { _csrf: 'forged' } })).status).toBe(403);
-    expect((await client(s.url).req('/console/login', { method: 'POST', form: { email: 'arjun.mehta@corp.example' } })).status).toBe(403);
+    expect(
+      (await client(s.url).req('/console/login', { method: 'POST', form: { email: 'arjun.mehta@corp.example' } }))
+        .status,
+    ).toBe(403);
   });
 
   it('redirects pages to the sign-in without a session and answers API-style requests with 401', async () => {
     const r = await client(s.url).req('/console/queues/pool');
     expect(r.status).toBe(303);
     expect(r.headers.get('location')).toBe('/console/login');
-    expect((await client(s.url).req('/console/queues/pool', { headers: { accept: 'application/json' } })).status).toBe(401);
-    expect((await client(s.url).req(`/console/tickets/${ref}/note`, { method: 'POST', form: { text: 'x' } })).status).toBe(401);
+    expect((await client(s.url).req('/console/queues/pool', { headers: { accept: 'application/json' } })).status).toBe(
+      401,
+    );
+    expect(
+      (await client(s.url).req(`/console/tickets/${ref}/note`, { method: 'POST', form: { text: 'x' } })).status,
+    ).toBe(401);
   });
 
   it('rejects forms without the session CSRF token (403) and accepts them with it', async () => {
@@ -120,14 +143,33 @@ describe('agent console (HTTP)', () => {
     const page = await (await b.req(`/console/tickets/${ref}`)).text();
     const csrf = csrfIn(page);
     expect(csrf).not.toBe('');
-    expect((await b.req(`/console/tickets/${ref}/note`, { method: 'POST', form: { text: 'no token' } })).status).toBe(403);
-    expect((await b.req(`/console/tickets/${ref}/note`, { method: 'POST', form: { text: 'wrong token', _csrf: csrf.slice(1) + 'x' } })).status).toBe(403);
+    expect((await b.req(`/console/tickets/${ref}/note`, { method: 'POST', form: { text: 'no token' } })).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await b.req(`/console/tickets/${ref}/note`, {
+          method: 'POST',
+          form: { text: 'wrong token', _csrf: csrf.slice(1) + 'x' },
+        })
+      ).status,
+    ).toBe(403);
     // Another session's token is not valid here either.
     const other = await signIn('kavya.iyer@corp.example');
     const otherCsrf = csrfIn(await (await other.req(`/console/tickets/${ref}`)).text());
-    expect((await b.req(`/console/tickets/${ref}/note`, { method: 'POST', form: { text: 'foreign token', _csrf: otherCsrf } })).status).toBe(403);
+    expect(
+      (
+        await b.req(`/console/tickets/${ref}/note`, {
+          method: 'POST',
+          form: { text: 'foreign token', _csrf: otherCsrf },
+        })
+      ).status,
+    ).toBe(403);
     expect((await b.req(`/console/tickets/${ref}/take`, { method: 'POST', form: { _csrf: csrf } })).status).toBe(303);
-    const r = await b.req(`/console/tickets/${ref}/note`, { method: 'POST', form: { text: 'checked the dock firmware', _csrf: csrf } });
+    const r = await b.req(`/console/tickets/${ref}/note`, {
+      method: 'POST',
+      form: { text: 'checked the dock firmware', _csrf: csrf },
+    });
     expect(r.status).toBe(303);
     const notes = await s.hd.models.Message.findAll({ where: { internal: true } });
     expect(notes.map((m) => m.text)).toEqual(['checked the dock firmware']);
@@ -138,7 +180,10 @@ describe('agent console (HTTP)', () => {
   it('records a triage change as a correction', async () => {
     const b = await signIn('ines.duarte@corp.example');
     const csrf = csrfIn(await (await b.req(`/console/tickets/${ref}`)).text());
-    const r = await b.req(`/console/tickets/${ref}/correct`, { method: 'POST', form: { _csrf: csrf, category: 'Hardware / Device', severity: 'high', urgency: 'medium' } });
+    const r = await b.req(`/console/tickets/${ref}/correct`, {
+      method: 'POST',
+      form: { _csrf: csrf, category: 'Hardware / Device', severity: 'high', urgency: 'medium' },
+    });
     expect(r.status).toBe(303);
     const t = await s.hd.models.Ticket.findOne({ where: { ref } });
     expect(t).toMatchObject({ corrected: true, severity: 'high', category: 'Hardware / Device' });
@@ -154,11 +199,21 @@ describe('agent console (HTTP)', () => {
     expect((await manager.req('/console/kb')).status).toBe(200);
     expect((await manager.req('/console/admin/inbound')).status).toBe(403);
     const admin = await signIn('admin@corp.example');
-    for (const p of ['/console/admin/agents', '/console/admin/outbox?status=all', '/console/admin/inbound']) expect((await admin.req(p)).status).toBe(200);
+    for (const p of ['/console/admin/agents', '/console/admin/outbox?status=all', '/console/admin/inbound'])
+      expect((await admin.req(p)).status).toBe(200);
     // An admin's change of role takes effect on the next request.
     const csrf = csrfIn(await (await admin.req('/console/admin/agents')).text());
     const marcus = (await s.hd.models.Agent.findOne({ where: { email: 'marcus.hill@corp.example' } }))!;
-    const r = await admin.req(`/console/admin/agents/${marcus.id}`, { method: 'POST', body: new URLSearchParams([['_csrf', csrf], ['role', 'manager'], ['active', '1'], ['skills', 'Collaboration Tools']]).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const r = await admin.req(`/console/admin/agents/${marcus.id}`, {
+      method: 'POST',
+      body: new URLSearchParams([
+        ['_csrf', csrf],
+        ['role', 'manager'],
+        ['active', '1'],
+        ['skills', 'Collaboration Tools'],
+      ]).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(r.status).toBe(303);
     await marcus.reload();
     expect(marcus).toMatchObject({ role: 'manager', skills: ['Collaboration Tools'], active: true });
@@ -171,7 +226,10 @@ describe('agent console (HTTP)', () => {
     app.use('/x', auth.requireSession(['manager', 'admin']));
     app.get('/x', async (c) => c.text((await auth.sessionAgent(c))!.name));
     app.get('/y', async (c) => c.text(String(await auth.authorize(['manager', 'admin'])(c))));
-    const call = async (b: ReturnType<typeof client> | null, p: string) => app.request(p, { headers: { accept: 'application/json', cookie: b ? [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ') : '' } });
+    const call = async (b: ReturnType<typeof client> | null, p: string) =>
+      app.request(p, {
+        headers: { accept: 'application/json', cookie: b ? [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ') : '' },
+      });
     const manager = await signIn('helena.costa@corp.example');
     const agent = await signIn('priya.raman@corp.example');
     expect(await (await call(manager, '/x')).text()).toBe('Helena Costa');
@@ -182,9 +240,16 @@ describe('agent console (HTTP)', () => {
   });
 
   it('sets a Secure cookie when PUBLIC_URL is https, and logout ends the session', async () => {
-    const auth = createConsoleAuth({ models: s.hd.models, consoleModels: s.hd.consoleModels, clock: () => new Date(), publicUrl: 'https://helpdesk.example' });
+    const auth = createConsoleAuth({
+      models: s.hd.models,
+      consoleModels: s.hd.consoleModels,
+      clock: () => new Date(),
+      publicUrl: 'https://helpdesk.example',
+    });
     const app = new Hono().get('/', async (c) => (await auth.startSession(c, 1), c.text('ok')));
-    expect((await app.request('/')).headers.get('set-cookie')).toMatch(/hd_console=.+; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax/);
+    expect((await app.request('/')).headers.get('set-cookie')).toMatch(
+      /hd_console=.+; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax/,
+    );
     const b = await signIn('daniel.ortiz@corp.example');
     const csrf = csrfIn(await (await b.req('/console/queues/mine')).text());
     expect((await b.req('/console/logout', { method: 'POST', form: { _csrf: csrf } })).status).toBe(303);
@@ -194,8 +259,19 @@ describe('agent console (HTTP)', () => {
   it('shows email HTML sanitized and serves attachments as downloads only', async () => {
     const t = (await s.hd.models.Ticket.findOne({ where: { ref } }))!;
     const msg = (await s.hd.models.Message.findOne({ where: { ticketId: t.id }, order: [['id', 'ASC']] }))!;
-    await msg.update({ html: '<p>Hi <b>team</b></p><img src=x onerror="window.__xss=1"><script>window.__xss=2</script><a href="javascript:alert(1)">x</a>', fullText: 'New text\n\n> old quoted text' });
-    const a = await s.hd.models.Attachment.create({ messageId: msg.id, filename: 'évil".html', contentType: 'text/html', size: 20, contentId: null, inline: false, content: Buffer.from('<script>alert(1)</script>') });
+    await msg.update({
+      html: '<p>Hi <b>team</b></p><img src=x onerror="window.__xss=1"><script>window.__xss=2</script><a href="javascript:alert(1)">x</a>',
+      fullText: 'New text\n\n> old quoted text',
+    });
+    const a = await s.hd.models.Attachment.create({
+      messageId: msg.id,
+      filename: 'évil".html',
+      contentType: 'text/html',
+      size: 20,
+      contentId: null,
+      inline: false,
+      content: Buffer.from('<script>alert(1)</script>'),
+    });
     const b = await signIn('ravi.shankar@corp.example');
     const r = await b.req(`/console/tickets/${ref}`);
     expect(r.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
@@ -205,7 +281,9 @@ describe('agent console (HTTP)', () => {
     expect(page).toContain('old quoted text');
     const dl = await b.req(`/console/attachments/${a.id}`);
     expect(dl.headers.get('content-type')).toBe('application/octet-stream');
-    expect(dl.headers.get('content-disposition')).toMatch(/^attachment; filename="_vil_.html"; filename\*=UTF-8''%C3%A9vil_.html$/);
+    expect(dl.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="_vil_.html"; filename\*=UTF-8''%C3%A9vil_.html$/,
+    );
     expect(await dl.text()).toBe('<script>alert(1)</script>');
     expect((await client(s.url).req(`/console/attachments/${a.id}`)).status).toBe(303);
   });

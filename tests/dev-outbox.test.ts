@@ -11,14 +11,20 @@ const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] 
 /** Asks for a console sign-in link for `email` the way a browser does; returns the queued mail's id. */
 async function requestSignIn(s: TestServer, email: string) {
   const form = await fetch(`${s.url}/console/login`);
-  const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = form.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const r = await fetch(`${s.url}/console/login`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ email, _csrf: csrfIn(await form.text()) }).toString(),
   });
   expect(r.status).toBe(200);
-  const mail = await s.hd.models.OutboxMail.findOne({ where: { kind: 'magic_link', toAddr: email }, order: [['id', 'DESC']] });
+  const mail = await s.hd.models.OutboxMail.findOne({
+    where: { kind: 'magic_link', toAddr: email },
+    order: [['id', 'DESC']],
+  });
   expect(mail).not.toBeNull();
   return mail!;
 }
@@ -31,7 +37,12 @@ describe('dev outbox, default configuration', () => {
   afterAll(async () => s?.stop());
 
   it('is closed to visitors even in demo mode, and open to the admin token', async () => {
-    const t = await (await s.api('/api/tickets', { method: 'POST', json: { name: 'Di', email: 'di@corp.example', issue: 'How can I share my calendar with my team?' } })).json();
+    const t = await (
+      await s.api('/api/tickets', {
+        method: 'POST',
+        json: { name: 'Di', email: 'di@corp.example', issue: 'How can I share my calendar with my team?' },
+      })
+    ).json();
     expect((await s.api('/dev/outbox')).status).toBe(403);
     const list = await (await s.api('/dev/outbox', { admin: true })).text();
     expect(list).toContain(`[${t.ref}]`);
@@ -57,7 +68,12 @@ describe('dev outbox with DEV_OUTBOX=true and no SMTP server', () => {
   afterAll(async () => s?.stop());
 
   it('shows ticket mail to anyone but never a sign-in link', async () => {
-    const t = await (await s.api('/api/tickets', { method: 'POST', json: { name: 'Ed', email: 'ed@corp.example', issue: 'How can I share my calendar with my team?' } })).json();
+    const t = await (
+      await s.api('/api/tickets', {
+        method: 'POST',
+        json: { name: 'Ed', email: 'ed@corp.example', issue: 'How can I share my calendar with my team?' },
+      })
+    ).json();
     const signIn = await requestSignIn(s, 'admin@corp.example');
     const list = await (await s.api('/dev/outbox')).text();
     expect(list).toContain(`[${t.ref}]`);
@@ -74,14 +90,21 @@ describe('dev outbox with DEV_OUTBOX=true and no SMTP server', () => {
       const mail = await requestSignIn(s, email);
       const url = /https?:\/\/\S+\/console\/login\/[\w-]+/.exec(mail.text)![0];
       const confirm = await fetch(url);
-      const cookie = confirm.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = confirm.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const r = await fetch(url, {
-        method: 'POST', redirect: 'manual',
+        method: 'POST',
+        redirect: 'manual',
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ _csrf: csrfIn(await confirm.text()) }).toString(),
       });
       expect(r.status).toBe(303);
-      return r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      return r.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
     };
     const admin = await link('admin@corp.example');
     const agent = await link('priya.raman@corp.example');
@@ -119,17 +142,26 @@ describe('npm run console:link', () => {
   it('prints a one-time sign-in link for an agent (how the first admin gets in without mail)', async () => {
     const { execFileSync } = await import('node:child_process');
     const env = { ...process.env, DATABASE_URL: s.hd.config.databaseUrl, PUBLIC_URL: s.url, LOG_LEVEL: 'silent' };
-    const out = execFileSync('npx', ['tsx', 'server/console/cli-link.ts', 'admin@corp.example'], { env, encoding: 'utf8' }).trim();
+    const out = execFileSync('npx', ['tsx', 'server/console/cli-link.ts', 'admin@corp.example'], {
+      env,
+      encoding: 'utf8',
+    }).trim();
     expect(out).toMatch(new RegExp(`^${s.url}/console/login/[\\w-]{40,}$`));
     const confirm = await fetch(out);
     expect(confirm.status).toBe(200);
-    const cookie = confirm.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = confirm.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const r = await fetch(out, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ _csrf: csrfIn(await confirm.text()) }).toString(),
     });
     expect(r.status).toBe(303);
-    expect(() => execFileSync('npx', ['tsx', 'server/console/cli-link.ts', 'stranger@corp.example'], { env, stdio: 'pipe' })).toThrow();
+    expect(() =>
+      execFileSync('npx', ['tsx', 'server/console/cli-link.ts', 'stranger@corp.example'], { env, stdio: 'pipe' }),
+    ).toThrow();
   });
 });

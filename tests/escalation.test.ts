@@ -9,7 +9,13 @@ describe('escalation after ESCALATION_HOURS (fake clock)', () => {
   });
   afterAll(async () => s?.stop());
 
-  const create = async (issue: string) => (await s.api('/api/tickets', { method: 'POST', json: { name: 'Lee', email: 'lee@corp.example', devCenter: 'Kraków', issue } })).json();
+  const create = async (issue: string) =>
+    (
+      await s.api('/api/tickets', {
+        method: 'POST',
+        json: { name: 'Lee', email: 'lee@corp.example', devCenter: 'Kraków', issue },
+      })
+    ).json();
 
   it('escalates unresolved tickets once, moves AI and pool tickets to a skilled IT team member, and emails them', async () => {
     const ai = await create('How can I share my calendar with my team?');

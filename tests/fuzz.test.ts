@@ -34,7 +34,11 @@ describe('fuzzing the widget API and the inbound webhook', () => {
 
   /** Sends raw bytes; checks the answer is never a 5xx and that an error is the JSON error shape. */
   async function send(pathname: string, body: Buffer | string, label: string, headers: Record<string, string> = {}) {
-    const r = await fetch(s.url + pathname, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } }).catch((err) => {
+    const r = await fetch(s.url + pathname, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+    }).catch((err) => {
       // An oversized body may be cut off by the 413 + Connection: close before the client finished sending.
       if (Buffer.byteLength(body) > 256 * 1024) return null;
       throw new Error(`${label}: request failed: ${err}`);
@@ -77,7 +81,10 @@ describe('fuzzing the widget API and the inbound webhook', () => {
 
   /** Posts one raw message to the webhook and records what it must have left in the database. */
   async function postMail(raw: Buffer, label: string) {
-    const res = await send('/api/inbound/email', raw, label, { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'message/rfc822' });
+    const res = await send('/api/inbound/email', raw, label, {
+      authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+      'content-type': 'message/rfc822',
+    });
     if (res.status === 413) {
       expect(raw.length, label).toBeGreaterThan(MAX_BYTES * 2);
       return res;
@@ -95,15 +102,20 @@ describe('fuzzing the widget API and the inbound webhook', () => {
     expect(r.status).toBe(401);
   });
 
-  it.runIf(need('MIME corpus', corporaDir() !== null, '../shared/corpora/mime'))('takes in every message of the MIME corpus, broken ones included', async () => {
-    const files = mailFiles(path.join(corporaDir()!, 'mime'));
-    // The broken ones always; a seeded sample of the rest keeps the run to seconds.
-    const r = prng(SEED + 1);
-    const broken = /bad|broken|malform|missing|fail|error|invalid|low-quality|endless|partial|false|no-ctype|dashed|long|garbage|spam/i;
-    const chosen = files.filter((f) => broken.test(path.relative(corporaDir()!, f)) || r.next() < 0.25);
-    expect(chosen.length).toBeGreaterThan(40);
-    for (const f of chosen) await postMail(readFileSync(f), `corpus ${path.relative(corporaDir()!, f)}`);
-  }, 180_000);
+  it.runIf(need('MIME corpus', corporaDir() !== null, '../shared/corpora/mime'))(
+    'takes in every message of the MIME corpus, broken ones included',
+    async () => {
+      const files = mailFiles(path.join(corporaDir()!, 'mime'));
+      // The broken ones always; a seeded sample of the rest keeps the run to seconds.
+      const r = prng(SEED + 1);
+      const broken =
+        /bad|broken|malform|missing|fail|error|invalid|low-quality|endless|partial|false|no-ctype|dashed|long|garbage|spam/i;
+      const chosen = files.filter((f) => broken.test(path.relative(corporaDir()!, f)) || r.next() < 0.25);
+      expect(chosen.length).toBeGreaterThan(40);
+      for (const f of chosen) await postMail(readFileSync(f), `corpus ${path.relative(corporaDir()!, f)}`);
+    },
+    180_000,
+  );
 
   it('takes in generated broken messages: missing boundaries, bad charsets, huge headers, deep nesting, garbage', async () => {
     const r = prng(SEED + 2);
@@ -114,22 +126,30 @@ describe('fuzzing the widget API and the inbound webhook', () => {
       kinds.set(`${g.kind} ${res.status}`, (kinds.get(`${g.kind} ${res.status}`) ?? 0) + 1);
     }
     // Mutations of a well-formed message: a few bytes flipped, inserted or cut anywhere.
-    const base = Buffer.from('From: Mia <mia@corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: printer\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="q"\r\n\r\n--q\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe printer on floor 2 is jammed.\r\n--q\r\nContent-Type: text/html\r\n\r\n<p>The printer on floor 2 is <b>jammed</b>.</p>\r\n--q--\r\n');
+    const base = Buffer.from(
+      'From: Mia <mia@corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: printer\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="q"\r\n\r\n--q\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe printer on floor 2 is jammed.\r\n--q\r\nContent-Type: text/html\r\n\r\n<p>The printer on floor 2 is <b>jammed</b>.</p>\r\n--q--\r\n',
+    );
     for (let i = 0; i < 80; i++) {
       const raw = Buffer.concat([Buffer.from(`Message-ID: <mut-${SEED}-${i}@fuzz.example>\r\n`), mutate(r, base)]);
       const res = await postMail(raw, `mutation #${i} (seed ${SEED})`);
       kinds.set(`mutation ${res.status}`, (kinds.get(`mutation ${res.status}`) ?? 0) + 1);
     }
     // Over twice MAIL_MAX_BYTES: refused with 413 before intake.
-    const big = await send('/api/inbound/email', Buffer.alloc(MAX_BYTES * 2 + 1024, 'a'), 'oversized mail', { authorization: `Bearer ${TEST_ADMIN_TOKEN}` });
+    const big = await send('/api/inbound/email', Buffer.alloc(MAX_BYTES * 2 + 1024, 'a'), 'oversized mail', {
+      authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+    });
     expect(big.status).toBe(413);
-    expect((await send('/api/inbound/email', '', 'empty mail', { authorization: `Bearer ${TEST_ADMIN_TOKEN}` })).status).toBe(400);
+    expect(
+      (await send('/api/inbound/email', '', 'empty mail', { authorization: `Bearer ${TEST_ADMIN_TOKEN}` })).status,
+    ).toBe(400);
     console.info('mail fuzz outcomes:', Object.fromEntries([...kinds].sort()));
     expect((await fetch(s.url + '/healthz')).status).toBe(200);
   }, 180_000);
 
   it('stores the same message delivered ten times at once exactly once', async () => {
-    const raw = Buffer.from('From: Lee <lee@corp.example>\r\nSubject: same\r\nMessage-ID: <concurrent-1@fuzz.example>\r\n\r\nMy screen flickers.\r\n');
+    const raw = Buffer.from(
+      'From: Lee <lee@corp.example>\r\nSubject: same\r\nMessage-ID: <concurrent-1@fuzz.example>\r\n\r\nMy screen flickers.\r\n',
+    );
     const all = await Promise.all(Array.from({ length: 10 }, (_, i) => postMail(raw, `concurrent copy ${i}`)));
     expect(new Set(all.map((a) => a.json.inboundId)).size).toBe(1);
     expect(await s.hd.models.InboundEmail.count({ where: { dedupeKey: 'concurrent-1@fuzz.example' } })).toBe(1);
@@ -138,7 +158,12 @@ describe('fuzzing the widget API and the inbound webhook', () => {
 
   it('lost nothing: every accepted email has a row in a final state, failures with a reason', async () => {
     expect(accepted.length).toBeGreaterThan(100);
-    const rows = new Map((await s.hd.models.InboundEmail.findAll({ attributes: ['id', 'status', 'reason', 'ticketId'] })).map((r) => [r.id, r]));
+    const rows = new Map(
+      (await s.hd.models.InboundEmail.findAll({ attributes: ['id', 'status', 'reason', 'ticketId'] })).map((r) => [
+        r.id,
+        r,
+      ]),
+    );
     for (const a of accepted) {
       const row = rows.get(a.inboundId);
       expect(row, a.label).toBeDefined();

@@ -2,9 +2,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startTestServer, type TestServer } from './support/server.js';
 
-const eml = (o: { id?: string; from?: string; subject?: string; body?: string; extra?: string }) => Buffer.from(
-  `From: ${o.from ?? 'Gil <gil@corp.example>'}\r\nTo: it@helpdesk.localhost\r\nSubject: ${o.subject ?? 'monitor'}\r\n${o.id ? `Message-ID: <${o.id}>\r\n` : ''}` +
-  `MIME-Version: 1.0\r\n${o.extra ?? 'Content-Type: text/plain; charset=utf-8\r\n\r\n' + (o.body ?? 'My monitor flickers since the dock update.')}\r\n`);
+const eml = (o: { id?: string; from?: string; subject?: string; body?: string; extra?: string }) =>
+  Buffer.from(
+    `From: ${o.from ?? 'Gil <gil@corp.example>'}\r\nTo: it@helpdesk.localhost\r\nSubject: ${o.subject ?? 'monitor'}\r\n${o.id ? `Message-ID: <${o.id}>\r\n` : ''}` +
+      `MIME-Version: 1.0\r\n${o.extra ?? 'Content-Type: text/plain; charset=utf-8\r\n\r\n' + (o.body ?? 'My monitor flickers since the dock update.')}\r\n`,
+  );
 
 describe('inbound email webhook', () => {
   let s: TestServer;
@@ -12,7 +14,8 @@ describe('inbound email webhook', () => {
     s = await startTestServer({ MAIL_MAX_BYTES: '20000' }, { jobs: false });
   });
   afterAll(async () => s?.stop());
-  const post = (body: Buffer, admin = true) => s.api('/api/inbound/email', { method: 'POST', admin, body, headers: { 'content-type': 'message/rfc822' } });
+  const post = (body: Buffer, admin = true) =>
+    s.api('/api/inbound/email', { method: 'POST', admin, body, headers: { 'content-type': 'message/rfc822' } });
 
   it('needs the admin token and a body', async () => {
     expect((await post(eml({ id: 'w0@corp.example' }), false)).status).toBe(401);
@@ -38,7 +41,8 @@ describe('inbound email webhook', () => {
 
   it('still opens a ticket for an oversized email, drops its attachments and tells the sender', async () => {
     const big = Buffer.alloc(20_000, 'A').toString('base64'); // ~27 KB: over the limit, under the webhook's 2× cap
-    const extra = 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nThe scanner on floor 3 jams, photo attached.\r\n' +
+    const extra =
+      'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nThe scanner on floor 3 jams, photo attached.\r\n' +
       `--b1\r\nContent-Type: image/jpeg; name="jam.jpg"\r\nContent-Disposition: attachment; filename="jam.jpg"\r\nContent-Transfer-Encoding: base64\r\n\r\n${big}\r\n--b1--`;
     const r = await (await post(eml({ id: 'big@corp.example', extra }))).json();
     expect(r.status).toBe('created');
@@ -60,10 +64,19 @@ describe('inbound email webhook', () => {
   });
 
   it('matches a bounce of our own mail to its ticket and records it, without answering', async () => {
-    const t = await (await post(eml({ id: 'b0@corp.example', from: 'Ida <ida@corp.example>', body: 'How can I share my calendar with my team?' }))).json();
+    const t = await (
+      await post(
+        eml({
+          id: 'b0@corp.example',
+          from: 'Ida <ida@corp.example>',
+          body: 'How can I share my calendar with my team?',
+        }),
+      )
+    ).json();
     const ours = (await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.ticketId } }))!;
     const before = await s.hd.models.OutboxMail.count();
-    const dsn = `From: Mail Delivery System <MAILER-DAEMON@mx.corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: Undelivered Mail Returned to Sender\r\n` +
+    const dsn =
+      `From: Mail Delivery System <MAILER-DAEMON@mx.corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: Undelivered Mail Returned to Sender\r\n` +
       `Message-ID: <dsn1@mx.corp.example>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n\r\n` +
       `--r\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered to ida@corp.example: mailbox full.\r\n` +
       `--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.corp.example\r\n\r\nFinal-Recipient: rfc822; ida@corp.example\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n` +

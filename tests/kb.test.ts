@@ -4,7 +4,11 @@ import path from 'node:path';
 import { readJsonl } from '../server/db/seed.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-interface Q { query: string; category: string; issue: string }
+interface Q {
+  query: string;
+  category: string;
+  issue: string;
+}
 const queries = readJsonl<Q>(path.resolve(import.meta.dirname, 'fixtures/kb-queries.jsonl'));
 
 describe('knowledge base', () => {
@@ -14,10 +18,18 @@ describe('knowledge base', () => {
   });
   afterAll(async () => s?.stop());
 
-  const search = async (q: string, extra = '') => (await (await s.api(`/api/kb/search?q=${encodeURIComponent(q)}&limit=3${extra}`)).json()).results as { id: number; title: string; category: string; score: number }[];
+  const search = async (q: string, extra = '') =>
+    (await (await s.api(`/api/kb/search?q=${encodeURIComponent(q)}&limit=3${extra}`)).json()).results as {
+      id: number;
+      title: string;
+      category: string;
+      score: number;
+    }[];
 
   it('finds the right entry in the top 3 for ≥ 90% of paraphrased queries written apart from the entries', async () => {
-    const byIssue = new Map((await s.hd.models.KbEntry.findAll({ where: { source: 'template' } })).map((e) => [e.id, e.issue]));
+    const byIssue = new Map(
+      (await s.hd.models.KbEntry.findAll({ where: { source: 'template' } })).map((e) => [e.id, e.issue]),
+    );
     let top3 = 0;
     let top1 = 0;
     const misses: string[] = [];
@@ -28,7 +40,9 @@ describe('knowledge base', () => {
       if (ids[0] === q.issue) top1++;
     }
     const share = top3 / queries.length;
-    console.log(`KB search: right entry in top 3 for ${top3}/${queries.length} (${(share * 100).toFixed(1)}%), top 1 ${(top1 / queries.length * 100).toFixed(1)}%`);
+    console.log(
+      `KB search: right entry in top 3 for ${top3}/${queries.length} (${(share * 100).toFixed(1)}%), top 1 ${((top1 / queries.length) * 100).toFixed(1)}%`,
+    );
     if (misses.length) console.log('misses:\n  ' + misses.slice(0, 20).join('\n  '));
     expect(share).toBeGreaterThanOrEqual(0.9);
   });
@@ -38,16 +52,25 @@ describe('knowledge base', () => {
     expect(exact[0]?.category).toBe('Access & Authentication');
     expect((await search('pasword resett'))[0]?.id).toBe(exact[0]?.id);
     expect((await search('resetting passwords'))[0]?.id).toBe(exact[0]?.id);
-    expect((await search('password', '&category=Hardware%20%2F%20Device')).every((r) => r.category === 'Hardware / Device')).toBe(true);
+    expect(
+      (await search('password', '&category=Hardware%20%2F%20Device')).every((r) => r.category === 'Hardware / Device'),
+    ).toBe(true);
     expect((await s.api('/api/kb/search?q=x&category=Nope')).status).toBe(400);
     expect(await search('')).toEqual([]);
   });
 
   it('turns closed tickets into entries and merges near-duplicates', async () => {
-    const issue = 'The badge reader on the 4th floor meeting room door rejects my badge since Monday, others work fine.';
+    const issue =
+      'The badge reader on the 4th floor meeting room door rejects my badge since Monday, others work fine.';
     const make = async () => {
-      const t = await (await s.api('/api/tickets', { method: 'POST', json: { name: 'Vi', email: 'vi@corp.example', issue } })).json();
-      await s.hd.actions.resolve(t.ref, 'Re-encoded the badge at reception; the door controller had an old badge number.', 'agent:7');
+      const t = await (
+        await s.api('/api/tickets', { method: 'POST', json: { name: 'Vi', email: 'vi@corp.example', issue } })
+      ).json();
+      await s.hd.actions.resolve(
+        t.ref,
+        'Re-encoded the badge at reception; the door controller had an old badge number.',
+        'agent:7',
+      );
       await s.hd.actions.close(t.ref, 'agent:7');
       return t;
     };

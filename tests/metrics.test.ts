@@ -14,7 +14,17 @@ describe('metrics', () => {
   });
 
   it('escapes label values and help text', () => {
-    const text = renderMetrics([{ name: 'x', help: 'a\\b\nc', type: 'gauge', samples: [{ labels: { v: 'q"\\\n' }, value: 1 }, { labels: { v: null }, value: NaN }] }]);
+    const text = renderMetrics([
+      {
+        name: 'x',
+        help: 'a\\b\nc',
+        type: 'gauge',
+        samples: [
+          { labels: { v: 'q"\\\n' }, value: 1 },
+          { labels: { v: null }, value: NaN },
+        ],
+      },
+    ]);
     expect(text).toBe('# HELP x a\\\\b\\nc\n# TYPE x gauge\nx{v="q\\"\\\\\\n"} 1\nx{v="none"} NaN\n');
     expect(parseProm(text).size).toBe(2);
   });
@@ -27,23 +37,48 @@ describe('metrics', () => {
 
   it('counts tickets, inbound mail, intake lag, outbox and leases from the database', async () => {
     for (const issue of ['My VPN drops every ten minutes.', 'Printer on floor 3 is jammed.']) {
-      expect((await s.api('/api/tickets', { method: 'POST', json: { name: 'Ann', email: 'ann@corp.example', issue } })).status).toBe(201);
+      expect(
+        (await s.api('/api/tickets', { method: 'POST', json: { name: 'Ann', email: 'ann@corp.example', issue } }))
+          .status,
+      ).toBe(201);
     }
-    const raw = 'From: Bo <bo@corp.example>\r\nSubject: laptop\r\nMessage-ID: <m-1@corp.example>\r\n\r\nMy laptop will not boot.\r\n';
+    const raw =
+      'From: Bo <bo@corp.example>\r\nSubject: laptop\r\nMessage-ID: <m-1@corp.example>\r\n\r\nMy laptop will not boot.\r\n';
     expect((await s.api('/api/inbound/email', { method: 'POST', admin: true, body: raw })).status).toBe(202);
-    expect((await s.api('/api/inbound/email', { method: 'POST', admin: true, body: 'Subject: no sender\r\n\r\nx\r\n' })).status).toBe(422);
+    expect(
+      (await s.api('/api/inbound/email', { method: 'POST', admin: true, body: 'Subject: no sender\r\n\r\nx\r\n' }))
+        .status,
+    ).toBe(422);
     // A row left 'received' 90 s ago (a crash after storing) is the intake lag.
-    const stale = await s.hd.models.InboundEmail.create({ dedupeKey: 'stale@x', messageId: 'stale@x', source: 'webhook', raw: Buffer.from('x'), size: 1, status: 'received', reason: null, ticketId: null });
-    await s.hd.sequelize.query('UPDATE inbound_emails SET created_at = ? WHERE id = ?', { replacements: [new Date(Date.now() - 90_000), stale.id] });
+    const stale = await s.hd.models.InboundEmail.create({
+      dedupeKey: 'stale@x',
+      messageId: 'stale@x',
+      source: 'webhook',
+      raw: Buffer.from('x'),
+      size: 1,
+      status: 'received',
+      reason: null,
+      ticketId: null,
+    });
+    await s.hd.sequelize.query('UPDATE inbound_emails SET created_at = ? WHERE id = ?', {
+      replacements: [new Date(Date.now() - 90_000), stale.id],
+    });
     await s.hd.leases.acquire('job:outbox', 30_000);
 
     const r = await s.api('/metrics', { admin: true });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const m = parseProm(await r.text());
-    const widget = [...m].filter(([k]) => k.startsWith('helpdesk_tickets{channel="widget"')).reduce((a, [, v]) => a + v, 0);
+    const widget = [...m]
+      .filter(([k]) => k.startsWith('helpdesk_tickets{channel="widget"'))
+      .reduce((a, [, v]) => a + v, 0);
     expect(widget).toBe(2);
-    expect([...m].some(([k, v]) => k.startsWith('helpdesk_tickets{channel="email",route="') && k.includes('classifier="local') && v === 1)).toBe(true);
+    expect(
+      [...m].some(
+        ([k, v]) =>
+          k.startsWith('helpdesk_tickets{channel="email",route="') && k.includes('classifier="local') && v === 1,
+      ),
+    ).toBe(true);
     expect(m.get('helpdesk_inbound_emails{status="processed"}')).toBe(1);
     expect(m.get('helpdesk_inbound_emails{status="failed"}')).toBe(1);
     expect(m.get('helpdesk_failures{kind="inbound_failed"}')).toBe(1);

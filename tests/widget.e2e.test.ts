@@ -3,7 +3,15 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from './support/server.js';
 import path from 'node:path';
-import { ARTIFACTS_DIR, chromiumAvailable, formatAxe, launchBrowser, runAxe, saveScreenshot, type LaunchedBrowser } from './support/chromium.js';
+import {
+  ARTIFACTS_DIR,
+  chromiumAvailable,
+  formatAxe,
+  launchBrowser,
+  runAxe,
+  saveScreenshot,
+  type LaunchedBrowser,
+} from './support/chromium.js';
 import { need } from './support/availability.js';
 
 const ISSUE = 'How do I set an automatic out of office reply in Outlook?';
@@ -24,9 +32,23 @@ function widgetStyles(page: Page) {
     const pick = (el: unknown) => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const cs = (globalThis as any).getComputedStyle(el);
-      return ['display', 'color', 'font-family', 'font-size', 'background-color', 'border-top-width', 'padding-top', 'visibility'].map((p) => `${p}:${cs.getPropertyValue(p)}`).join(';');
+      return [
+        'display',
+        'color',
+        'font-family',
+        'font-size',
+        'background-color',
+        'border-top-width',
+        'padding-top',
+        'visibility',
+      ]
+        .map((p) => `${p}:${cs.getPropertyValue(p)}`)
+        .join(';');
     };
-    return [host, ...['.card', 'h2', '#name', '#issue', 'select', 'button.submit'].map((s) => host.shadowRoot.querySelector(s))].map(pick);
+    return [
+      host,
+      ...['.card', 'h2', '#name', '#issue', 'select', 'button.submit'].map((s) => host.shadowRoot.querySelector(s)),
+    ].map(pick);
   });
 }
 
@@ -52,7 +74,9 @@ describe.runIf(need('Chromium', chromiumAvailable()))('support widget in Chromiu
     await page.getByLabel('Development center').selectOption('Lisbon');
     await page.getByLabel('What is the problem?').pressSequentially(ISSUE, { delay: 5 });
     // Debounced suggestions from the knowledge base while typing.
-    await expect.poll(() => page.getByRole('button', { name: /^This solved it/ }).count(), { timeout: 5000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByRole('button', { name: /^This solved it/ }).count(), { timeout: 5000 })
+      .toBeGreaterThan(0);
 
     // Client-side validation first: a bad email is named and focused.
     await page.getByLabel('Work email').fill('rita@');
@@ -68,7 +92,12 @@ describe.runIf(need('Chromium', chromiumAvailable()))('support widget in Chromiu
     expect(await page.getByRole('button', { name: 'Close ticket' }).count()).toBe(0);
     expect(await page.locator('[part~="answer"]').first().textContent()).toContain('Automatic Replies');
     expect(await page.locator('[part="meta"]').textContent()).toContain('Collaboration Tools');
-    expect(await page.getByRole('status').filter({ hasText: `Ticket ${ref} created` }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('status')
+        .filter({ hasText: `Ticket ${ref} created` })
+        .count(),
+    ).toBe(1);
     await page.getByRole('button', { name: 'Close ticket' }).waitFor({ timeout: 5000 });
     expect(Date.now() - shownAt).toBeGreaterThan(700);
 

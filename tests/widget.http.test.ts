@@ -3,20 +3,39 @@ import { gzipSync } from 'node:zlib';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from './support/server.js';
 
-const SCANNERS = ['Mozilla/5.0 (compatible; Mimecast Safe Links)', 'Microsoft Office Protocol Discoverer', 'Proofpoint URL Defense', 'Barracuda Sentinel (EE)', ''];
+const SCANNERS = [
+  'Mozilla/5.0 (compatible; Mimecast Safe Links)',
+  'Microsoft Office Protocol Discoverer',
+  'Proofpoint URL Defense',
+  'Barracuda Sentinel (EE)',
+  '',
+];
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
-const formOf = (html: string) => ({ action: /<form[^>]+action="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&'), csrf: /name="csrf" value="([^"]+)"/.exec(html)![1]! });
+const formOf = (html: string) => ({
+  action: /<form[^>]+action="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&'),
+  csrf: /name="csrf" value="([^"]+)"/.exec(html)![1]!,
+});
 
 describe('widget and requester HTTP', () => {
   let s: TestServer;
   const create = async (email: string, issue = 'How do I set an automatic out of office reply in Outlook?') =>
-    (await s.api('/api/tickets', { method: 'POST', json: { name: 'Pat Doe', email, devCenter: 'Pune', issue } })).json();
+    (
+      await s.api('/api/tickets', { method: 'POST', json: { name: 'Pat Doe', email, devCenter: 'Pune', issue } })
+    ).json();
   const post = (url: string, form: Record<string, string>) =>
-    fetch(url, { method: 'POST', redirect: 'manual', headers: { 'user-agent': BROWSER }, body: new URLSearchParams(form) });
+    fetch(url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'user-agent': BROWSER },
+      body: new URLSearchParams(form),
+    });
 
   beforeAll(async () => {
-    s = await startTestServer({ WIDGET_CLOSE_DELAY_SECONDS: '1', WIDGET_RATE_LIMIT: '0', WIDGET_ORIGINS: 'https://intranet.example' }, { jobs: false });
+    s = await startTestServer(
+      { WIDGET_CLOSE_DELAY_SECONDS: '1', WIDGET_RATE_LIMIT: '0', WIDGET_ORIGINS: 'https://intranet.example' },
+      { jobs: false },
+    );
   });
   afterAll(async () => s?.stop());
 
@@ -74,13 +93,19 @@ describe('widget and requester HTTP', () => {
     expect(await (await fetch(closeLink, { headers: { 'user-agent': BROWSER } })).text()).toContain('already closed');
 
     for (const score of [4, 2]) {
-      const f = formOf(await (await fetch(links.find((l) => l.endsWith(`/feedback/${score}`))!, { headers: { 'user-agent': BROWSER } })).text());
+      const f = formOf(
+        await (
+          await fetch(links.find((l) => l.endsWith(`/feedback/${score}`))!, { headers: { 'user-agent': BROWSER } })
+        ).text(),
+      );
       expect((await post(s.url + f.action, { csrf: f.csrf })).status).toBe(303);
       expect((await post(s.url + f.action, { csrf: f.csrf })).status).toBe(303);
     }
     const fb = await s.hd.models.Feedback.findAll({ where: { ticketId: t.id } });
     expect(fb.map((f) => f.score)).toEqual([2]);
-    const view = await (await fetch(links.find((l) => /\/t\/[^/]+$/.test(l))!, { headers: { 'user-agent': BROWSER } })).text();
+    const view = await (
+      await fetch(links.find((l) => /\/t\/[^/]+$/.test(l))!, { headers: { 'user-agent': BROWSER } })
+    ).text();
     expect(view).toContain('Reopen the ticket');
     expect(view).toContain('aria-pressed="true" aria-label="Rate 2 of 5"');
   });
@@ -92,8 +117,14 @@ describe('widget and requester HTTP', () => {
   });
 
   it('allows CORS only for WIDGET_ORIGINS and the helpdesk itself', async () => {
-    const pre = (origin: string) => s.api('/api/tickets', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
-    expect((await pre('https://intranet.example')).headers.get('access-control-allow-origin')).toBe('https://intranet.example');
+    const pre = (origin: string) =>
+      s.api('/api/tickets', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    expect((await pre('https://intranet.example')).headers.get('access-control-allow-origin')).toBe(
+      'https://intranet.example',
+    );
     expect((await pre(s.url)).headers.get('access-control-allow-origin')).toBe(s.url);
     expect((await pre('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
     const get = await s.api('/api/dev-centers', { headers: { origin: 'https://evil.example' } });
@@ -119,13 +150,26 @@ describe('widget and requester HTTP', () => {
     const r = await s.api(`/api/my/tickets/${mine.ref}`, { headers: auth(a) });
     const etag = r.headers.get('etag')!;
     expect((await r.json()).messages.every((m: { internal: boolean }) => !m.internal)).toBe(true);
-    expect((await s.api(`/api/my/tickets/${mine.ref}`, { headers: { ...auth(a), 'if-none-match': etag } })).status).toBe(304);
-    const c = await s.api(`/api/my/tickets/${mine.ref}/comment`, { method: 'POST', headers: auth(a), json: { text: 'Where is that setting on a Mac?' } });
+    expect(
+      (await s.api(`/api/my/tickets/${mine.ref}`, { headers: { ...auth(a), 'if-none-match': etag } })).status,
+    ).toBe(304);
+    const c = await s.api(`/api/my/tickets/${mine.ref}/comment`, {
+      method: 'POST',
+      headers: auth(a),
+      json: { text: 'Where is that setting on a Mac?' },
+    });
     expect(c.status).toBe(201);
     expect((await c.json()).messages.at(-1).authorKind).toBe('requester');
-    expect((await (await s.api(`/api/my/tickets/${mine.ref}/close`, { method: 'POST', headers: auth(a) })).json()).status).toBe('closed');
-    expect((await (await s.api(`/api/my/tickets/${mine.ref}/close`, { method: 'POST', headers: auth(a) })).json()).alreadyClosed).toBe(true);
-    const f = await (await s.api(`/api/my/tickets/${mine.ref}/feedback`, { method: 'POST', headers: auth(a), json: { score: 5 } })).json();
+    expect(
+      (await (await s.api(`/api/my/tickets/${mine.ref}/close`, { method: 'POST', headers: auth(a) })).json()).status,
+    ).toBe('closed');
+    expect(
+      (await (await s.api(`/api/my/tickets/${mine.ref}/close`, { method: 'POST', headers: auth(a) })).json())
+        .alreadyClosed,
+    ).toBe(true);
+    const f = await (
+      await s.api(`/api/my/tickets/${mine.ref}/feedback`, { method: 'POST', headers: auth(a), json: { score: 5 } })
+    ).json();
     expect(f.feedback.score).toBe(5);
   });
 });
@@ -138,14 +182,29 @@ describe('widget rate limits', () => {
   afterAll(async () => s?.stop());
 
   it('answers 429 beyond WIDGET_RATE_LIMIT per hour and stores nothing more', async () => {
-    const send = (email: string) => s.api('/api/tickets', { method: 'POST', json: { name: 'Q', email, issue: 'How can I share my calendar with my team?' } });
+    const send = (email: string) =>
+      s.api('/api/tickets', {
+        method: 'POST',
+        json: { name: 'Q', email, issue: 'How can I share my calendar with my team?' },
+      });
     expect((await send('q1@corp.example')).status).toBe(201);
     expect((await send('q1@corp.example')).status).toBe(201);
     const over = await send('q2@corp.example');
     expect(over.status).toBe(429);
-    expect((await over.json()).error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('limit 2') });
+    expect((await over.json()).error).toMatchObject({
+      code: 'rate_limited',
+      message: expect.stringContaining('limit 2'),
+    });
     expect(await s.hd.models.Ticket.count()).toBe(2);
     // Integrations with the admin token are not limited.
-    expect((await s.api('/api/tickets', { method: 'POST', admin: true, json: { name: 'Q', email: 'q3@corp.example', issue: 'How can I share my calendar?' } })).status).toBe(201);
+    expect(
+      (
+        await s.api('/api/tickets', {
+          method: 'POST',
+          admin: true,
+          json: { name: 'Q', email: 'q3@corp.example', issue: 'How can I share my calendar?' },
+        })
+      ).status,
+    ).toBe(201);
   });
 });

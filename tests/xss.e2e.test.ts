@@ -8,7 +8,8 @@ import { need } from './support/availability.js';
 import { chromiumAvailable, launchBrowser, type LaunchedBrowser } from './support/chromium.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-const P = (n: number) => `"><img src=x onerror="window.__xss=${n}"><script>window.__xss=${n}</script><svg onload="window.__xss=${n}">`;
+const P = (n: number) =>
+  `"><img src=x onerror="window.__xss=${n}"><script>window.__xss=${n}</script><svg onload="window.__xss=${n}">`;
 const flag = (page: Page) => page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss);
 
 describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromium'))('XSS payloads stay text', () => {
@@ -19,14 +20,31 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
   beforeAll(async () => {
     s = await startTestServer({ WIDGET_RATE_LIMIT: '0' }, { jobs: false });
     browser = await launchBrowser();
-    const t = await (await s.api('/api/tickets', { method: 'POST', json: { name: `Mal ${P(1)}`, email: 'mal@corp.example', devCenter: `Pune<img src=x onerror=window.__xss=2>`, subject: `Printer ${P(3)}`, issue: `Printer jams ${P(4)}` } })).json();
+    const t = await (
+      await s.api('/api/tickets', {
+        method: 'POST',
+        json: {
+          name: `Mal ${P(1)}`,
+          email: 'mal@corp.example',
+          devCenter: `Pune<img src=x onerror=window.__xss=2>`,
+          subject: `Printer ${P(3)}`,
+          issue: `Printer jams ${P(4)}`,
+        },
+      })
+    ).json();
     ref = t.ref;
     await s.hd.models.Ticket.update({ route: 'pool', assigneeId: null, status: 'open' }, { where: { id: t.id } });
     // An emailed ticket with a hostile attachment name and HTML body.
-    const raw = `From: Mal <mal2@corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: scan ${P(5)}\r\nMessage-ID: <xss1@corp.example>\r\nMIME-Version: 1.0\r\n` +
+    const raw =
+      `From: Mal <mal2@corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: scan ${P(5)}\r\nMessage-ID: <xss1@corp.example>\r\nMIME-Version: 1.0\r\n` +
       `Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>${P(6)}\r\n--b\r\nContent-Type: application/pdf; name="x.pdf"\r\n` +
       `Content-Disposition: attachment; filename="${P(7).replace(/"/g, "'")}.pdf"\r\n\r\n%PDF-1.4\r\n--b--\r\n`;
-    await s.api('/api/inbound/email', { method: 'POST', admin: true, body: raw, headers: { 'content-type': 'message/rfc822' } });
+    await s.api('/api/inbound/email', {
+      method: 'POST',
+      admin: true,
+      body: raw,
+      headers: { 'content-type': 'message/rfc822' },
+    });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -38,7 +56,10 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
     await page.goto(`${s.url}/console/login`);
     await page.fill('input[name=email]', 'admin@corp.example');
     await Promise.all([page.waitForURL('**/console/login'), page.click('button[type=submit]')]);
-    const mail = await s.hd.models.OutboxMail.findOne({ where: { kind: 'magic_link', toAddr: 'admin@corp.example' }, order: [['id', 'DESC']] });
+    const mail = await s.hd.models.OutboxMail.findOne({
+      where: { kind: 'magic_link', toAddr: 'admin@corp.example' },
+      order: [['id', 'DESC']],
+    });
     await page.goto(/https?:\/\/\S+\/console\/login\/[\w-]+/.exec(mail!.text)![0]);
     await Promise.all([page.waitForURL('**/console/queues/**'), page.click('button:has-text("Sign in")')]);
     await page.goto(`${s.url}/console/queues/all`);
@@ -63,7 +84,11 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
     await page.getByRole('button', { name: 'Send to IT' }).click();
     await page.getByRole('heading', { name: /^Ticket IT-\d+$/ }).waitFor({ timeout: 10_000 });
     // "My tickets" shows the subject, which carries the payload.
-    await page.getByRole('button', { name: 'My tickets' }).or(page.getByRole('link', { name: 'My tickets' })).first().click();
+    await page
+      .getByRole('button', { name: 'My tickets' })
+      .or(page.getByRole('link', { name: 'My tickets' }))
+      .first()
+      .click();
     await page.getByText('Printer jams again', { exact: false }).first().waitFor({ timeout: 10_000 });
     expect(await flag(page)).toBeUndefined();
   });
@@ -74,7 +99,9 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${s.url}/analytics?token=${encodeURIComponent(s.hd.signer.sign({ t: 0, a: 'analytics' }, 1))}`);
     await page.waitForTimeout(2500);
-    expect(await page.locator('select[name=devCenter] option').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('onerror')]));
+    expect(await page.locator('select[name=devCenter] option').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining('onerror')]),
+    );
     expect(await flag(page)).toBeUndefined();
     expect(errors).toEqual([]);
   });

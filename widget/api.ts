@@ -1,38 +1,90 @@
 /** A small fetch client for the helpdesk API: JSON in and out, errors as ApiError with the server's message. */
 
 export interface Created {
-  id: number; ref: string; status: string; route: string; category: string | null; severity: string | null; urgency: string | null;
-  assignee: { name: string; kind: string } | null; answer?: string; requesterToken?: string;
+  id: number;
+  ref: string;
+  status: string;
+  route: string;
+  category: string | null;
+  severity: string | null;
+  urgency: string | null;
+  assignee: { name: string; kind: string } | null;
+  answer?: string;
+  requesterToken?: string;
 }
-export interface Message { id: number; authorKind: 'requester' | 'agent' | 'ai' | 'system'; text: string; createdAt: string }
+export interface Message {
+  id: number;
+  authorKind: 'requester' | 'agent' | 'ai' | 'system';
+  text: string;
+  createdAt: string;
+}
 export interface Detail {
-  ref: string; subject: string; status: string; route: string; category: string; assignee: { name: string; kind: string } | null;
-  messages: Message[]; feedback: { score: number; comment: string | null } | null; alreadyClosed?: boolean;
+  ref: string;
+  subject: string;
+  status: string;
+  route: string;
+  category: string;
+  assignee: { name: string; kind: string } | null;
+  messages: Message[];
+  feedback: { score: number; comment: string | null } | null;
+  alreadyClosed?: boolean;
 }
-export interface Summary { ref: string; subject: string; status: string; route: string; category: string; createdAt: string }
-export interface Suggestion { id: number; title: string; snippet: string; category: string }
-export interface WidgetConfig { closeDelaySeconds: number; pollSeconds: number; devCenters: string[] }
+export interface Summary {
+  ref: string;
+  subject: string;
+  status: string;
+  route: string;
+  category: string;
+  createdAt: string;
+}
+export interface Suggestion {
+  id: number;
+  title: string;
+  snippet: string;
+  category: string;
+}
+export interface WidgetConfig {
+  closeDelaySeconds: number;
+  pollSeconds: number;
+  devCenters: string[];
+}
 
 /** A failed call: the server's message, and per-field messages for validation errors. */
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number, readonly code: string, readonly fields: Record<string, string> = {}) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly fields: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
 
 /** Client bound to one helpdesk origin; `token` is the requester token for /api/my/*. */
 export class Api {
-  constructor(readonly base: string, public token: string | null = null) {}
+  constructor(
+    readonly base: string,
+    public token: string | null = null,
+  ) {}
 
   /** Calls the API; returns null for a 304 (unchanged since `etag`). */
-  async call<T>(path: string, opts: { method?: string; body?: unknown; etag?: string; onEtag?: (e: string) => void; auth?: boolean } = {}): Promise<T | null> {
+  async call<T>(
+    path: string,
+    opts: { method?: string; body?: unknown; etag?: string; onEtag?: (e: string) => void; auth?: boolean } = {},
+  ): Promise<T | null> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.auth && this.token) headers.Authorization = `Bearer ${this.token}`;
     if (opts.etag) headers['If-None-Match'] = opts.etag;
     let r: Response;
     try {
-      r = await fetch(this.base + path, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), credentials: 'omit' });
+      r = await fetch(this.base + path, {
+        method: opts.method ?? 'GET',
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        credentials: 'omit',
+      });
     } catch {
       throw new ApiError('The helpdesk cannot be reached. Check your connection and try again.', 0, 'network');
     }
@@ -40,7 +92,12 @@ export class Api {
     const data = await r.json().catch(() => ({}));
     if (!r.ok) {
       const e = data?.error ?? {};
-      throw new ApiError(e.message ?? `The helpdesk answered ${r.status}.`, r.status, e.code ?? 'error', e.fields ?? {});
+      throw new ApiError(
+        e.message ?? `The helpdesk answered ${r.status}.`,
+        r.status,
+        e.code ?? 'error',
+        e.fields ?? {},
+      );
     }
     const tag = r.headers.get('ETag');
     if (tag) opts.onEtag?.(tag);
@@ -48,11 +105,21 @@ export class Api {
   }
 
   config = () => this.call<WidgetConfig>('/api/widget/config') as Promise<WidgetConfig>;
-  search = (q: string) => this.call<{ results: Suggestion[] }>(`/api/kb/search?limit=3&q=${encodeURIComponent(q)}`) as Promise<{ results: Suggestion[] }>;
-  deflect = (body: { kbEntryId: number; query: string; devCenter?: string; email?: string }) => this.call('/api/kb/deflections', { method: 'POST', body });
-  create = (body: Record<string, string>) => this.call<Created>('/api/tickets', { method: 'POST', body }) as Promise<Created>;
+  search = (q: string) =>
+    this.call<{ results: Suggestion[] }>(`/api/kb/search?limit=3&q=${encodeURIComponent(q)}`) as Promise<{
+      results: Suggestion[];
+    }>;
+  deflect = (body: { kbEntryId: number; query: string; devCenter?: string; email?: string }) =>
+    this.call('/api/kb/deflections', { method: 'POST', body });
+  create = (body: Record<string, string>) =>
+    this.call<Created>('/api/tickets', { method: 'POST', body }) as Promise<Created>;
   mine = () => this.call<{ tickets: Summary[] }>('/api/my/tickets', { auth: true }) as Promise<{ tickets: Summary[] }>;
-  ticket = (ref: string, etag?: string, onEtag?: (e: string) => void) => this.call<Detail>(`/api/my/tickets/${encodeURIComponent(ref)}`, { auth: true, etag, onEtag });
+  ticket = (ref: string, etag?: string, onEtag?: (e: string) => void) =>
+    this.call<Detail>(`/api/my/tickets/${encodeURIComponent(ref)}`, { auth: true, etag, onEtag });
   act = (ref: string, action: 'comment' | 'close' | 'feedback', body: unknown = {}) =>
-    this.call<Detail>(`/api/my/tickets/${encodeURIComponent(ref)}/${action}`, { method: 'POST', body, auth: true }) as Promise<Detail>;
+    this.call<Detail>(`/api/my/tickets/${encodeURIComponent(ref)}/${action}`, {
+      method: 'POST',
+      body,
+      auth: true,
+    }) as Promise<Detail>;
 }

@@ -24,5 +24,7 @@ export function buildWidget(outFile = WIDGET_OUT_FILE): Promise<Bundled> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = await buildWidget();
-  process.stdout.write(`${path.relative(process.cwd(), r.file)}: ${(r.bytes / 1024).toFixed(1)} KB, ${(r.gzipBytes / 1024).toFixed(1)} KB gzipped\n`);
+  process.stdout.write(
+    `${path.relative(process.cwd(), r.file)}: ${(r.bytes / 1024).toFixed(1)} KB, ${(r.gzipBytes / 1024).toFixed(1)} KB gzipped\n`,
+  );
 }

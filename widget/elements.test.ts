@@ -29,8 +29,15 @@ describe.runIf(need('Chromium', chromiumAvailable()))('hd-* elements', () => {
     await page.route(`${ORIGIN}/**`, (route) => {
       const url = new URL(route.request().url());
       if (url.pathname === '/widget.js') return route.fulfill({ contentType: 'text/javascript', body: bundle });
-      if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: `<!doctype html><html lang="en"><title>t</title><body>${body}</body></html>` });
-      return route.fulfill({ contentType: 'application/json', body: JSON.stringify(api[url.pathname] ?? { devCenters: [], closeDelaySeconds: 1, pollSeconds: 5 }) });
+      if (url.pathname === '/')
+        return route.fulfill({
+          contentType: 'text/html',
+          body: `<!doctype html><html lang="en"><title>t</title><body>${body}</body></html>`,
+        });
+      return route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify(api[url.pathname] ?? { devCenters: [], closeDelaySeconds: 1, pollSeconds: 5 }),
+      });
     });
     await page.goto(`${ORIGIN}/`);
     return page;
@@ -54,7 +61,9 @@ describe.runIf(need('Chromium', chromiumAvailable()))('hd-* elements', () => {
   });
 
   it('the launcher appears only with data-launcher and no widget, opens by keyboard and closes with Escape', async () => {
-    let page = await open(`<script type="module" src="/widget.js" data-launcher data-dev-center="Pune"></script>`, { '/api/widget/config': { devCenters: ['Pune', 'Austin'], closeDelaySeconds: 1, pollSeconds: 5 } });
+    let page = await open(`<script type="module" src="/widget.js" data-launcher data-dev-center="Pune"></script>`, {
+      '/api/widget/config': { devCenters: ['Pune', 'Austin'], closeDelaySeconds: 1, pollSeconds: 5 },
+    });
     const toggle = page.getByRole('button', { name: 'IT help' });
     await toggle.focus();
     await page.keyboard.press('Enter');
@@ -62,10 +71,18 @@ describe.runIf(need('Chromium', chromiumAvailable()))('hd-* elements', () => {
     expect(await page.getByLabel('Development center').inputValue()).toBe('Pune');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { tagName: string } } }).document.activeElement.tagName)).toBe('HD-LAUNCHER');
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { tagName: string } } }).document.activeElement
+            .tagName,
+      ),
+    ).toBe('HD-LAUNCHER');
     await page.close();
 
-    page = await open(`<hd-support-widget></hd-support-widget><script type="module" src="/widget.js" data-launcher></script>`);
+    page = await open(
+      `<hd-support-widget></hd-support-widget><script type="module" src="/widget.js" data-launcher></script>`,
+    );
     await page.getByLabel('Your name').waitFor();
     expect(await page.locator('hd-launcher').count()).toBe(0);
     await page.close();
@@ -77,7 +94,16 @@ describe.runIf(need('Chromium', chromiumAvailable()))('hd-* elements', () => {
     expect(await page.getByText('Please enter your name.').count()).toBe(1);
     expect(await page.getByText(/valid email address/).count()).toBe(1);
     expect(await page.getByLabel('Your name').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { shadowRoot: { activeElement: { id: string } } } } }).document.querySelector('hd-support-widget').shadowRoot.activeElement.id)).toBe('name');
+    expect(
+      await page.evaluate(
+        () =>
+          (
+            globalThis as unknown as {
+              document: { querySelector(s: string): { shadowRoot: { activeElement: { id: string } } } };
+            }
+          ).document.querySelector('hd-support-widget').shadowRoot.activeElement.id,
+      ),
+    ).toBe('name');
     await page.close();
   });
 });

@@ -8,11 +8,14 @@ const WORDS = ['Very unhappy', 'Unhappy', 'Neutral', 'Happy', 'Delighted'];
 /** Fires `hd-feedback` with {score}; `score` marks the current choice (aria-pressed). */
 export class HdFeedback extends LitElement {
   static properties = { score: { type: Number }, busy: { type: Boolean } };
-  static styles = [base, css`
+  static styles = [
+    base,
+    css`
     .faces { display: flex; gap: 6px; }
     .faces button { font-size: 1.6em; line-height: 1; background: transparent; border: 2px solid transparent; padding: 4px 6px; color: inherit; }
     .faces button[aria-pressed='true'] { border-color: var(--hd-accent, #0b5cad); background: var(--hd-soft, #f2f6fb); }
-  `];
+  `,
+  ];
   declare score: number;
   declare busy: boolean;
 
@@ -25,8 +28,10 @@ export class HdFeedback extends LitElement {
   render() {
     return html`<div part="feedback" role="group" aria-labelledby="q">
       <p id="q"><strong>How did we do?</strong></p>
-      <div class="faces">${FACES.map((f, i) => html`<button type="button" part="emoji" aria-pressed=${String(this.score === i + 1)}
-        aria-label=${`${WORDS[i]} (${i + 1} of 5)`} title=${WORDS[i]} ?disabled=${this.busy} @click=${() => this.choose(i + 1)}>${f}</button>`)}</div>
+      <div class="faces">${FACES.map(
+        (f, i) => html`<button type="button" part="emoji" aria-pressed=${String(this.score === i + 1)}
+        aria-label=${`${WORDS[i]} (${i + 1} of 5)`} title=${WORDS[i]} ?disabled=${this.busy} @click=${() => this.choose(i + 1)}>${f}</button>`,
+      )}</div>
       ${this.score ? html`<p class="muted" role="status">Thank you! You rated ${this.score} of 5. You can change it.</p>` : ''}
     </div>`;
   }

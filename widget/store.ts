@@ -1,10 +1,18 @@
 /** What the widget remembers in localStorage: the person's details and their requester token. */
 
-export interface Profile { name: string; email: string; devCenter: string }
+export interface Profile {
+  name: string;
+  email: string;
+  devCenter: string;
+}
 
 const KEY = 'hd-widget';
 
-interface Saved { profile?: Partial<Profile>; token?: string; tokenEmail?: string }
+interface Saved {
+  profile?: Partial<Profile>;
+  token?: string;
+  tokenEmail?: string;
+}
 
 function read(): Saved {
   try {

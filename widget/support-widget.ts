@@ -17,18 +17,32 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** The embeddable support widget. */
 export class HdSupportWidget extends LitElement {
   static properties = {
-    apiBase: { attribute: 'api-base' }, devCenter: { attribute: 'dev-center' }, heading: {},
-    view: { state: true }, devCenters: { state: true }, suggestions: { state: true }, solved: { state: true }, errors: { state: true },
-    busy: { state: true }, created: { state: true }, ref: { state: true }, closeDelay: { state: true }, pollSeconds: { state: true }, said: { state: true },
+    apiBase: { attribute: 'api-base' },
+    devCenter: { attribute: 'dev-center' },
+    heading: {},
+    view: { state: true },
+    devCenters: { state: true },
+    suggestions: { state: true },
+    solved: { state: true },
+    errors: { state: true },
+    busy: { state: true },
+    created: { state: true },
+    ref: { state: true },
+    closeDelay: { state: true },
+    pollSeconds: { state: true },
+    said: { state: true },
   };
-  static styles = [base, css`
+  static styles = [
+    base,
+    css`
     .card { background: var(--hd-bg, #fff); border: 1px solid var(--hd-border-soft, #d0d7de); border-radius: var(--hd-radius, 8px); padding: 16px; }
     header { display: flex; justify-content: space-between; align-items: center; gap: 8px; margin-bottom: 6px; }
     header h2 { margin: 0; }
     h2:focus { outline: none; }
     .hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
     .submit { margin-top: 14px; }
-  `];
+  `,
+  ];
   declare apiBase: string;
   declare devCenter: string;
   declare heading: string;
@@ -49,14 +63,36 @@ export class HdSupportWidget extends LitElement {
 
   constructor() {
     super();
-    Object.assign(this, { apiBase: '', devCenter: '', heading: 'IT support', view: 'form', devCenters: [], suggestions: [], solved: false, errors: {}, busy: false, created: null, ref: '', closeDelay: 10, pollSeconds: 5, said: '' });
+    Object.assign(this, {
+      apiBase: '',
+      devCenter: '',
+      heading: 'IT support',
+      view: 'form',
+      devCenters: [],
+      suggestions: [],
+      solved: false,
+      errors: {},
+      busy: false,
+      created: null,
+      ref: '',
+      closeDelay: 10,
+      pollSeconds: 5,
+      said: '',
+    });
   }
 
   connectedCallback() {
     super.connectedCallback();
     // widget.js is served by the helpdesk, so its own URL names the API unless the page says otherwise.
-    this.api = new Api((this.apiBase || new URL(import.meta.url).origin).replace(/\/$/, ''), loadToken()?.token ?? null);
-    this.api.config().then((c) => Object.assign(this, { closeDelay: c.closeDelaySeconds, pollSeconds: c.pollSeconds, devCenters: c.devCenters }), () => {});
+    this.api = new Api(
+      (this.apiBase || new URL(import.meta.url).origin).replace(/\/$/, ''),
+      loadToken()?.token ?? null,
+    );
+    this.api.config().then(
+      (c) =>
+        Object.assign(this, { closeDelay: c.closeDelaySeconds, pollSeconds: c.pollSeconds, devCenters: c.devCenters }),
+      () => {},
+    );
   }
 
   private field(name: string) {
@@ -76,22 +112,34 @@ export class HdSupportWidget extends LitElement {
 
   private async onSolved(e: CustomEvent<{ suggestion: Suggestion }>) {
     const email = this.field('email').value.trim();
-    await this.api.deflect({ kbEntryId: e.detail.suggestion.id, query: this.field('issue').value.trim().slice(0, 2000), devCenter: this.field('devCenter').value || undefined, email: EMAIL.test(email) ? email : undefined }).catch(() => {});
+    await this.api
+      .deflect({
+        kbEntryId: e.detail.suggestion.id,
+        query: this.field('issue').value.trim().slice(0, 2000),
+        devCenter: this.field('devCenter').value || undefined,
+        email: EMAIL.test(email) ? email : undefined,
+      })
+      .catch(() => {});
     this.solved = true;
-    this.dispatchEvent(new CustomEvent('hd-deflected', { detail: { kbEntryId: e.detail.suggestion.id }, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('hd-deflected', { detail: { kbEntryId: e.detail.suggestion.id }, bubbles: true, composed: true }),
+    );
   }
 
   private validate(v: Record<string, string>) {
     const errors: Record<string, string> = {};
     if (!v.name) errors.name = 'Please enter your name.';
     if (!EMAIL.test(v.email ?? '')) errors.email = 'Please enter a valid email address, like name@company.com.';
-    if ((v.issue ?? '').length < 10) errors.issue = 'Please describe the issue in a few words (at least 10 characters).';
+    if ((v.issue ?? '').length < 10)
+      errors.issue = 'Please describe the issue in a few words (at least 10 characters).';
     return errors;
   }
 
   private async submit(e: SubmitEvent) {
     e.preventDefault();
-    const v = Object.fromEntries(['name', 'email', 'devCenter', 'issue', 'website'].map((k) => [k, this.field(k).value.trim()]));
+    const v = Object.fromEntries(
+      ['name', 'email', 'devCenter', 'issue', 'website'].map((k) => [k, this.field(k).value.trim()]),
+    );
     this.errors = this.validate(v);
     if (!Object.keys(this.errors).length) {
       this.busy = true;
@@ -99,7 +147,10 @@ export class HdSupportWidget extends LitElement {
         // Empty optional fields are left out rather than stored as ''.
         // The token this browser already holds for this email lets "My tickets" grow with the new ticket.
         const held = loadToken();
-        const body = Object.fromEntries(Object.entries(v).filter(([k, x]) => x || k === 'website')) as Record<string, string>;
+        const body = Object.fromEntries(Object.entries(v).filter(([k, x]) => x || k === 'website')) as Record<
+          string,
+          string
+        >;
         if (held && held.email === v.email!.toLowerCase()) body.requesterToken = held.token;
         const created = await this.api.create(body);
         saveProfile({ name: v.name!, email: v.email!, devCenter: v.devCenter! });
@@ -108,7 +159,13 @@ export class HdSupportWidget extends LitElement {
           this.api.token = created.requesterToken;
         }
         Object.assign(this, { created, ref: created.ref, view: 'ticket', suggestions: [], lastQuery: '' });
-        this.dispatchEvent(new CustomEvent('hd-ticket-created', { detail: { ref: created.ref, route: created.route }, bubbles: true, composed: true }));
+        this.dispatchEvent(
+          new CustomEvent('hd-ticket-created', {
+            detail: { ref: created.ref, route: created.route },
+            bubbles: true,
+            composed: true,
+          }),
+        );
       } catch (err) {
         const a = err as ApiError;
         this.errors = Object.keys(a.fields ?? {}).length ? a.fields : { _: a.message };
@@ -122,11 +179,18 @@ export class HdSupportWidget extends LitElement {
   }
 
   private go(view: View, ref = '') {
-    Object.assign(this, { view, ref, created: view === 'ticket' && ref === this.created?.ref ? this.created : null, errors: {}, solved: false });
+    Object.assign(this, {
+      view,
+      ref,
+      created: view === 'ticket' && ref === this.created?.ref ? this.created : null,
+      errors: {},
+      solved: false,
+    });
   }
 
   protected updated(changed: PropertyValues) {
-    if (changed.has('view') && changed.get('view') !== undefined && this.view !== 'ticket') this.renderRoot.querySelector<HTMLElement>('h2')?.focus();
+    if (changed.has('view') && changed.get('view') !== undefined && this.view !== 'ticket')
+      this.renderRoot.querySelector<HTMLElement>('h2')?.focus();
   }
 
   private input(name: string, label: string, type: string, value: string, autocomplete: string) {
@@ -165,9 +229,13 @@ export class HdSupportWidget extends LitElement {
         <nav class="row" aria-label="Support">
           ${this.view !== 'form' ? html`<button type="button" class="link" @click=${() => this.go('form')}>New request</button>` : ''}
           ${hasToken && this.view !== 'list' ? html`<button type="button" class="link" @click=${() => this.go('list')}>My tickets</button>` : ''}</nav></header>
-      ${this.view === 'form' ? this.form() : this.view === 'list'
-        ? html`<hd-my-tickets .api=${this.api} @hd-open-ticket=${(e: CustomEvent) => this.go('ticket', e.detail.ref)}></hd-my-tickets>`
-        : html`<hd-ticket-view .api=${this.api} .ref=${this.ref} .created=${this.created} .closeDelay=${this.closeDelay} .pollSeconds=${this.pollSeconds}></hd-ticket-view>`}
+      ${
+        this.view === 'form'
+          ? this.form()
+          : this.view === 'list'
+            ? html`<hd-my-tickets .api=${this.api} @hd-open-ticket=${(e: CustomEvent) => this.go('ticket', e.detail.ref)}></hd-my-tickets>`
+            : html`<hd-ticket-view .api=${this.api} .ref=${this.ref} .created=${this.created} .closeDelay=${this.closeDelay} .pollSeconds=${this.pollSeconds}></hd-ticket-view>`
+      }
     </div>`;
   }
 }

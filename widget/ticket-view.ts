@@ -13,14 +13,26 @@ const WHO: Record<string, string> = { requester: 'You', agent: 'IT team', ai: 'A
 /** Shows and follows one ticket; `api` carries the requester token. Fires `hd-ticket-closed`. */
 export class HdTicketView extends LitElement {
   static properties = {
-    api: { attribute: false }, ref: {}, created: { attribute: false }, closeDelay: { type: Number }, pollSeconds: { type: Number },
-    detail: { state: true }, canClose: { state: true }, commenting: { state: true }, busy: { state: true }, error: { state: true }, said: { state: true },
+    api: { attribute: false },
+    ref: {},
+    created: { attribute: false },
+    closeDelay: { type: Number },
+    pollSeconds: { type: Number },
+    detail: { state: true },
+    canClose: { state: true },
+    commenting: { state: true },
+    busy: { state: true },
+    error: { state: true },
+    said: { state: true },
   };
-  static styles = [base, css`
+  static styles = [
+    base,
+    css`
     h2:focus { outline: none; }
     .thread li { padding: 8px 0; border-top: 1px solid var(--hd-border-soft, #d0d7de); white-space: pre-line; }
     .who { display: block; font-weight: 700; font-size: .9em; }
-  `];
+  `,
+  ];
   declare api: Api | null;
   declare ref: string;
   declare created: Created | null;
@@ -37,7 +49,19 @@ export class HdTicketView extends LitElement {
 
   constructor() {
     super();
-    Object.assign(this, { api: null, ref: '', created: null, closeDelay: 10, pollSeconds: 5, detail: null, canClose: false, commenting: false, busy: false, error: '', said: '' });
+    Object.assign(this, {
+      api: null,
+      ref: '',
+      created: null,
+      closeDelay: 10,
+      pollSeconds: 5,
+      detail: null,
+      canClose: false,
+      commenting: false,
+      busy: false,
+      error: '',
+      said: '',
+    });
   }
 
   connectedCallback() {
@@ -56,7 +80,8 @@ export class HdTicketView extends LitElement {
 
   protected firstUpdated(_: PropertyValues) {
     this.renderRoot.querySelector<HTMLElement>('h2')?.focus();
-    if (this.created) this.said = `Ticket ${this.created.ref} created.${this.created.answer ? ' An answer from the AI assistant is below.' : ''}`;
+    if (this.created)
+      this.said = `Ticket ${this.created.ref} created.${this.created.answer ? ' An answer from the AI assistant is below.' : ''}`;
   }
 
   /** Fetches the ticket unless unchanged; announces replies that arrived since the last look. */
@@ -97,7 +122,10 @@ export class HdTicketView extends LitElement {
 
   private async close() {
     const d = await this.act('close', {}, 'Ticket closed. How did we do?');
-    if (d) this.dispatchEvent(new CustomEvent('hd-ticket-closed', { detail: { ref: d.ref }, bubbles: true, composed: true }));
+    if (d)
+      this.dispatchEvent(
+        new CustomEvent('hd-ticket-closed', { detail: { ref: d.ref }, bubbles: true, composed: true }),
+      );
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('hd-feedback')?.focus();
   }
@@ -111,10 +139,12 @@ export class HdTicketView extends LitElement {
 
   private next(d: { route: string; status: string; assignee: { name: string } | null }) {
     if (d.status === 'closed') return 'This ticket is closed.';
-    if (d.status === 'resolved') return 'This ticket is resolved. Close it if all is well, or add a comment to reopen it.';
-    if (d.route === 'ai') return 'Our AI assistant answered right away, below. If it solves it, close the ticket; if not, add a comment and a person from the IT team takes over.';
+    if (d.status === 'resolved')
+      return 'This ticket is resolved. Close it if all is well, or add a comment to reopen it.';
+    if (d.route === 'ai')
+      return 'Our AI assistant answered right away, below. If it solves it, close the ticket; if not, add a comment and a person from the IT team takes over.';
     if (d.assignee) return `${d.assignee.name} from the IT team has it. Replies appear here and by email.`;
-    return 'It is in the IT team\'s queue; the first free person picks it up. Replies appear here and by email.';
+    return "It is in the IT team's queue; the first free person picks it up. Replies appear here and by email.";
   }
 
   render() {
@@ -122,20 +152,31 @@ export class HdTicketView extends LitElement {
     const c = this.created;
     const head = d ?? c;
     const closed = d?.status === 'closed';
-    const thread = d ? d.messages.slice(1) : c?.answer ? [{ id: 0, authorKind: 'ai' as const, text: c.answer, createdAt: '' }] : [];
+    const thread = d
+      ? d.messages.slice(1)
+      : c?.answer
+        ? [{ id: 0, authorKind: 'ai' as const, text: c.answer, createdAt: '' }]
+        : [];
     return html`<section part="ticket" aria-labelledby="t">
       <h2 id="t" tabindex="-1">Ticket ${this.ref}</h2>
       ${head ? html`<p class="muted" part="meta">${head.category ?? ''} · ${STATUS[head.status] ?? head.status}</p><p part="next">${this.next(head)}</p>` : ''}
       <ul class="thread" aria-label="Conversation">${thread.map((m) => html`<li class=${m.authorKind === 'ai' ? 'box' : ''} part=${m.authorKind === 'ai' ? 'answer' : 'message'}><span class="who">${WHO[m.authorKind]}</span>${m.text}</li>`)}</ul>
-      ${closed ? html`<hd-feedback tabindex="-1" .score=${d?.feedback?.score ?? 0} ?busy=${this.busy}
+      ${
+        closed
+          ? html`<hd-feedback tabindex="-1" .score=${d?.feedback?.score ?? 0} ?busy=${this.busy}
           @hd-feedback=${(e: CustomEvent) => this.act('feedback', { score: e.detail.score }, `Thank you, you rated ${e.detail.score} of 5.`)}></hd-feedback>`
-        : html`<div class="row">
+          : html`<div class="row">
           ${this.canClose ? html`<button type="button" part="button close" ?disabled=${this.busy} @click=${this.close}>Close ticket</button>` : ''}
           ${this.commenting ? '' : html`<button type="button" class="secondary" part="button" @click=${() => (this.commenting = true)}>Add a comment</button>`}</div>
-        ${this.commenting ? html`<form @submit=${this.comment} part="comment-form">
+        ${
+          this.commenting
+            ? html`<form @submit=${this.comment} part="comment-form">
           <label for="c">Your comment</label><textarea id="c" maxlength="20000"></textarea>
           <div class="row"><button type="submit" part="button" ?disabled=${this.busy}>Send comment</button>
-          <button type="button" class="link" @click=${() => (this.commenting = false)}>Cancel</button></div></form>` : ''}`}
+          <button type="button" class="link" @click=${() => (this.commenting = false)}>Cancel</button></div></form>`
+            : ''
+        }`
+      }
       ${this.error ? html`<p class="err" role="alert">${this.error}</p>` : ''}
       <div class="sr" role="status" aria-live="polite">${this.said}</div>
     </section>`;

@@ -23,7 +23,9 @@ export async function buildAnalytics(outFile = ANALYTICS_OUT_FILE): Promise<Bund
     tsconfig: path.join(pageDir, 'tsconfig.json'),
     // The licence forbids removing amCharts' copyright notices: keep legal comments, gathered at the end.
     legalComments: 'eof',
-    banner: { js: '/*! Helpdesk analytics. Charts by amCharts 5 (https://www.amcharts.com/), free linkware licence: see analytics.LICENSE.txt */' },
+    banner: {
+      js: '/*! Helpdesk analytics. Charts by amCharts 5 (https://www.amcharts.com/), free linkware licence: see analytics.LICENSE.txt */',
+    },
   });
   const licence = createRequire(import.meta.url).resolve('@amcharts/amcharts5/LICENSE');
   copyFileSync(licence, path.join(path.dirname(outFile), 'analytics.LICENSE.txt'));
@@ -39,5 +41,7 @@ export async function ensureAnalyticsBuilt(outFile = ANALYTICS_OUT_FILE): Promis
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = await buildAnalytics();
-  process.stdout.write(`${path.relative(process.cwd(), r.file)}: ${(r.bytes / 1024).toFixed(1)} KB, ${(r.gzipBytes / 1024).toFixed(1)} KB gzipped\n`);
+  process.stdout.write(
+    `${path.relative(process.cwd(), r.file)}: ${(r.bytes / 1024).toFixed(1)} KB, ${(r.gzipBytes / 1024).toFixed(1)} KB gzipped\n`,
+  );
 }

@@ -10,8 +10,22 @@ import { ticketWhere, type AnalyticsFilter } from './filter.js';
 
 const PAGE = 2000;
 export const CSV_COLUMNS = [
-  'ref', 'created_at', 'dev_center', 'category', 'severity', 'urgency', 'route', 'assignee', 'status', 'resolved_by', 'escalated',
-  'first_response_at', 'resolved_at', 'first_response_hours', 'resolution_hours', 'feedback_score',
+  'ref',
+  'created_at',
+  'dev_center',
+  'category',
+  'severity',
+  'urgency',
+  'route',
+  'assignee',
+  'status',
+  'resolved_by',
+  'escalated',
+  'first_response_at',
+  'resolved_at',
+  'first_response_hours',
+  'resolution_hours',
+  'feedback_score',
 ] as const;
 
 /** One CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets never run it as a formula. */
@@ -22,7 +36,12 @@ export function csvField(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const iso = (v: unknown) => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(String(v).replace(' +00:00', 'Z').replace(' ', 'T')).toISOString());
+const iso = (v: unknown) =>
+  v == null
+    ? null
+    : v instanceof Date
+      ? v.toISOString()
+      : new Date(String(v).replace(' +00:00', 'Z').replace(' ', 'T')).toISOString();
 const hours = (s: unknown) => (s == null ? null : Math.round(Number(s) / 3.6) / 1000);
 
 /** Yields the CSV text (header first) page by page. */
@@ -41,10 +60,30 @@ export async function* exportCsv(sequelize: Sequelize, f: AnalyticsFilter): Asyn
       { type: QueryTypes.SELECT, replacements: { ...w.replacements, at: after?.at ?? null, id: after?.id ?? 0 } },
     );
     if (!rows.length) return;
-    yield rows.map((r) => [
-      r.ref, iso(r.created_at), r.dev_center, r.category, r.severity, r.urgency, r.route, r.assignee, r.status, r.resolved_by || null, Number(r.escalated) ? 1 : 0,
-      iso(r.first_response_at), iso(r.resolved_at), hours(r.frt_s), hours(r.res_s), r.score,
-    ].map(csvField).join(',')).join('\r\n') + '\r\n';
+    yield rows
+      .map((r) =>
+        [
+          r.ref,
+          iso(r.created_at),
+          r.dev_center,
+          r.category,
+          r.severity,
+          r.urgency,
+          r.route,
+          r.assignee,
+          r.status,
+          r.resolved_by || null,
+          Number(r.escalated) ? 1 : 0,
+          iso(r.first_response_at),
+          iso(r.resolved_at),
+          hours(r.frt_s),
+          hours(r.res_s),
+          r.score,
+        ]
+          .map(csvField)
+          .join(','),
+      )
+      .join('\r\n') + '\r\n';
     const last: Record<string, unknown> = rows[rows.length - 1]!;
     // The raw value as read (text on SQLite, Date on MySQL) compares exactly with the column.
     after = { at: last.created_at, id: Number(last.id) };

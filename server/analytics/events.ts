@@ -22,7 +22,12 @@ export function createAnalyticsEvents() {
   return {
     /** Announces a ticket change; listener errors never reach the ticket service. */
     publish(ticket: Pick<Ticket, 'id'> & { createdAt?: Date | null }, action: string): void {
-      const change: TicketChange = { ticketId: ticket.id, action, createdAt: ticket.createdAt ? new Date(ticket.createdAt).getTime() : null, at: Date.now() };
+      const change: TicketChange = {
+        ticketId: ticket.id,
+        action,
+        createdAt: ticket.createdAt ? new Date(ticket.createdAt).getTime() : null,
+        at: Date.now(),
+      };
       for (const l of listeners) {
         try {
           l(change);

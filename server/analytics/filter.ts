@@ -39,9 +39,16 @@ export function parseFilter(query: Record<string, string | undefined>, now: Date
   if (!r.success || Number.isNaN(dayStart(from).getTime()) || Number.isNaN(dayStart(to).getTime())) {
     if (!Object.keys(fields).length) fields.from = 'not a date';
   } else if (from > to) fields.from = 'must not be after to';
-  else if ((dayStart(to).getTime() - dayStart(from).getTime()) / 86_400_000 > MAX_DAYS) fields.from = `the range is limited to ${MAX_DAYS} days`;
-  if (Object.keys(fields).length) throw new AppError('validation_failed', `Invalid ${Object.keys(fields).join(', ')}.`, { fields });
-  return { from, to, ...(q.devCenter ? { devCenter: q.devCenter } : {}), ...(q.category ? { category: q.category } : {}) };
+  else if ((dayStart(to).getTime() - dayStart(from).getTime()) / 86_400_000 > MAX_DAYS)
+    fields.from = `the range is limited to ${MAX_DAYS} days`;
+  if (Object.keys(fields).length)
+    throw new AppError('validation_failed', `Invalid ${Object.keys(fields).join(', ')}.`, { fields });
+  return {
+    from,
+    to,
+    ...(q.devCenter ? { devCenter: q.devCenter } : {}),
+    ...(q.category ? { category: q.category } : {}),
+  };
 }
 
 /** The filter as a query string (for links and the SSE URL). */
@@ -61,5 +68,13 @@ export function ticketWhere(f: AnalyticsFilter, a: string, nullAsEmpty = false) 
   const parts = [`${a}.created_at >= :fromTs`, `${a}.created_at < :toTs`];
   if (f.devCenter) parts.push(`${col('dev_center')} = :devCenter`);
   if (f.category) parts.push(`${col('category')} = :category`);
-  return { sql: parts.join(' AND '), replacements: { fromTs: dayStart(f.from), toTs: dayEnd(f.to), devCenter: f.devCenter ?? '', category: f.category ?? '' } };
+  return {
+    sql: parts.join(' AND '),
+    replacements: {
+      fromTs: dayStart(f.from),
+      toTs: dayEnd(f.to),
+      devCenter: f.devCenter ?? '',
+      category: f.category ?? '',
+    },
+  };
 }

@@ -35,7 +35,10 @@ section h2{font-size:.95rem;margin:2px 4px 6px}.chart{height:320px;width:100%}
 
 /** The page: filters, KPI tiles and one container per chart. */
 export function analyticsPage(scriptUrl: string): string {
-  const sections = CHARTS.map(([id, title, wide]) => `<section${wide ? ' class="wide"' : ''} aria-labelledby="${id}-h"><h2 id="${id}-h">${title}</h2><div class="chart" id="${id}" role="img" aria-label="${title}"></div></section>`).join('\n');
+  const sections = CHARTS.map(
+    ([id, title, wide]) =>
+      `<section${wide ? ' class="wide"' : ''} aria-labelledby="${id}-h"><h2 id="${id}-h">${title}</h2><div class="chart" id="${id}" role="img" aria-label="${title}"></div></section>`,
+  ).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,"><title>Helpdesk analytics</title><style>${STYLE}</style></head>

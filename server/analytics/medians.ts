@@ -24,7 +24,12 @@ export interface DurationRow {
  * most `limit` tickets (whatever the centre/category filter, since rows are read in created_at order), only the
  * sampled ones otherwise. `sampled IN (…)` lets the database read the clustered key as one or two ranges.
  */
-export async function fetchDurations(sequelize: Sequelize, f: AnalyticsFilter, ticketsInRange: number, limit = EXACT_LIMIT): Promise<{ rows: DurationRow[]; exact: boolean }> {
+export async function fetchDurations(
+  sequelize: Sequelize,
+  f: AnalyticsFilter,
+  ticketsInRange: number,
+  limit = EXACT_LIMIT,
+): Promise<{ rows: DurationRow[]; exact: boolean }> {
   const exact = ticketsInRange <= limit;
   const w = ticketWhere(f, 's');
   const rows = await sequelize.query<DurationRow>(
@@ -44,7 +49,12 @@ export function median(xs: number[]): number | null {
 
 /** Groups resolution and first-response seconds by the keys the summary reports medians for. */
 export function durationGroups(rows: DurationRow[]) {
-  const res = { ai: new Map<number, number[]>(), itTeam: [] as number[], all: [] as number[], byCenter: new Map<string, number[]>() };
+  const res = {
+    ai: new Map<number, number[]>(),
+    itTeam: [] as number[],
+    all: [] as number[],
+    byCenter: new Map<string, number[]>(),
+  };
   const frt = { all: [] as number[], byRoute: new Map<string, number[]>() };
   const push = <K>(m: Map<K, number[]>, k: K, v: number) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
   for (const r of rows) {

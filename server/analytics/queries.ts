@@ -13,14 +13,27 @@ import { buildSummary, type RollupRow, type DayRow, type Summary } from './summa
 
 export type { Summary } from './summary.js';
 
-const SUM_COLS = ['tickets', 'resolved', 'res_sum', 'escalated', 'frt_n', 'frt_sum', 'fb1', 'fb2', 'fb3', 'fb4', 'fb5'] as const;
+const SUM_COLS = [
+  'tickets',
+  'resolved',
+  'res_sum',
+  'escalated',
+  'frt_n',
+  'frt_sum',
+  'fb1',
+  'fb2',
+  'fb3',
+  'fb4',
+  'fb5',
+] as const;
 
 /** Creates the query service; `exactLimit` is where medians switch from exact to sampled. */
 export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () => Date; exactLimit?: number }) {
   const { sequelize } = deps;
   const clock = deps.clock ?? (() => new Date());
   const d = dialectOf(sequelize);
-  const select = <T extends object>(sql: string, replacements: Record<string, unknown>) => sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements });
+  const select = <T extends object>(sql: string, replacements: Record<string, unknown>) =>
+    sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements });
   let options: { at: number; value: Summary['options'] } | null = null;
 
   /**
@@ -28,23 +41,36 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
    * analytics_daily; both are grouped by the same key and added up here.
    */
   function spans(f: AnalyticsFilter) {
-    const d0 = dayStart(f.from), after = dayEnd(f.to);
+    const d0 = dayStart(f.from),
+      after = dayEnd(f.to);
     const first = d0.getUTCDate() === 1 ? d0 : new Date(Date.UTC(d0.getUTCFullYear(), d0.getUTCMonth() + 1, 1));
     const end = after.getUTCDate() === 1 ? after : new Date(Date.UTC(after.getUTCFullYear(), after.getUTCMonth(), 1));
     return first < end ? { m0: isoDay(first), m1: isoDay(end) } : null;
   }
 
-  const filters = (f: AnalyticsFilter) => `${f.devCenter ? ' AND r.dev_center = :devCenter' : ''}${f.category ? ' AND r.category = :category' : ''}`;
-  const sums = 'SUM(r.tickets) tickets, SUM(r.resolved) resolved, SUM(r.res_sum) res_sum, SUM(r.escalated) escalated, SUM(r.frt_n) frt_n, SUM(r.frt_sum) frt_sum, SUM(r.fb1) fb1, SUM(r.fb2) fb2, SUM(r.fb3) fb3, SUM(r.fb4) fb4, SUM(r.fb5) fb5';
+  const filters = (f: AnalyticsFilter) =>
+    `${f.devCenter ? ' AND r.dev_center = :devCenter' : ''}${f.category ? ' AND r.category = :category' : ''}`;
+  const sums =
+    'SUM(r.tickets) tickets, SUM(r.resolved) resolved, SUM(r.res_sum) res_sum, SUM(r.escalated) escalated, SUM(r.frt_n) frt_n, SUM(r.frt_sum) frt_sum, SUM(r.fb1) fb1, SUM(r.fb2) fb2, SUM(r.fb3) fb3, SUM(r.fb4) fb4, SUM(r.fb5) fb5';
   const groupCols = 'r.dev_center, r.category, r.route, r.agent_id, r.resolved_by';
 
   async function groups(f: AnalyticsFilter): Promise<RollupRow[]> {
     const m = spans(f);
     const repl = { from: f.from, to: f.to, devCenter: f.devCenter ?? '', category: f.category ?? '', ...m };
-    const daysWhere = m ? '((r.day >= :from AND r.day < :m0) OR (r.day >= :m1 AND r.day <= :to))' : 'r.day >= :from AND r.day <= :to';
+    const daysWhere = m
+      ? '((r.day >= :from AND r.day < :m0) OR (r.day >= :m1 AND r.day <= :to))'
+      : 'r.day >= :from AND r.day <= :to';
     const [monthly, daily] = await Promise.all([
-      m ? select<RollupRow>(`SELECT ${groupCols}, ${sums} FROM analytics_monthly r WHERE r.month >= :m0 AND r.month < :m1${filters(f)} GROUP BY ${groupCols}`, repl) : [],
-      select<RollupRow>(`SELECT ${groupCols}, ${sums} FROM analytics_daily r WHERE ${daysWhere}${filters(f)} GROUP BY ${groupCols}`, repl),
+      m
+        ? select<RollupRow>(
+            `SELECT ${groupCols}, ${sums} FROM analytics_monthly r WHERE r.month >= :m0 AND r.month < :m1${filters(f)} GROUP BY ${groupCols}`,
+            repl,
+          )
+        : [],
+      select<RollupRow>(
+        `SELECT ${groupCols}, ${sums} FROM analytics_daily r WHERE ${daysWhere}${filters(f)} GROUP BY ${groupCols}`,
+        repl,
+      ),
     ]);
     if (!monthly.length) return daily;
     const merged = new Map<string, RollupRow>();
@@ -62,7 +88,10 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
     // Deflections have no category of their own: it is the category of the knowledge-base entry that helped.
     const join = f.category ? 'JOIN kb_entries k ON k.id = x.kb_entry_id' : '';
     const sql = w.sql.replace('x.category', 'k.category');
-    return select<{ day: string | Date; n: number | string }>(`SELECT ${dayOf(d, 'x.created_at')} AS day, COUNT(*) AS n FROM deflections x ${join} WHERE ${sql} GROUP BY 1`, w.replacements);
+    return select<{ day: string | Date; n: number | string }>(
+      `SELECT ${dayOf(d, 'x.created_at')} AS day, COUNT(*) AS n FROM deflections x ${join} WHERE ${sql} GROUP BY 1`,
+      w.replacements,
+    );
   }
 
   /** Development centres and categories that occur at all (for the filter menus); cached for a minute. */
@@ -72,7 +101,11 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
       select<{ v: string }>('SELECT DISTINCT dev_center AS v FROM tickets WHERE dev_center IS NOT NULL', {}),
       select<{ v: string }>('SELECT DISTINCT category AS v FROM tickets WHERE category IS NOT NULL', {}),
     ]);
-    const sorted = (rows: { v: string }[]) => rows.map((r) => r.v).filter(Boolean).sort((a, b) => a.localeCompare(b));
+    const sorted = (rows: { v: string }[]) =>
+      rows
+        .map((r) => r.v)
+        .filter(Boolean)
+        .sort((a, b) => a.localeCompare(b));
     options = { at: clock().getTime(), value: { devCenters: sorted(centres), categories: sorted(cats) } };
     return options.value;
   }
@@ -89,7 +122,10 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
           repl,
         ),
         // Unfiltered: how many fact rows a median read would walk through, whatever the centre or category.
-        select<{ n: number | string | null }>('SELECT SUM(r.tickets) n FROM analytics_days r WHERE r.day >= :from AND r.day <= :to', repl),
+        select<{ n: number | string | null }>(
+          'SELECT SUM(r.tickets) n FROM analytics_days r WHERE r.day >= :from AND r.day <= :to',
+          repl,
+        ),
         deflectionsByDay(f),
         select<{ id: number; name: string }>(`SELECT id, name FROM agents WHERE kind = 'ai'`, {}),
         filterOptions(),
@@ -97,8 +133,15 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
       const durations = await fetchDurations(sequelize, f, Number(inRange[0]?.n ?? 0), deps.exactLimit ?? EXACT_LIMIT);
       const deflectionDays = new Map(deflections.map((r) => [normDay(r.day), Number(r.n)]));
       return buildSummary({
-        filter: f, generatedAt: clock(), groups: rows, days: days.map((r) => ({ ...r, day: normDay(r.day) })), deflectionDays,
-        agentNames: new Map(agents.map((a) => [Number(a.id), a.name])), durations: durationGroups(durations.rows), exact: durations.exact, options: opts,
+        filter: f,
+        generatedAt: clock(),
+        groups: rows,
+        days: days.map((r) => ({ ...r, day: normDay(r.day) })),
+        deflectionDays,
+        agentNames: new Map(agents.map((a) => [Number(a.id), a.name])),
+        durations: durationGroups(durations.rows),
+        exact: durations.exact,
+        options: opts,
       });
     },
     filterOptions,

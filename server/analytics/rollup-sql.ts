@@ -4,27 +4,63 @@ import type { Dialect } from '../db/database.js';
 /** Tickets whose id is a multiple of this are flagged `sampled` in analytics_facts. */
 export const SAMPLE_EVERY = 32;
 
-export const SUMS = ['tickets', 'resolved', 'res_sum', 'escalated', 'frt_n', 'frt_sum', 'fb1', 'fb2', 'fb3', 'fb4', 'fb5'] as const;
+export const SUMS = [
+  'tickets',
+  'resolved',
+  'res_sum',
+  'escalated',
+  'frt_n',
+  'frt_sum',
+  'fb1',
+  'fb2',
+  'fb3',
+  'fb4',
+  'fb5',
+] as const;
 const FULL_KEY = ['dev_center', 'category', 'route', 'agent_id', 'resolved_by'];
 
 /** One roll-up table: its key (time first) and the columns it sums. */
-export interface Rollup { table: string; time: 'day' | 'month'; key: string[]; sums: readonly string[] }
+export interface Rollup {
+  table: string;
+  time: 'day' | 'month';
+  key: string[];
+  sums: readonly string[];
+}
 export const ROLLUPS: Rollup[] = [
   { table: 'analytics_daily', time: 'day', key: ['day', ...FULL_KEY], sums: SUMS },
   { table: 'analytics_monthly', time: 'month', key: ['month', ...FULL_KEY], sums: SUMS },
-  { table: 'analytics_days', time: 'day', key: ['day', 'dev_center', 'category'], sums: ['tickets', 'resolved', 'escalated', 'ai', 'it_team', 'pool'] },
+  {
+    table: 'analytics_days',
+    time: 'day',
+    key: ['day', 'dev_center', 'category'],
+    sums: ['tickets', 'resolved', 'escalated', 'ai', 'it_team', 'pool'],
+  },
 ];
 
-export const FACT_COLS = ['sampled', 'created_at', 'ticket_id', 'dev_center', 'category', 'route', 'agent_id', 'resolved_by', 'res_s', 'frt_s'];
+export const FACT_COLS = [
+  'sampled',
+  'created_at',
+  'ticket_id',
+  'dev_center',
+  'category',
+  'route',
+  'agent_id',
+  'resolved_by',
+  'res_s',
+  'frt_s',
+];
 
 /** SQL for the UTC day of a DATETIME column ('YYYY-MM-DD'; SQLite stores Sequelize dates as UTC text). */
 export const dayOf = (d: Dialect, col: string) => (d === 'sqlite' ? `substr(${col}, 1, 10)` : `DATE(${col})`);
 /** SQL for the first day of the UTC month of a DATETIME column. */
-export const monthOf = (d: Dialect, col: string) => (d === 'sqlite' ? `substr(${col}, 1, 7) || '-01'` : `DATE_FORMAT(${col}, '%Y-%m-01')`);
+export const monthOf = (d: Dialect, col: string) =>
+  d === 'sqlite' ? `substr(${col}, 1, 7) || '-01'` : `DATE_FORMAT(${col}, '%Y-%m-01')`;
 
 /** SQL for whole seconds from a to b (NULL when either is NULL). */
 export const secondsBetween = (d: Dialect, a: string, b: string) =>
-  d === 'sqlite' ? `CAST(round((julianday(${b}) - julianday(${a})) * 86400) AS INTEGER)` : `ROUND(TIMESTAMPDIFF(MICROSECOND, ${a}, ${b}) / 1000000)`;
+  d === 'sqlite'
+    ? `CAST(round((julianday(${b}) - julianday(${a})) * 86400) AS INTEGER)`
+    : `ROUND(TIMESTAMPDIFF(MICROSECOND, ${a}, ${b}) / 1000000)`;
 
 /** Per-row dimensions of a ticket alias `r` (NEW, OLD or a table alias). */
 export function dims(r: string) {
@@ -45,19 +81,40 @@ export function dims(r: string) {
 export function ticketVal(d: Dialect, col: string, r: string, score: string): string {
   const x = dims(r);
   switch (col) {
-    case 'tickets': return '1';
-    case 'resolved': return `CASE WHEN ${r}.resolved_at IS NULL THEN 0 ELSE 1 END`;
-    case 'res_sum': return `COALESCE(${x.resS(d)}, 0)`;
-    case 'escalated': return `CASE WHEN ${r}.escalated THEN 1 ELSE 0 END`;
-    case 'frt_n': return `CASE WHEN ${r}.first_response_at IS NULL THEN 0 ELSE 1 END`;
-    case 'frt_sum': return `COALESCE(${x.frtS(d)}, 0)`;
-    case 'ai': case 'it_team': case 'pool': return `CASE WHEN ${r}.route = '${col}' THEN 1 ELSE 0 END`;
-    default: return `CASE WHEN ${score} = ${col.slice(2)} THEN 1 ELSE 0 END`; // fb1 … fb5
+    case 'tickets':
+      return '1';
+    case 'resolved':
+      return `CASE WHEN ${r}.resolved_at IS NULL THEN 0 ELSE 1 END`;
+    case 'res_sum':
+      return `COALESCE(${x.resS(d)}, 0)`;
+    case 'escalated':
+      return `CASE WHEN ${r}.escalated THEN 1 ELSE 0 END`;
+    case 'frt_n':
+      return `CASE WHEN ${r}.first_response_at IS NULL THEN 0 ELSE 1 END`;
+    case 'frt_sum':
+      return `COALESCE(${x.frtS(d)}, 0)`;
+    case 'ai':
+    case 'it_team':
+    case 'pool':
+      return `CASE WHEN ${r}.route = '${col}' THEN 1 ELSE 0 END`;
+    default:
+      return `CASE WHEN ${score} = ${col.slice(2)} THEN 1 ELSE 0 END`; // fb1 … fb5
   }
 }
 
 /** The analytics_facts row of a ticket, in FACT_COLS order. */
 export function factExprs(d: Dialect, r: string): string[] {
   const x = dims(r);
-  return [`CASE WHEN ${r}.id % ${SAMPLE_EVERY} = 0 THEN 1 ELSE 0 END`, `${r}.created_at`, `${r}.id`, x.devCenter, x.category, x.route, x.agent, x.resolvedBy, x.resS(d), x.frtS(d)];
+  return [
+    `CASE WHEN ${r}.id % ${SAMPLE_EVERY} = 0 THEN 1 ELSE 0 END`,
+    `${r}.created_at`,
+    `${r}.id`,
+    x.devCenter,
+    x.category,
+    x.route,
+    x.agent,
+    x.resolvedBy,
+    x.resS(d),
+    x.frtS(d),
+  ];
 }

@@ -13,18 +13,31 @@
  */
 import type { Sequelize } from 'sequelize';
 import { dialectOf, type Dialect } from '../db/database.js';
-import { dayOf, dims, FACT_COLS, factExprs, monthOf, ROLLUPS, SAMPLE_EVERY, ticketVal, type Rollup } from './rollup-sql.js';
+import {
+  dayOf,
+  dims,
+  FACT_COLS,
+  factExprs,
+  monthOf,
+  ROLLUPS,
+  SAMPLE_EVERY,
+  ticketVal,
+  type Rollup,
+} from './rollup-sql.js';
 
 export { SAMPLE_EVERY, dayOf, dims, secondsBetween } from './rollup-sql.js';
 
 const keyExprs = (d: Dialect, t: Rollup, r: string) => {
   const x = dims(r);
   const when = t.time === 'day' ? dayOf(d, `${r}.created_at`) : monthOf(d, `${r}.created_at`);
-  return t.key.length === 3 ? [when, x.devCenter, x.category] : [when, x.devCenter, x.category, x.route, x.agent, x.resolvedBy];
+  return t.key.length === 3
+    ? [when, x.devCenter, x.category]
+    : [when, x.devCenter, x.category, x.route, x.agent, x.resolvedBy];
 };
 
 function upsertTail(d: Dialect, t: Rollup) {
-  if (d === 'sqlite') return `ON CONFLICT(${t.key.join(', ')}) DO UPDATE SET ${t.sums.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
+  if (d === 'sqlite')
+    return `ON CONFLICT(${t.key.join(', ')}) DO UPDATE SET ${t.sums.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
   // Qualified: in INSERT … SELECT FROM tickets, `escalated` would otherwise be ambiguous.
   return `ON DUPLICATE KEY UPDATE ${t.sums.map((c) => `${t.table}.${c} = ${t.table}.${c} + VALUES(${c})`).join(', ')}`;
 }
@@ -34,18 +47,33 @@ const fbOf = (r: string) => `(SELECT f.score FROM feedback f WHERE f.ticket_id =
 
 /** Adds (sign 1) or removes (sign -1) one ticket row's contribution to every roll-up, feedback included. */
 function ticketDeltas(d: Dialect, r: 'NEW' | 'OLD', sign: 1 | -1): string[] {
-  return ROLLUPS.map((t) => `INSERT INTO ${t.table} (${cols(t)}) VALUES (${[...keyExprs(d, t, r), ...t.sums.map((c) => `${sign} * (${ticketVal(d, c, r, fbOf(r))})`)].join(', ')}) ${upsertTail(d, t)}`);
+  return ROLLUPS.map(
+    (t) =>
+      `INSERT INTO ${t.table} (${cols(t)}) VALUES (${[...keyExprs(d, t, r), ...t.sums.map((c) => `${sign} * (${ticketVal(d, c, r, fbOf(r))})`)].join(', ')}) ${upsertTail(d, t)}`,
+  );
 }
 
 /** Adds or removes one feedback row's score under its ticket's keys. */
 function feedbackDeltas(d: Dialect, f: 'NEW' | 'OLD', sign: 1 | -1): string[] {
   return ROLLUPS.filter((t) => t.sums.includes('fb1')).map((t) => {
-    const vals = t.sums.map((c) => (c.startsWith('fb') ? `${sign} * (CASE WHEN ${f}.score = ${c.slice(2)} THEN 1 ELSE 0 END)` : '0'));
+    const vals = t.sums.map((c) =>
+      c.startsWith('fb') ? `${sign} * (CASE WHEN ${f}.score = ${c.slice(2)} THEN 1 ELSE 0 END)` : '0',
+    );
     return `INSERT INTO ${t.table} (${cols(t)}) SELECT ${[...keyExprs(d, t, 't'), ...vals].join(', ')} FROM tickets t WHERE t.id = ${f}.ticket_id ${upsertTail(d, t)}`;
   });
 }
 
-const WATCHED = ['created_at', 'dev_center', 'category', 'route', 'assignee_id', 'resolved_by', 'resolved_at', 'first_response_at', 'escalated'];
+const WATCHED = [
+  'created_at',
+  'dev_center',
+  'category',
+  'route',
+  'assignee_id',
+  'resolved_by',
+  'resolved_at',
+  'first_response_at',
+  'escalated',
+];
 
 /** CREATE TRIGGER statements that keep the roll-ups and facts in step with tickets and feedback. */
 export function triggerStatements(d: Dialect): string[] {
@@ -53,7 +81,8 @@ export function triggerStatements(d: Dialect): string[] {
   const fact = `${d === 'sqlite' ? 'INSERT OR REPLACE' : 'REPLACE'} INTO analytics_facts (${FACT_COLS.join(', ')}) SELECT ${factExprs(d, 'NEW').join(', ')}`;
   const unfact = 'DELETE FROM analytics_facts WHERE ticket_id = OLD.id';
   const body = (xs: string[]) => xs.map((x) => `${x};`).join(' ');
-  const add = ticketDeltas(d, 'NEW', 1), sub = ticketDeltas(d, 'OLD', -1);
+  const add = ticketDeltas(d, 'NEW', 1),
+    sub = ticketDeltas(d, 'OLD', -1);
   if (d === 'sqlite') {
     return [
       `CREATE TRIGGER analytics_tickets_ai AFTER INSERT ON tickets BEGIN ${body([...add, fact])} END`,
@@ -76,7 +105,14 @@ export function triggerStatements(d: Dialect): string[] {
   ];
 }
 
-export const TRIGGERS = ['analytics_tickets_ai', 'analytics_tickets_au', 'analytics_tickets_ad', 'analytics_feedback_ai', 'analytics_feedback_au', 'analytics_feedback_ad'];
+export const TRIGGERS = [
+  'analytics_tickets_ai',
+  'analytics_tickets_au',
+  'analytics_tickets_ad',
+  'analytics_feedback_ai',
+  'analytics_feedback_au',
+  'analytics_feedback_ad',
+];
 /** Every table the roll-up owns. */
 export const ANALYTICS_TABLES = [...ROLLUPS.map((t) => t.table), 'analytics_facts'];
 
@@ -93,7 +129,9 @@ export async function rebuildAnalytics(sequelize: Sequelize): Promise<void> {
         { transaction },
       );
     }
-    await sequelize.query(`INSERT INTO analytics_facts (${FACT_COLS.join(', ')}) SELECT ${factExprs(d, 't').join(', ')} FROM tickets t WHERE 1 = 1`, { transaction });
+    await sequelize.query(
+      `INSERT INTO analytics_facts (${FACT_COLS.join(', ')}) SELECT ${factExprs(d, 't').join(', ')} FROM tickets t WHERE 1 = 1`,
+      { transaction },
+    );
   });
 }
-

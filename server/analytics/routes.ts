@@ -59,7 +59,8 @@ export function analyticsRoutes(deps: AnalyticsRoutesDeps) {
     return deps.authorize ? deps.authorize(c).catch(() => false) : false;
   }
   const guard: MiddlewareHandler = async (c, next) => {
-    if (!(await allowed(c))) throw new AppError('unauthorized', 'A manager session, the admin token or a valid analytics link is required.');
+    if (!(await allowed(c)))
+      throw new AppError('unauthorized', 'A manager session, the admin token or a valid analytics link is required.');
     c.header('Cache-Control', 'no-store');
     await next();
   };
@@ -76,7 +77,8 @@ export function analyticsRoutes(deps: AnalyticsRoutesDeps) {
   // The script is code only (no data), so it needs no token; it is rebuilt at start, hence no long caching.
   app.get('/analytics/app.js', async (c) => {
     const js = await readFile(scriptFile, 'utf8').catch(() => null);
-    if (js == null) throw new AppError('not_found', 'The analytics script is not built (npx tsx server/analytics/build.ts).');
+    if (js == null)
+      throw new AppError('not_found', 'The analytics script is not built (npx tsx server/analytics/build.ts).');
     return c.body(js, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' });
   });
 
@@ -88,23 +90,44 @@ export function analyticsRoutes(deps: AnalyticsRoutesDeps) {
     const f = filterOf(c);
     c.header('content-type', 'text/csv; charset=utf-8');
     c.header('content-disposition', `attachment; filename="tickets-${f.from}-${f.to}.csv"`);
-    return stream(c, async (s) => {
-      for await (const chunk of exportCsv(deps.queries.sequelize, f)) {
-        if (s.aborted) return;
-        await s.write(chunk);
-      }
-    }, async (err) => deps.log.error({ err }, 'analytics CSV export failed'));
+    return stream(
+      c,
+      async (s) => {
+        for await (const chunk of exportCsv(deps.queries.sequelize, f)) {
+          if (s.aborted) return;
+          await s.write(chunk);
+        }
+      },
+      async (err) => deps.log.error({ err }, 'analytics CSV export failed'),
+    );
   });
 
-  app.get('/api/analytics/stream', (c) => summaryStream(c, filterOf(c), { queries: deps.queries, events: deps.events, log: deps.log, debounceMs: deps.debounceMs, refreshMs: deps.refreshMs }, cache));
+  app.get('/api/analytics/stream', (c) =>
+    summaryStream(
+      c,
+      filterOf(c),
+      {
+        queries: deps.queries,
+        events: deps.events,
+        log: deps.log,
+        debounceMs: deps.debounceMs,
+        refreshMs: deps.refreshMs,
+      },
+      cache,
+    ),
+  );
 
   /** Admin only: a read-only link to the page for someone without a console account. */
   app.post('/api/analytics/links', async (c) => {
-    if (!hasAdminToken(c.req.header('authorization'), deps.adminToken)) throw new AppError('forbidden', 'Only the admin token can create analytics links.');
+    if (!hasAdminToken(c.req.header('authorization'), deps.adminToken))
+      throw new AppError('forbidden', 'Only the admin token can create analytics links.');
     const days = Math.min(LINK_DAYS_MAX, Math.max(1, Number(c.req.query('days') ?? 30) || 30));
     const token = analyticsToken(deps.signer, days);
     const query = c.req.query('from') || c.req.query('to') ? `&${filterQuery(filterOf(c))}` : '';
-    return c.json({ url: `${deps.publicUrl ?? ''}/analytics?token=${encodeURIComponent(token)}${query}`, token, days }, 201);
+    return c.json(
+      { url: `${deps.publicUrl ?? ''}/analytics?token=${encodeURIComponent(token)}${query}`, token, days },
+      201,
+    );
   });
 
   return app;

@@ -18,7 +18,10 @@ const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
 };
 
 function agentRow(a: Agent, me: ConsoleIdentity) {
-  const skills = CATEGORIES.map((cat) => html`<label class="chip"><input type="checkbox" name="skills" value="${cat}"${a.skills.includes(cat) ? html` checked` : ''}> ${cat}</label>`);
+  const skills = CATEGORIES.map(
+    (cat) =>
+      html`<label class="chip"><input type="checkbox" name="skills" value="${cat}"${a.skills.includes(cat) ? html` checked` : ''}> ${cat}</label>`,
+  );
   return html`<tr><td>${a.name}<br><small>${a.email}</small></td><td colspan="3">
     <form method="post" action="/console/admin/agents/${String(a.id)}" class="agent-form">${csrfField(me.csrf)}
       <label>Role <select name="role">${options(ROLES, a.role)}</select></label>
@@ -41,17 +44,32 @@ export function adminAgentRoutes(d: { auth: ConsoleAuth; models: Models; log: Lo
       <h2>Add someone</h2><form method="post" action="/console/admin/agents" class="add-agent">${csrfField(me.csrf)}
         <label>Name <input name="name" required maxlength="200"></label> <label>Email <input type="email" name="email" required maxlength="320"></label>
         <label>Role <select name="role">${options(ROLES, 'agent')}</select></label> <button type="submit">Add</button></form>`;
-    return page(c, body, { title: 'IT team', agent: me.agent, csrf: me.csrf, flash: FLASH[c.req.query('m') ?? ''] ?? null });
+    return page(c, body, {
+      title: 'IT team',
+      agent: me.agent,
+      csrf: me.csrf,
+      flash: FLASH[c.req.query('m') ?? ''] ?? null,
+    });
   });
 
   app.post('/', async (c) => {
     const f = await formOf(c);
     const name = String(f.name ?? '').trim();
-    const email = String(f.email ?? '').trim().toLowerCase();
+    const email = String(f.email ?? '')
+      .trim()
+      .toLowerCase();
     const role = String(f.role ?? '') as Role;
-    if (!name || !/^[^\s@]+@[^\s@]+$/.test(email) || !ROLES.includes(role)) return c.redirect('/console/admin/agents?m=invalid', 303);
+    if (!name || !/^[^\s@]+@[^\s@]+$/.test(email) || !ROLES.includes(role))
+      return c.redirect('/console/admin/agents?m=invalid', 303);
     try {
-      const a = await Agent.create({ name: name.slice(0, 200), email, kind: 'human', category: null, skills: [], role });
+      const a = await Agent.create({
+        name: name.slice(0, 200),
+        email,
+        kind: 'human',
+        category: null,
+        skills: [],
+        role,
+      });
       d.log.info({ agentId: a.id, role }, 'agent added in the console');
     } catch (err) {
       if (err instanceof UniqueConstraintError) return c.redirect('/console/admin/agents?m=taken', 303);

@@ -13,12 +13,17 @@ import { csrfField, html, options, page, when } from './html.js';
 
 const OUTBOX_STATUSES = ['problems', 'queued', 'sent', 'failed', 'dead', 'suppressed', 'all'] as const;
 const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
-  retried: { kind: 'ok', text: 'Queued again.' }, discarded: { kind: 'ok', text: 'Discarded.' }, nothing: { kind: 'error', text: 'Nothing to do: it was not in a state that allows this.' },
+  retried: { kind: 'ok', text: 'Queued again.' },
+  discarded: { kind: 'ok', text: 'Discarded.' },
+  nothing: { kind: 'error', text: 'Nothing to do: it was not in a state that allows this.' },
 };
 
 /** The first Subject/From header values of a raw email, for a readable list (unfolded, cut short). */
 export function headerPeek(raw: Buffer | null, name: string): string {
-  const head = (raw ?? Buffer.alloc(0)).subarray(0, 16_384).toString('latin1').split(/\r?\n\r?\n/)[0];
+  const head = (raw ?? Buffer.alloc(0))
+    .subarray(0, 16_384)
+    .toString('latin1')
+    .split(/\r?\n\r?\n/)[0];
   const m = new RegExp(`^${name}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(head);
   return m ? m[1].replace(/\r?\n[ \t]+/g, ' ').slice(0, 200) : '';
 }
@@ -49,13 +54,32 @@ export function adminMailRoutes(d: { auth: ConsoleAuth; models: Models; outbox: 
 
   app.get('/outbox', async (c) => {
     const me = await identityOf(d.auth, c);
-    const st = (OUTBOX_STATUSES as readonly string[]).includes(c.req.query('status') ?? '') ? c.req.query('status')! : 'problems';
-    const where = st === 'all' ? {} : st === 'problems' ? { [Op.or]: [{ status: { [Op.in]: ['failed', 'dead', 'suppressed'] } }, { status: 'queued', attempts: { [Op.gt]: 0 } }] } : { status: st };
-    const [rows, depth] = await Promise.all([OutboxMail.findAll({ where, order: [['id', 'DESC']], limit: 200 }), d.outbox.depth()]);
+    const st = (OUTBOX_STATUSES as readonly string[]).includes(c.req.query('status') ?? '')
+      ? c.req.query('status')!
+      : 'problems';
+    const where =
+      st === 'all'
+        ? {}
+        : st === 'problems'
+          ? {
+              [Op.or]: [
+                { status: { [Op.in]: ['failed', 'dead', 'suppressed'] } },
+                { status: 'queued', attempts: { [Op.gt]: 0 } },
+              ],
+            }
+          : { status: st };
+    const [rows, depth] = await Promise.all([
+      OutboxMail.findAll({ where, order: [['id', 'DESC']], limit: 200 }),
+      d.outbox.depth(),
+    ]);
     const body = html`<h1>Outbox <small>${String(depth)} queued</small></h1>
       <form method="get" class="filters" data-autosubmit><label>Show <select name="status">${options(OUTBOX_STATUSES, st)}</select></label> <button type="submit">Show</button></form>
-      ${rows.length ? html`<table><thead><tr><th>#</th><th>Kind</th><th>To</th><th>Subject</th><th>Status</th><th>Attempts</th><th>Last error</th><th>Created</th><th></th></tr></thead>
-      <tbody>${rows.map((m) => outboxRow(m, me))}</tbody></table>` : html`<p class="empty">Nothing here.</p>`}`;
+      ${
+        rows.length
+          ? html`<table><thead><tr><th>#</th><th>Kind</th><th>To</th><th>Subject</th><th>Status</th><th>Attempts</th><th>Last error</th><th>Created</th><th></th></tr></thead>
+      <tbody>${rows.map((m) => outboxRow(m, me))}</tbody></table>`
+          : html`<p class="empty">Nothing here.</p>`
+      }`;
     return page(c, body, { title: 'Outbox', agent: me.agent, csrf: me.csrf, flash: flash(c.req.query('m')) });
   });
 
@@ -67,7 +91,10 @@ export function adminMailRoutes(d: { auth: ConsoleAuth; models: Models; outbox: 
   // Suppressed (not deleted): the row stays as a record, and Retry can still bring it back.
   app.post('/outbox/:id/discard', async (c) => {
     const me = await identityOf(d.auth, c);
-    const [n] = await OutboxMail.update({ status: 'suppressed', lastError: `discarded by ${me.agent.name}` }, { where: { id: Number(c.req.param('id')) || 0, status: { [Op.in]: ['queued', 'failed', 'dead'] } } });
+    const [n] = await OutboxMail.update(
+      { status: 'suppressed', lastError: `discarded by ${me.agent.name}` },
+      { where: { id: Number(c.req.param('id')) || 0, status: { [Op.in]: ['queued', 'failed', 'dead'] } } },
+    );
     if (n) d.log.info({ outboxId: c.req.param('id'), by: me.agent.id }, 'outbox mail discarded');
     return c.redirect(`/console/admin/outbox?m=${n ? 'discarded' : 'nothing'}`, 303);
   });
@@ -77,15 +104,21 @@ export function adminMailRoutes(d: { auth: ConsoleAuth; models: Models; outbox: 
     const rows = await InboundEmail.findAll({ where: { status: 'failed' }, order: [['id', 'DESC']], limit: 200 });
     const body = html`<h1>Failed and quarantined emails <small>${String(rows.length)}</small></h1>
       <p class="muted">Retry hands an email back to intake (the recovery job picks it up within a minute); Discard marks it ignored.</p>
-      ${rows.length ? html`<table><thead><tr><th>#</th><th>From</th><th>Subject</th><th>Source</th><th>Bytes</th><th>Reason</th><th>Attempts</th><th>Received</th><th></th></tr></thead>
-      <tbody>${rows.map((e) => inboundRow(e, me))}</tbody></table>` : html`<p class="empty">No failed emails.</p>`}`;
+      ${
+        rows.length
+          ? html`<table><thead><tr><th>#</th><th>From</th><th>Subject</th><th>Source</th><th>Bytes</th><th>Reason</th><th>Attempts</th><th>Received</th><th></th></tr></thead>
+      <tbody>${rows.map((e) => inboundRow(e, me))}</tbody></table>`
+          : html`<p class="empty">No failed emails.</p>`
+      }`;
     return page(c, body, { title: 'Failed emails', agent: me.agent, csrf: me.csrf, flash: flash(c.req.query('m')) });
   });
 
   app.post('/inbound/:id/:action{retry|discard}', async (c) => {
     const me = await identityOf(d.auth, c);
     const retry = c.req.param('action') === 'retry';
-    const patch = retry ? { status: 'received' as const, attempts: 0 } : { status: 'ignored' as const, reason: `discarded by ${me.agent.name}` };
+    const patch = retry
+      ? { status: 'received' as const, attempts: 0 }
+      : { status: 'ignored' as const, reason: `discarded by ${me.agent.name}` };
     const [n] = await InboundEmail.update(patch, { where: { id: Number(c.req.param('id')) || 0, status: 'failed' } });
     if (n) d.log.info({ inboundId: c.req.param('id'), by: me.agent.id, retry }, 'failed email handled in the console');
     return c.redirect(`/console/admin/inbound?m=${n ? (retry ? 'retried' : 'discarded') : 'nothing'}`, 303);

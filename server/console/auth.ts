@@ -64,7 +64,9 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
   async function lookup(c: Context): Promise<ConsoleIdentity | null> {
     const token = getCookie(c, SESSION_COOKIE);
     if (!token) return null;
-    const session = await ConsoleSession.findOne({ where: { tokenHash: hashToken(token), expiresAt: { [Op.gt]: deps.clock() } } });
+    const session = await ConsoleSession.findOne({
+      where: { tokenHash: hashToken(token), expiresAt: { [Op.gt]: deps.clock() } },
+    });
     if (!session) return null;
     const agent = await deps.models.Agent.findByPk(session.agentId);
     // Deactivating an agent ends their sessions at once, without a sweep.
@@ -80,9 +82,12 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
 
   async function deny(c: Context, status: 401 | 403, text: string) {
     if (!wantsHtml(c)) return c.json(errorBody(status === 401 ? 'unauthorized' : 'forbidden', text), status);
-    const who = status === 403 ? (await identify(c)) : null;
-    return page(c, html`<h1>${status === 401 ? 'Sign-in required' : 'Not allowed'}</h1><p>${text}</p><p><a href="/console/login">Sign in</a> · <a href="/console">Queues</a></p>`,
-      { title: status === 401 ? 'Sign in' : 'Not allowed', status, agent: who?.agent, csrf: who?.csrf });
+    const who = status === 403 ? await identify(c) : null;
+    return page(
+      c,
+      html`<h1>${status === 401 ? 'Sign-in required' : 'Not allowed'}</h1><p>${text}</p><p><a href="/console/login">Sign in</a> · <a href="/console">Queues</a></p>`,
+      { title: status === 401 ? 'Sign in' : 'Not allowed', status, agent: who?.agent, csrf: who?.csrf },
+    );
   }
 
   return {
@@ -109,8 +114,10 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
         if (roles && !roles.includes(id.agent.role)) return deny(c, 403, `This page is for: ${roles.join(', ')}.`);
         if (!SAFE.has(c.req.method)) {
           let given = c.req.header('x-csrf-token');
-          if (!given && /form/.test(c.req.header('content-type') ?? '')) given = String((await c.req.parseBody())['_csrf'] ?? '');
-          if (!sameSecret(given, id.csrf)) return deny(c, 403, 'The form was stale or did not come from the console. Go back, reload and try again.');
+          if (!given && /form/.test(c.req.header('content-type') ?? ''))
+            given = String((await c.req.parseBody())['_csrf'] ?? '');
+          if (!sameSecret(given, id.csrf))
+            return deny(c, 403, 'The form was stale or did not come from the console. Go back, reload and try again.');
         }
         await next();
       };
@@ -120,9 +127,20 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
       const token = newToken();
       const now = deps.clock();
       await ConsoleSession.destroy({ where: { expiresAt: { [Op.lt]: now } } }); // expired rows go whenever someone signs in
-      await ConsoleSession.create({ tokenHash: hashToken(token), agentId, csrfSecret: newToken(), expiresAt: new Date(now.getTime() + ttlMs) });
+      await ConsoleSession.create({
+        tokenHash: hashToken(token),
+        agentId,
+        csrfSecret: newToken(),
+        expiresAt: new Date(now.getTime() + ttlMs),
+      });
       // Path '/' so the analytics page (outside /console) sees the session too.
-      setCookie(c, SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure, maxAge: Math.floor(ttlMs / 1000) });
+      setCookie(c, SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure,
+        maxAge: Math.floor(ttlMs / 1000),
+      });
     },
     /** Ends this browser's session (row deleted, cookie cleared). */
     async endSession(c: Context) {

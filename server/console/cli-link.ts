@@ -22,10 +22,18 @@ try {
   const agent = await models.Agent.findOne({ where: { email, active: true, kind: 'human' } });
   if (!agent) {
     const none = (await models.Agent.count()) === 0;
-    throw new Error(none ? 'no agents yet: start the helpdesk once (npm start) so it seeds the roster' : `${email} is not an active IT team member`);
+    throw new Error(
+      none
+        ? 'no agents yet: start the helpdesk once (npm start) so it seeds the roster'
+        : `${email} is not an active IT team member`,
+    );
   }
   const token = newToken();
-  await LoginToken.create({ tokenHash: hashToken(token), agentId: agent.id, expiresAt: new Date(Date.now() + LOGIN_TTL_MS) });
+  await LoginToken.create({
+    tokenHash: hashToken(token),
+    agentId: agent.id,
+    expiresAt: new Date(Date.now() + LOGIN_TTL_MS),
+  });
   process.stdout.write(`${config.publicUrl}/console/login/${token}\n`);
   await db.close();
 } catch (err) {

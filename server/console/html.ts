@@ -37,7 +37,8 @@ export const raw = (s: string) => new SafeHtml(s);
  * No inline script or style at all: the page's script and stylesheet come from /console/assets, so an HTML
  * injection that slipped past escaping still could not run anything.
  */
-export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+export const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 export interface PageOptions {
   title: string;
@@ -70,11 +71,15 @@ ${o.csrf ? html`<meta name="csrf-token" content="${o.csrf}">` : ''}<script src="
 }
 
 /** The hidden CSRF field every console form carries. */
-export const csrfField = (token: string | null | undefined) => (token ? html`<input type="hidden" name="_csrf" value="${token}">` : '');
+export const csrfField = (token: string | null | undefined) =>
+  token ? html`<input type="hidden" name="_csrf" value="${token}">` : '';
 
 /** `<option>`s with the current value selected. */
 export const options = (values: readonly string[], current: string | null | undefined, blank?: string) =>
   html`${blank !== undefined ? html`<option value="">${blank}</option>` : ''}${values.map((v) => html`<option value="${v}"${v === current ? raw(' selected') : ''}>${v}</option>`)}`;
 
 /** A readable UTC timestamp. */
-export const when = (d: Date | string | null | undefined) => (d ? html`<time datetime="${new Date(d).toISOString()}">${new Date(d).toISOString().slice(0, 16).replace('T', ' ')} UTC</time>` : '—');
+export const when = (d: Date | string | null | undefined) =>
+  d
+    ? html`<time datetime="${new Date(d).toISOString()}">${new Date(d).toISOString().slice(0, 16).replace('T', ' ')} UTC</time>`
+    : '—';

@@ -9,7 +9,9 @@ import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
 import { csrfField, html, options, page, when } from './html.js';
 
 const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
-  saved: { kind: 'ok', text: 'Entry saved.' }, missing: { kind: 'error', text: 'No such entry.' }, empty: { kind: 'error', text: 'Title and resolution cannot be empty.' },
+  saved: { kind: 'ok', text: 'Entry saved.' },
+  missing: { kind: 'error', text: 'No such entry.' },
+  empty: { kind: 'error', text: 'Title and resolution cannot be empty.' },
 };
 
 function entry(e: KbEntry, me: ConsoleIdentity) {
@@ -31,29 +33,49 @@ export function kbPages(d: { auth: ConsoleAuth; models: Models; kb: Kb; log: Log
   app.get('/', async (c) => {
     const me = await identityOf(d.auth, c);
     const q = (c.req.query('q') ?? '').trim().slice(0, 100);
-    const category = (CATEGORIES as readonly string[]).includes(c.req.query('category') ?? '') ? c.req.query('category') : undefined;
+    const category = (CATEGORIES as readonly string[]).includes(c.req.query('category') ?? '')
+      ? c.req.query('category')
+      : undefined;
     const pub = c.req.query('published');
     const where: Record<string | symbol, unknown> = {};
     // Wildcards are dropped rather than escaped: LIKE escaping differs between SQLite and MySQL.
     if (q) where.title = { [Op.like]: `%${q.replace(/[%_\\]/g, '')}%` };
     if (category) where.category = category;
     if (pub === 'yes' || pub === 'no') where.published = pub === 'yes';
-    const rows = await d.models.KbEntry.findAll({ where: where as WhereOptions<KbEntry>, order: [['hits', 'DESC'], ['id', 'ASC']], limit: 100 });
+    const rows = await d.models.KbEntry.findAll({
+      where: where as WhereOptions<KbEntry>,
+      order: [
+        ['hits', 'DESC'],
+        ['id', 'ASC'],
+      ],
+      limit: 100,
+    });
     const body = html`<h1>Knowledge base</h1>
       <form method="get" class="filters"><label>Title contains <input name="q" value="${q}"></label>
         <label>Category <select name="category">${options(CATEGORIES, category, 'any')}</select></label>
         <label>Published <select name="published">${options(['yes', 'no'], pub, 'any')}</select></label> <button type="submit">Find</button></form>
       ${rows.length ? rows.map((e) => entry(e, me)) : html`<p class="empty">No entries match.</p>`}`;
-    return page(c, body, { title: 'Knowledge base', agent: me.agent, csrf: me.csrf, flash: FLASH[c.req.query('m') ?? ''] ?? null });
+    return page(c, body, {
+      title: 'Knowledge base',
+      agent: me.agent,
+      csrf: me.csrf,
+      flash: FLASH[c.req.query('m') ?? ''] ?? null,
+    });
   });
 
   app.post('/:id', async (c) => {
     const me = await identityOf(d.auth, c);
     const f = await c.req.parseBody();
     const title = String(f.title ?? '').trim();
-    const resolution = String(f.resolution ?? '').replace(/\r\n/g, '\n').trim();
+    const resolution = String(f.resolution ?? '')
+      .replace(/\r\n/g, '\n')
+      .trim();
     if (!title || !resolution) return c.redirect('/console/kb?m=empty', 303);
-    const e = await d.kb.update(Number(c.req.param('id')) || 0, { title: title.slice(0, 300), resolution, published: String(f.published ?? '') === '1' });
+    const e = await d.kb.update(Number(c.req.param('id')) || 0, {
+      title: title.slice(0, 300),
+      resolution,
+      published: String(f.published ?? '') === '1',
+    });
     if (e) d.log.info({ kbEntryId: e.id, published: e.published, by: me.agent.id }, 'knowledge-base entry edited');
     return c.redirect(`/console/kb?m=${e ? 'saved' : 'missing'}`, 303);
   });

@@ -48,7 +48,13 @@ export function loginRoutes(d: LoginDeps) {
     let t = getCookie(c, PRE_COOKIE);
     if (!t || t.length < 20) {
       t = newToken();
-      setCookie(c, PRE_COOKIE, t, { path: '/console/login', httpOnly: true, sameSite: 'Lax', secure: d.auth.secure, maxAge: 3600 });
+      setCookie(c, PRE_COOKIE, t, {
+        path: '/console/login',
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: d.auth.secure,
+        maxAge: 3600,
+      });
     }
     return t;
   }
@@ -57,55 +63,92 @@ export function loginRoutes(d: LoginDeps) {
     return sameSecret(String(form['_csrf'] ?? ''), getCookie(c, PRE_COOKIE) ?? '\0');
   }
   const stale = (c: Context) =>
-    page(c, html`<h1>Please try again</h1><p>The form expired or did not come from this site.</p><p><a href="/console/login">Back to sign-in</a></p>`, { title: 'Sign in', status: 403 });
+    page(
+      c,
+      html`<h1>Please try again</h1><p>The form expired or did not come from this site.</p><p><a href="/console/login">Back to sign-in</a></p>`,
+      { title: 'Sign in', status: 403 },
+    );
 
   app.get('/', async (c) => {
     if (await d.auth.sessionAgent(c)) return c.redirect('/console', 303);
     const out = c.req.query('m') === 'out' ? { kind: 'ok' as const, text: 'You are signed out.' } : null;
-    return page(c, html`<h1>Sign in</h1><p>We will email you a sign-in link.</p>
+    return page(
+      c,
+      html`<h1>Sign in</h1><p>We will email you a sign-in link.</p>
       <form method="post" action="/console/login">${csrfField(preToken(c))}
       <label>Work email <input type="email" name="email" required autocomplete="email" autofocus></label>
-      <button type="submit">Email me a link</button></form>`, { title: 'Sign in', flash: out });
+      <button type="submit">Email me a link</button></form>`,
+      { title: 'Sign in', flash: out },
+    );
   });
 
   app.post('/', async (c) => {
     if (!(await preOk(c))) return stale(c);
-    const email = String((await c.req.parseBody())['email'] ?? '').trim().toLowerCase();
+    const email = String((await c.req.parseBody())['email'] ?? '')
+      .trim()
+      .toLowerCase();
     const agent = email ? await d.models.Agent.findOne({ where: { email, active: true, kind: 'human' } }) : null;
     if (agent) {
       const now = d.clock();
-      const recent = await LoginToken.count({ where: { agentId: agent.id, createdAt: { [Op.gt]: new Date(now.getTime() - LOGIN_TTL_MS) } } });
+      const recent = await LoginToken.count({
+        where: { agentId: agent.id, createdAt: { [Op.gt]: new Date(now.getTime() - LOGIN_TTL_MS) } },
+      });
       if (recent < MAX_LINKS_PER_WINDOW) {
         const token = newToken();
         const loginUrl = `${d.publicUrl}/console/login/${token}`;
         const { html: body, text } = renderEmail('magic_link', { firstName: firstName(agent.name), loginUrl });
         // Token row and mail commit together: no link is mailed for a token that was not stored.
         await d.sequelize.transaction(async (t) => {
-          await LoginToken.create({ tokenHash: hashToken(token), agentId: agent.id, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS) }, { transaction: t });
-          await d.outbox.enqueue({
-            ticketId: null, kind: 'magic_link', to: agent.email, subject: 'Your sign-in link for the IT Helpdesk console', text, html: body,
-            messageId: d.ids.messageId(null), headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' }, automatic: false,
-          }, t);
+          await LoginToken.create(
+            { tokenHash: hashToken(token), agentId: agent.id, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS) },
+            { transaction: t },
+          );
+          await d.outbox.enqueue(
+            {
+              ticketId: null,
+              kind: 'magic_link',
+              to: agent.email,
+              subject: 'Your sign-in link for the IT Helpdesk console',
+              text,
+              html: body,
+              messageId: d.ids.messageId(null),
+              headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+              automatic: false,
+            },
+            t,
+          );
         });
         d.log.info({ agentId: agent.id }, 'console sign-in link queued');
       } else d.log.warn({ agentId: agent.id }, 'console sign-in link not sent: too many requests');
     }
-    return page(c, html`<h1>Check your inbox</h1><p>If that address belongs to an IT team member, a sign-in link is on its way.
-      It works once and expires in 15 minutes.</p><p><a href="/console/login">Use another address</a></p>`, { title: 'Check your inbox' });
+    return page(
+      c,
+      html`<h1>Check your inbox</h1><p>If that address belongs to an IT team member, a sign-in link is on its way.
+      It works once and expires in 15 minutes.</p><p><a href="/console/login">Use another address</a></p>`,
+      { title: 'Check your inbox' },
+    );
   });
 
   const usable = async (token: string) =>
     LoginToken.findOne({ where: { tokenHash: hashToken(token), usedAt: null, expiresAt: { [Op.gt]: d.clock() } } });
   const invalid = (c: Context) =>
-    page(c, html`<h1>This sign-in link is no longer valid</h1><p>Links work once and expire after 15 minutes.</p>
-      <p><a href="/console/login">Request a new link</a></p>`, { title: 'Link not valid', status: 410 });
+    page(
+      c,
+      html`<h1>This sign-in link is no longer valid</h1><p>Links work once and expire after 15 minutes.</p>
+      <p><a href="/console/login">Request a new link</a></p>`,
+      { title: 'Link not valid', status: 410 },
+    );
 
   // A GET never consumes the token: it only offers the button (scanners pre-fetch links).
   app.get('/:token', async (c) => {
     c.header('Referrer-Policy', 'no-referrer');
     if (!(await usable(c.req.param('token')))) return invalid(c);
-    return page(c, html`<h1>Sign in to the console</h1><form method="post">${csrfField(preToken(c))}
-      <button type="submit" autofocus>Sign in</button></form>`, { title: 'Sign in' });
+    return page(
+      c,
+      html`<h1>Sign in to the console</h1><form method="post">${csrfField(preToken(c))}
+      <button type="submit" autofocus>Sign in</button></form>`,
+      { title: 'Sign in' },
+    );
   });
 
   app.post('/:token', async (c) => {

@@ -1,5 +1,13 @@
 /** Models of the console's own tables (migrations/0003-console.ts): login tokens and sessions. */
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type ModelAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type ModelAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 /** A magic-link token (hash only); single use, short-lived. */
 export class LoginToken extends Model<InferAttributes<LoginToken>, InferCreationAttributes<LoginToken>> {
@@ -29,14 +37,28 @@ const dates = { createdAt: DataTypes.DATE(3), updatedAt: DataTypes.DATE(3) };
 /** Registers the console models on a Sequelize instance (after initModels); returns them for injection. */
 export function initConsoleModels(sequelize: Sequelize) {
   const opts = (tableName: string) => ({ sequelize, tableName, underscored: true });
-  LoginToken.init({
-    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true }, tokenHash: DataTypes.STRING, agentId: DataTypes.INTEGER,
-    expiresAt: DataTypes.DATE(3), usedAt: DataTypes.DATE(3), ...dates,
-  } as Attrs<LoginToken>, opts('login_tokens'));
-  ConsoleSession.init({
-    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true }, tokenHash: DataTypes.STRING, agentId: DataTypes.INTEGER,
-    csrfSecret: DataTypes.STRING, expiresAt: DataTypes.DATE(3), ...dates,
-  } as Attrs<ConsoleSession>, opts('console_sessions'));
+  LoginToken.init(
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      tokenHash: DataTypes.STRING,
+      agentId: DataTypes.INTEGER,
+      expiresAt: DataTypes.DATE(3),
+      usedAt: DataTypes.DATE(3),
+      ...dates,
+    } as Attrs<LoginToken>,
+    opts('login_tokens'),
+  );
+  ConsoleSession.init(
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      tokenHash: DataTypes.STRING,
+      agentId: DataTypes.INTEGER,
+      csrfSecret: DataTypes.STRING,
+      expiresAt: DataTypes.DATE(3),
+      ...dates,
+    } as Attrs<ConsoleSession>,
+    opts('console_sessions'),
+  );
   return { LoginToken, ConsoleSession };
 }
 

@@ -27,8 +27,15 @@ function row(t: Ticket) {
 export async function queuePage(c: Context, me: ConsoleIdentity, queues: Queues, queue: QueueName) {
   const f = parseFilter(c.req.query());
   const pageNo = Math.max(1, Number(c.req.query('page')) || 1);
-  const [{ tickets, total }, counts, centres] = await Promise.all([queues.list(queue, me.agent.id, f, pageNo), queues.counts(me.agent.id, f), queues.devCenters()]);
-  const tabs = QUEUES.map((q) => html`<a class="tab${q === queue ? ' current' : ''}" href="/console/queues/${q}${qs(f)}"${q === queue ? html` aria-current="page"` : ''}>${LABEL[q]} <span class="count">${counts[q]}</span></a>`);
+  const [{ tickets, total }, counts, centres] = await Promise.all([
+    queues.list(queue, me.agent.id, f, pageNo),
+    queues.counts(me.agent.id, f),
+    queues.devCenters(),
+  ]);
+  const tabs = QUEUES.map(
+    (q) =>
+      html`<a class="tab${q === queue ? ' current' : ''}" href="/console/queues/${q}${qs(f)}"${q === queue ? html` aria-current="page"` : ''}>${LABEL[q]} <span class="count">${counts[q]}</span></a>`,
+  );
   const filters = html`<form method="get" class="filters" data-autosubmit>
     <label>Category <select name="category">${options(CATEGORIES, f.category, 'any')}</select></label>
     <label>Severity <select name="severity">${options(LEVELS, f.severity, 'any')}</select></label>
@@ -36,14 +43,19 @@ export async function queuePage(c: Context, me: ConsoleIdentity, queues: Queues,
     <label>Status <select name="status">${options(STATUSES, f.status, queue === 'all' ? 'any' : 'needs someone')}</select></label>
     <button type="submit">Filter</button> <a href="/console/queues/${queue}">Clear</a></form>`;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const pager = pages > 1
-    ? html`<p class="pager">${pageNo > 1 ? html`<a href="/console/queues/${queue}${qs(f, { page: String(pageNo - 1) })}">← newer</a>` : ''}
+  const pager =
+    pages > 1
+      ? html`<p class="pager">${pageNo > 1 ? html`<a href="/console/queues/${queue}${qs(f, { page: String(pageNo - 1) })}">← newer</a>` : ''}
       page ${pageNo} of ${pages} ${pageNo < pages ? html`<a href="/console/queues/${queue}${qs(f, { page: String(pageNo + 1) })}">next →</a>` : ''}</p>`
-    : '';
+      : '';
   const table = tickets.length
     ? html`<table class="tickets"><thead><tr><th>Ref</th><th>Subject</th><th>Category</th><th>Severity</th><th>Urgency</th><th>Status</th><th>Centre</th><th>Assignee</th><th>Created</th></tr></thead>
       <tbody>${tickets.map(row)}</tbody></table>${pager}`
     : html`<p class="empty">No tickets here.</p>`;
-  return page(c, html`<h1>${LABEL[queue]} <small>${total} ticket${total === 1 ? '' : 's'}</small></h1>
-    <div class="tabs" role="navigation" aria-label="Queues">${tabs}</div>${filters}${table}`, { title: LABEL[queue], agent: me.agent, csrf: me.csrf });
+  return page(
+    c,
+    html`<h1>${LABEL[queue]} <small>${total} ticket${total === 1 ? '' : 's'}</small></h1>
+    <div class="tabs" role="navigation" aria-label="Queues">${tabs}</div>${filters}${table}`,
+    { title: LABEL[queue], agent: me.agent, csrf: me.csrf },
+  );
 }

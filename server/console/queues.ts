@@ -52,7 +52,10 @@ export function createQueues(models: Models) {
       const { rows, count } = await Ticket.findAndCountAll({
         where: queueWhere(queue, agentId, f),
         include: [{ model: Agent, as: 'assignee', attributes: ['id', 'name', 'kind'] }],
-        order: [['createdAt', queue === 'all' ? 'DESC' : 'ASC'], ['id', 'ASC']],
+        order: [
+          ['createdAt', queue === 'all' ? 'DESC' : 'ASC'],
+          ['id', 'ASC'],
+        ],
         limit: PAGE_SIZE,
         offset: (Math.max(1, pageNo) - 1) * PAGE_SIZE,
       });
@@ -60,13 +63,23 @@ export function createQueues(models: Models) {
     },
     /** Count of every queue under the same filters (the tab badges). */
     async counts(agentId: number, f: QueueFilter): Promise<Record<QueueName, number>> {
-      const entries = await Promise.all(QUEUES.map(async (q) => [q, await Ticket.count({ where: queueWhere(q, agentId, f) })] as const));
+      const entries = await Promise.all(
+        QUEUES.map(async (q) => [q, await Ticket.count({ where: queueWhere(q, agentId, f) })] as const),
+      );
       return Object.fromEntries(entries) as Record<QueueName, number>;
     },
     /** Development centres seen on tickets (for the filter menu). */
     async devCenters(): Promise<string[]> {
-      const rows = await Ticket.findAll({ attributes: ['devCenter'], group: ['devCenter'], where: { devCenter: { [Op.ne]: null } }, raw: true });
-      return rows.map((r) => r.devCenter!).filter(Boolean).sort();
+      const rows = await Ticket.findAll({
+        attributes: ['devCenter'],
+        group: ['devCenter'],
+        where: { devCenter: { [Op.ne]: null } },
+        raw: true,
+      });
+      return rows
+        .map((r) => r.devCenter!)
+        .filter(Boolean)
+        .sort();
     },
   };
 }

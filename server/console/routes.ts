@@ -59,11 +59,19 @@ export function consoleRoutes(d: ConsoleDeps) {
   app.onError(async (err, c) => {
     d.log.error({ err, path: c.req.path }, 'console page failed');
     const who = await d.auth.identify(c).catch(() => null);
-    return page(c, html`<h1>Something went wrong</h1><p>The error was logged. <a href="/console">Back to the queues</a></p>`, { title: 'Error', status: 500, agent: who?.agent, csrf: who?.csrf });
+    return page(
+      c,
+      html`<h1>Something went wrong</h1><p>The error was logged. <a href="/console">Back to the queues</a></p>`,
+      { title: 'Error', status: 500, agent: who?.agent, csrf: who?.csrf },
+    );
   });
 
-  app.get('/assets/console.js', (c) => c.body(CONSOLE_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
-  app.get('/assets/console.css', (c) => c.body(CONSOLE_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }));
+  app.get('/assets/console.js', (c) =>
+    c.body(CONSOLE_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
+  );
+  app.get('/assets/console.css', (c) =>
+    c.body(CONSOLE_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
+  );
 
   app.route('/login', loginRoutes({ ...d }));
   app.post('/logout', anyone, async (c) => {

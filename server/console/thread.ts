@@ -10,11 +10,52 @@ import { html, raw, when, type SafeHtml } from './html.js';
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'small', 'sub', 'sup', 'blockquote', 'pre', 'code', 'hr',
-    'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a', 'img',
-    'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption',
+    'p',
+    'br',
+    'div',
+    'span',
+    'b',
+    'strong',
+    'i',
+    'em',
+    'u',
+    's',
+    'small',
+    'sub',
+    'sup',
+    'blockquote',
+    'pre',
+    'code',
+    'hr',
+    'ul',
+    'ol',
+    'li',
+    'dl',
+    'dt',
+    'dd',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'a',
+    'img',
+    'table',
+    'thead',
+    'tbody',
+    'tfoot',
+    'tr',
+    'th',
+    'td',
+    'caption',
   ],
-  allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'width', 'height'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
+  allowedAttributes: {
+    a: ['href', 'title'],
+    img: ['src', 'alt', 'width', 'height'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan'],
+  },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesByTag: { img: ['data'] },
   allowProtocolRelative: false,
@@ -38,8 +79,17 @@ const INLINE_IMAGE = /^image\/(png|jpe?g|gif|webp)$/i;
  * Inline images (`<img src="cid:…">`, RFC 2392) point at the message's own attachments: they are resolved to
  * data: URIs before sanitizing, so they show while remote images stay blocked. Big ones are left out.
  */
-export function resolveCid(html: string, attachments: Pick<Attachment, 'contentId' | 'contentType' | 'content'>[]): string {
-  const byCid = new Map(attachments.filter((a) => a.contentId && a.content && INLINE_IMAGE.test(a.contentType) && a.content.length <= 2 * 1024 * 1024).map((a) => [a.contentId!.replace(/^<|>$/g, '').toLowerCase(), a]));
+export function resolveCid(
+  html: string,
+  attachments: Pick<Attachment, 'contentId' | 'contentType' | 'content'>[],
+): string {
+  const byCid = new Map(
+    attachments
+      .filter(
+        (a) => a.contentId && a.content && INLINE_IMAGE.test(a.contentType) && a.content.length <= 2 * 1024 * 1024,
+      )
+      .map((a) => [a.contentId!.replace(/^<|>$/g, '').toLowerCase(), a]),
+  );
   if (!byCid.size) return html;
   return html.replace(/(["'])cid:([^"']+)\1/gi, (whole, q: string, cid: string) => {
     const a = byCid.get(decodeURIComponent(cid).toLowerCase());
@@ -47,9 +97,15 @@ export function resolveCid(html: string, attachments: Pick<Attachment, 'contentI
   });
 }
 
-const AUTHOR: Record<Message['authorKind'], string> = { requester: 'Requester', agent: 'IT team', ai: 'AI agent', system: 'System' };
+const AUTHOR: Record<Message['authorKind'], string> = {
+  requester: 'Requester',
+  agent: 'IT team',
+  ai: 'AI agent',
+  system: 'System',
+};
 
-const size = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
+const size = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 function attachments(list: Attachment[] | undefined) {
   if (!list?.length) return '';
@@ -60,9 +116,13 @@ function attachments(list: Attachment[] | undefined) {
 function message(m: Message, agents: Map<number, Agent>): SafeHtml {
   const who = m.authorAgentId ? agents.get(m.authorAgentId)?.name : null;
   const author = html`${AUTHOR[m.authorKind]}${who ? html` · ${who}` : ''}${m.authorEmail && m.authorKind === 'requester' ? html` · ${m.authorEmail}` : ''}`;
-  const history = m.fullText && m.fullText.trim() !== m.text.trim()
-    ? html`<details class="history"><summary>Show quoted history</summary><pre class="text">${m.fullText}</pre></details>` : '';
-  const formatted = m.html ? html`<details class="email-html"><summary>Show the formatted email</summary><div class="html-body">${raw(sanitizeEmailHtml(m.html))}</div></details>` : '';
+  const history =
+    m.fullText && m.fullText.trim() !== m.text.trim()
+      ? html`<details class="history"><summary>Show quoted history</summary><pre class="text">${m.fullText}</pre></details>`
+      : '';
+  const formatted = m.html
+    ? html`<details class="email-html"><summary>Show the formatted email</summary><div class="html-body">${raw(sanitizeEmailHtml(m.html))}</div></details>`
+    : '';
   return html`<article class="msg ${m.authorKind}${m.internal ? ' internal' : ''}" id="m${String(m.id)}">
     <header><b>${author}</b>${m.internal ? html` <span class="badge">internal note</span>` : ''} <span class="muted">${when(m.createdAt)}</span></header>
     <pre class="text">${m.text}</pre>${history}${formatted}${attachments(m.attachments)}</article>`;

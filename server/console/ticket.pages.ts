@@ -43,18 +43,22 @@ function auditPanel(events: AuditEvent[]) {
 function actionsPanel(t: Ticket, me: ConsoleIdentity, agents: Agent[]) {
   const base = `/console/tickets/${t.ref}`;
   const live = (OPEN_STATUSES as readonly string[]).includes(t.status);
-  const form = (action: string, body: ReturnType<typeof html>, cls = '') => html`<form method="post" action="${base}/${action}" class="${cls}">${csrfField(me.csrf)}${body}</form>`;
+  const form = (action: string, body: ReturnType<typeof html>, cls = '') =>
+    html`<form method="post" action="${base}/${action}" class="${cls}">${csrfField(me.csrf)}${body}</form>`;
   const humans = agents.filter((a) => a.kind === 'human' && a.active);
   return html`<section class="panel actions"><h2>Actions</h2>
     ${live && t.assigneeId !== me.agent.id ? form('take', html`<button type="submit">Take it (assign to me)</button>`, 'inline') : ''}
     ${live ? form('assign', html`<label>${t.assigneeId ? 'Reassign to' : 'Assign to'} <select name="agent">${humans.map((a) => html`<option value="${String(a.id)}"${a.id === t.assigneeId ? html` selected` : ''}>${a.name}</option>`)}</select></label> <button type="submit">Assign</button>`) : ''}
     ${live ? form('reply', html`<label for="reply">Reply to the requester (sent by email)</label><textarea id="reply" name="text" rows="5" required></textarea><button type="submit">Send reply</button>`) : ''}
     ${form('note', html`<label for="note">Internal note (never sent)</label><textarea id="note" name="text" rows="3" required></textarea><button type="submit">Add note</button>`)}
-    ${form('correct', html`<fieldset><legend>Correct the triage</legend>
+    ${form(
+      'correct',
+      html`<fieldset><legend>Correct the triage</legend>
       <label>Category <select name="category">${options(CATEGORIES, t.category)}</select></label>
       <label>Severity <select name="severity">${options(LEVELS, t.severity)}</select></label>
       <label>Urgency <select name="urgency">${options(LEVELS, t.urgency)}</select></label>
-      <button type="submit">Save correction</button></fieldset>`)}
+      <button type="submit">Save correction</button></fieldset>`,
+    )}
     ${live ? form('resolve', html`<label for="resolution">Resolution (emailed to the requester, kept for the knowledge base)</label><textarea id="resolution" name="resolution" rows="4" required></textarea><button type="submit">Resolve</button>`) : ''}
     ${t.status !== 'closed' ? form('close', html`<button type="submit" data-confirm="Close this ticket?">Close ticket</button>`, 'inline') : ''}
     ${t.status === 'resolved' || t.status === 'closed' ? form('reopen', html`<button type="submit">Reopen</button>`, 'inline') : ''}
@@ -62,10 +66,20 @@ function actionsPanel(t: Ticket, me: ConsoleIdentity, agents: Agent[]) {
 }
 
 /** Renders the ticket page. */
-export function ticketPage(c: Context, me: ConsoleIdentity, d: TicketPageData, flash: PageOptions['flash'], status = 200) {
+export function ticketPage(
+  c: Context,
+  me: ConsoleIdentity,
+  d: TicketPageData,
+  flash: PageOptions['flash'],
+  status = 200,
+) {
   const t = d.ticket;
   const byId = new Map(d.agents.map((a) => [a.id, a]));
-  const assignee = t.assigneeId ? byId.get(t.assigneeId)?.name ?? `#${t.assigneeId}` : t.route === 'pool' ? 'the pool' : '—';
+  const assignee = t.assigneeId
+    ? (byId.get(t.assigneeId)?.name ?? `#${t.assigneeId}`)
+    : t.route === 'pool'
+      ? 'the pool'
+      : '—';
   const others = d.others.map((o) => o.name).join(', ');
   const body = html`<h1>${t.ref} · ${t.subject}</h1>
     <p class="meta"><span class="status s-${t.status as Status}">${t.status.replace(/_/g, ' ')}</span>${t.escalated ? html` <span class="badge">escalated</span>` : ''}

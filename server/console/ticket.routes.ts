@@ -22,8 +22,14 @@ export interface TicketRoutesDeps {
 }
 
 const DONE: Record<string, string> = {
-  take: 'The ticket is yours.', assign: 'Assigned.', reply: 'Reply sent to the requester.', note: 'Internal note added.',
-  correct: 'Triage corrected; the classifier will learn from it.', resolve: 'Resolved; the requester was emailed the resolution.', close: 'Closed.', reopen: 'Reopened.',
+  take: 'The ticket is yours.',
+  assign: 'Assigned.',
+  reply: 'Reply sent to the requester.',
+  note: 'Internal note added.',
+  correct: 'Triage corrected; the classifier will learn from it.',
+  resolve: 'Resolved; the requester was emailed the resolution.',
+  close: 'Closed.',
+  reopen: 'Reopened.',
 };
 
 type Handler = (ref: string, form: Record<string, string>, me: ConsoleIdentity, actor: string) => Promise<unknown>;
@@ -33,27 +39,51 @@ export function ticketRoutes(d: TicketRoutesDeps) {
   const app = new Hono();
   const { Ticket, Message, Attachment, AuditEvent, Agent, Requester } = d.models;
 
-  const find = (ref: string) => Ticket.findOne({ where: /^\d+$/.test(ref) ? { id: Number(ref) } : { ref: ref.toUpperCase() } });
+  const find = (ref: string) =>
+    Ticket.findOne({ where: /^\d+$/.test(ref) ? { id: Number(ref) } : { ref: ref.toUpperCase() } });
   const notFound = (c: Context, me: ConsoleIdentity) =>
-    page(c, html`<h1>No such ticket</h1><p><a href="/console">Back to the queues</a></p>`, { title: 'Not found', status: 404, agent: me.agent, csrf: me.csrf });
+    page(c, html`<h1>No such ticket</h1><p><a href="/console">Back to the queues</a></p>`, {
+      title: 'Not found',
+      status: 404,
+      agent: me.agent,
+      csrf: me.csrf,
+    });
 
   async function show(c: Context, me: ConsoleIdentity, ticket: Ticket) {
     const [messages, events, agents, requester] = await Promise.all([
-      Message.findAll({ where: { ticketId: ticket.id }, order: [['id', 'ASC']], include: [{ model: Attachment, as: 'attachments', attributes: ['id', 'filename', 'contentType', 'size', 'inline', 'contentId'] }] }),
+      Message.findAll({
+        where: { ticketId: ticket.id },
+        order: [['id', 'ASC']],
+        include: [
+          {
+            model: Attachment,
+            as: 'attachments',
+            attributes: ['id', 'filename', 'contentType', 'size', 'inline', 'contentId'],
+          },
+        ],
+      }),
       AuditEvent.findAll({ where: { ticketId: ticket.id }, order: [['id', 'ASC']] }),
       Agent.findAll({ order: [['name', 'ASC']] }),
       Requester.findByPk(ticket.requesterId),
     ]);
     for (const msg of messages) {
       if (!msg.html || !/cid:/i.test(msg.html) || !msg.attachments?.some((a) => a.contentId)) continue;
-      const inline = await Attachment.findAll({ where: { messageId: msg.id }, attributes: ['contentId', 'contentType', 'content'] });
+      const inline = await Attachment.findAll({
+        where: { messageId: msg.id },
+        attributes: ['contentId', 'contentType', 'content'],
+      });
       msg.html = resolveCid(msg.html, inline);
     }
     const others = d.presence.touch(ticket.id, me.agent);
     const e = c.req.query('e') as ErrorCode | undefined;
     const m = c.req.query('m');
     // Only keys from fixed tables are shown: nothing from the URL is echoed into the page.
-    const flash = e && e in ERRORS ? { kind: 'error' as const, text: ERRORS[e].message } : m && DONE[m] ? { kind: 'ok' as const, text: DONE[m] } : null;
+    const flash =
+      e && e in ERRORS
+        ? { kind: 'error' as const, text: ERRORS[e].message }
+        : m && DONE[m]
+          ? { kind: 'ok' as const, text: DONE[m] }
+          : null;
     return ticketPage(c, me, { ticket, requester, messages, events, agents, others }, flash);
   }
 
@@ -76,8 +106,14 @@ export function ticketRoutes(d: TicketRoutesDeps) {
   const handlers: Record<string, Handler> = {
     take: (ref, _f, me, actor) => d.actions.assign(ref, me.agent.id, actor),
     assign: (ref, f, _me, actor) => d.actions.assign(ref, Number(f.agent) || -1, actor),
-    reply: (ref, f, me, actor) => d.actions.comment(ref, { authorKind: 'agent', agentId: me.agent.id, text: text(f, 'text') }, actor),
-    note: (ref, f, me, actor) => d.actions.comment(ref, { authorKind: 'agent', agentId: me.agent.id, text: text(f, 'text'), internal: true }, actor),
+    reply: (ref, f, me, actor) =>
+      d.actions.comment(ref, { authorKind: 'agent', agentId: me.agent.id, text: text(f, 'text') }, actor),
+    note: (ref, f, me, actor) =>
+      d.actions.comment(
+        ref,
+        { authorKind: 'agent', agentId: me.agent.id, text: text(f, 'text'), internal: true },
+        actor,
+      ),
     correct: async (ref, f, _me, actor) => {
       const t = await find(ref);
       // Only what changed is a correction; an unchanged form records nothing.
@@ -96,7 +132,9 @@ export function ticketRoutes(d: TicketRoutesDeps) {
     const ticket = await find(c.req.param('ref'));
     if (!handler || !ticket) return notFound(c, me);
     const back = `/console/tickets/${ticket.ref}`;
-    const form = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+    const form = Object.fromEntries(
+      Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v : '']),
+    );
     try {
       await handler(ticket.ref!, form, me, `agent:${me.agent.id}`);
     } catch (err) {

@@ -34,17 +34,19 @@ export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '') || ':memory:';
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    return serializeTransactions(new Sequelize({
-      dialect: 'sqlite',
-      storage: file,
-      dialectModule: sqliteModule(),
-      logging,
-      // Take the write lock when the transaction begins: a deferred transaction that reads and then writes
-      // can fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
-      transactionType: Transaction.TYPES.IMMEDIATE,
-      define: { underscored: true },
-      retry: { max: 5, match: [/SQLITE_BUSY/] },
-    }));
+    return serializeTransactions(
+      new Sequelize({
+        dialect: 'sqlite',
+        storage: file,
+        dialectModule: sqliteModule(),
+        logging,
+        // Take the write lock when the transaction begins: a deferred transaction that reads and then writes
+        // can fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
+        transactionType: Transaction.TYPES.IMMEDIATE,
+        define: { underscored: true },
+        retry: { max: 5, match: [/SQLITE_BUSY/] },
+      }),
+    );
   }
   const url = databaseUrl.replace(/^mariadb:/, 'mysql:');
   return new Sequelize(url, {
@@ -57,7 +59,16 @@ export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
     // A restarted MariaDB drops pooled connections; these errors are retried on a fresh connection.
     retry: {
       max: 4,
-      match: [/ECONNREFUSED/, /ECONNRESET/, /PROTOCOL_CONNECTION_LOST/, /EPIPE/, /closed state/, /ER_LOCK_DEADLOCK/, /Deadlock found/, /SequelizeConnectionError/],
+      match: [
+        /ECONNREFUSED/,
+        /ECONNRESET/,
+        /PROTOCOL_CONNECTION_LOST/,
+        /EPIPE/,
+        /closed state/,
+        /ER_LOCK_DEADLOCK/,
+        /Deadlock found/,
+        /SequelizeConnectionError/,
+      ],
     },
   });
 }
@@ -71,7 +82,10 @@ function serializeTransactions(sequelize: Sequelize): Sequelize {
   const original = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
   let tail: Promise<unknown> = Promise.resolve();
   // Serialized, so every transaction can reuse one connection instead of opening the file anew each time.
-  const cm = sequelize.connectionManager as unknown as { getConnection(o?: { uuid?: string }): Promise<unknown>; releaseConnection(): Promise<void> };
+  const cm = sequelize.connectionManager as unknown as {
+    getConnection(o?: { uuid?: string }): Promise<unknown>;
+    releaseConnection(): Promise<void>;
+  };
   const get = cm.getConnection.bind(cm);
   cm.getConnection = (o = {}) => get({ ...o, uuid: o.uuid && o.uuid !== 'default' ? 'tx' : o.uuid });
   cm.releaseConnection = async () => undefined; // closed with the Sequelize instance

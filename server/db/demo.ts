@@ -9,14 +9,55 @@ import type { Logger } from '../log.js';
 import { loadRoster, readJsonl, seedsDir } from './seed.js';
 import { LEVELS } from '../triage/types.js';
 
-interface Seed { category: string; issue: string; subject?: string; text: string; severity: string; urgency: string }
+interface Seed {
+  category: string;
+  issue: string;
+  subject?: string;
+  text: string;
+  severity: string;
+  urgency: string;
+}
 
-const FIRST = ['Priya', 'Marek', 'Ana', 'Rahul', 'Sofia', 'Jan', 'Aisha', 'Tom', 'Meera', 'Lukas', 'Chen', 'Olga', 'Diego', 'Nina', 'Karthik', 'Emma'];
-const LAST = ['Sharma', 'Kowalski', 'Silva', 'Verma', 'Costa', 'Nowak', 'Khan', 'Baker', 'Nair', 'Schmidt', 'Wei', 'Ivanova', 'Lopez', 'Berg', 'Reddy', 'Moore'];
+const FIRST = [
+  'Priya',
+  'Marek',
+  'Ana',
+  'Rahul',
+  'Sofia',
+  'Jan',
+  'Aisha',
+  'Tom',
+  'Meera',
+  'Lukas',
+  'Chen',
+  'Olga',
+  'Diego',
+  'Nina',
+  'Karthik',
+  'Emma',
+];
+const LAST = [
+  'Sharma',
+  'Kowalski',
+  'Silva',
+  'Verma',
+  'Costa',
+  'Nowak',
+  'Khan',
+  'Baker',
+  'Nair',
+  'Schmidt',
+  'Wei',
+  'Ivanova',
+  'Lopez',
+  'Berg',
+  'Reddy',
+  'Moore',
+];
 
 function prng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Loads the demo history when the ticket table is empty. */
@@ -37,7 +78,11 @@ export async function seedDemo(models: Models, deps: { clock: () => Date; log: L
     Array.from({ length: 60 }, (_, i) => {
       const first = FIRST[i % FIRST.length]!;
       const last = LAST[(i * 7) % LAST.length]!;
-      return { name: `${first} ${last}`, email: `${first}.${last}${i}@corp.example`.toLowerCase(), devCenter: roster.devCenters[i % roster.devCenters.length]! };
+      return {
+        name: `${first} ${last}`,
+        email: `${first}.${last}${i}@corp.example`.toLowerCase(),
+        devCenter: roster.devCenters[i % roster.devCenters.length]!,
+      };
     }),
   );
 
@@ -50,34 +95,89 @@ export async function seedDemo(models: Models, deps: { clock: () => Date; log: L
     const high = LEVELS.indexOf(s.severity as never) >= 2;
     const route = low && rnd() < 0.85 ? 'ai' : high || rnd() < 0.55 ? 'it_team' : 'pool';
     const human = humans.filter((h) => h.skills.includes(s.category));
-    const assignee = route === 'ai' ? ai.get(s.category)! : route === 'it_team' ? pick(human.length ? human : humans) : null;
+    const assignee =
+      route === 'ai' ? ai.get(s.category)! : route === 'it_team' ? pick(human.length ? human : humans) : null;
     // Some centres are slower (a bottleneck to find on the analytics page).
     const slow = r.devCenter === 'Hyderabad' ? 2.5 : 1;
-    const firstResponse = new Date(created.getTime() + (route === 'ai' ? 5_000 + rnd() * 20_000 : (0.2 + rnd() * 3) * H * slow));
+    const firstResponse = new Date(
+      created.getTime() + (route === 'ai' ? 5_000 + rnd() * 20_000 : (0.2 + rnd() * 3) * H * slow),
+    );
     const resolveAfter = route === 'ai' ? (0.05 + rnd() * 1.5) * H : (1 + rnd() * 30) * H * slow;
     const resolvedAt = new Date(created.getTime() + resolveAfter);
     const done = resolvedAt.getTime() < now && rnd() < 0.92;
     const escalated = !done && now - created.getTime() > 24 * H;
-    const t = await models.Ticket.create({
-      ref: null, subject: s.subject ?? s.text.slice(0, 80), description: s.text, channel: rnd() < 0.6 ? 'email' : 'widget',
-      status: done ? 'closed' : route === 'ai' ? 'waiting_on_user' : 'open', severity: s.severity, urgency: s.urgency, category: s.category,
-      sentiment: high ? 'negative' : 'neutral', intent: 'incident', summary: s.text.slice(0, 160), route: escalated && route !== 'it_team' ? 'it_team' : route,
-      assigneeId: assignee?.id ?? null, requesterId: r.id, devCenter: r.devCenter, classifier: 'local', confidence: 0.6 + rnd() * 0.4,
-      escalated, escalatedAt: escalated ? new Date(created.getTime() + 24 * H) : null, resolution: done ? 'Resolved (demo history).' : null,
-      resolvedBy: done ? (route === 'ai' ? 'ai' : 'it_team') : null, firstResponseAt: firstResponse.getTime() < now ? firstResponse : null,
-      resolvedAt: done ? resolvedAt : null, closedAt: done ? resolvedAt : null, createdAt: created, updatedAt: done ? resolvedAt : created,
-    }, { silent: true });
+    const t = await models.Ticket.create(
+      {
+        ref: null,
+        subject: s.subject ?? s.text.slice(0, 80),
+        description: s.text,
+        channel: rnd() < 0.6 ? 'email' : 'widget',
+        status: done ? 'closed' : route === 'ai' ? 'waiting_on_user' : 'open',
+        severity: s.severity,
+        urgency: s.urgency,
+        category: s.category,
+        sentiment: high ? 'negative' : 'neutral',
+        intent: 'incident',
+        summary: s.text.slice(0, 160),
+        route: escalated && route !== 'it_team' ? 'it_team' : route,
+        assigneeId: assignee?.id ?? null,
+        requesterId: r.id,
+        devCenter: r.devCenter,
+        classifier: 'local',
+        confidence: 0.6 + rnd() * 0.4,
+        escalated,
+        escalatedAt: escalated ? new Date(created.getTime() + 24 * H) : null,
+        resolution: done ? 'Resolved (demo history).' : null,
+        resolvedBy: done ? (route === 'ai' ? 'ai' : 'it_team') : null,
+        firstResponseAt: firstResponse.getTime() < now ? firstResponse : null,
+        resolvedAt: done ? resolvedAt : null,
+        closedAt: done ? resolvedAt : null,
+        createdAt: created,
+        updatedAt: done ? resolvedAt : created,
+      },
+      { silent: true },
+    );
     await t.update({ ref: `IT-${1000 + t.id}` }, { silent: true });
-    await models.Message.create({ ticketId: t.id, authorKind: 'requester', authorAgentId: null, authorEmail: r.email, text: s.text, html: null, fullText: null, emailMessageId: null, inReplyTo: null, references: null, inboundEmailId: null, createdAt: created, updatedAt: created }, { silent: true });
+    await models.Message.create(
+      {
+        ticketId: t.id,
+        authorKind: 'requester',
+        authorAgentId: null,
+        authorEmail: r.email,
+        text: s.text,
+        html: null,
+        fullText: null,
+        emailMessageId: null,
+        inReplyTo: null,
+        references: null,
+        inboundEmailId: null,
+        createdAt: created,
+        updatedAt: created,
+      },
+      { silent: true },
+    );
     if (done && rnd() < 0.65) {
       const score = route === 'ai' ? pick([3, 4, 4, 5, 5, 5, 2]) : pick([2, 3, 4, 4, 5, 5, 1]);
-      await models.Feedback.create({ ticketId: t.id, score, comment: null, createdAt: resolvedAt, updatedAt: resolvedAt }, { silent: true });
+      await models.Feedback.create(
+        { ticketId: t.id, score, comment: null, createdAt: resolvedAt, updatedAt: resolvedAt },
+        { silent: true },
+      );
     }
     made++;
   }
   for (let i = 0; i < 40; i++) {
     const at = new Date(now - rnd() * 42 * 24 * H);
-    await models.Deflection.create({ kbEntryId: null, query: pick(seeds).text.slice(0, 80), devCenter: pick(roster.devCenters), email: null, createdAt: at, updatedAt: at }, { silent: true });
+    await models.Deflection.create(
+      {
+        kbEntryId: null,
+        query: pick(seeds).text.slice(0, 80),
+        devCenter: pick(roster.devCenters),
+        email: null,
+        createdAt: at,
+        updatedAt: at,
+      },
+      { silent: true },
+    );
   }
   deps.log.info({ tickets: made }, 'demo history loaded');
   return made;

@@ -14,7 +14,12 @@ try {
   else if (cmd === 'down') await m.down();
   else if (cmd === 'down:all') await m.down({ to: 0 });
   else if (cmd === 'status') {
-    process.stdout.write(JSON.stringify({ executed: (await m.executed()).map((x) => x.name), pending: (await m.pending()).map((x) => x.name) }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        executed: (await m.executed()).map((x) => x.name),
+        pending: (await m.pending()).map((x) => x.name),
+      }) + '\n',
+    );
   } else throw new Error(`unknown command ${cmd}; use up, down, down:all or status`);
   await db.close();
 } catch (err) {

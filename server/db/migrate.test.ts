@@ -13,7 +13,9 @@ describe(`migrations (${process.env.DATABASE_URL?.split(':')[0] ?? 'sqlite'})`, 
     expect(all.length).toBeGreaterThanOrEqual(2);
     await m.up();
     const tables = async () => (await db.sequelize.getQueryInterface().showAllTables()).map(String);
-    expect(await tables()).toEqual(expect.arrayContaining(['tickets', 'messages', 'outbox', 'kb_entries', 'audit_events']));
+    expect(await tables()).toEqual(
+      expect.arrayContaining(['tickets', 'messages', 'outbox', 'kb_entries', 'audit_events']),
+    );
     await m.down({ to: 0 });
     expect((await tables()).filter((t) => t !== 'schema_migrations')).toEqual([]);
     await m.up();
@@ -24,11 +26,37 @@ describe(`migrations (${process.env.DATABASE_URL?.split(':')[0] ?? 'sqlite'})`, 
     const { Requester, Ticket, Message } = db.models;
     const r = await Requester.create({ email: 'a@corp.example', name: 'A', devCenter: 'Pune' });
     const t = await Ticket.create({
-      ref: 'IT-1', subject: 's', description: 'd', channel: 'api', status: 'open', severity: 'low', urgency: 'low',
-      category: 'Hardware / Device', sentiment: null, intent: null, summary: null, route: 'pool', assigneeId: null,
-      requesterId: r.id, devCenter: 'Pune', classifier: 'rules', confidence: 1,
+      ref: 'IT-1',
+      subject: 's',
+      description: 'd',
+      channel: 'api',
+      status: 'open',
+      severity: 'low',
+      urgency: 'low',
+      category: 'Hardware / Device',
+      sentiment: null,
+      intent: null,
+      summary: null,
+      route: 'pool',
+      assigneeId: null,
+      requesterId: r.id,
+      devCenter: 'Pune',
+      classifier: 'rules',
+      confidence: 1,
     });
-    const msg = { ticketId: t.id, authorKind: 'requester' as const, authorAgentId: null, authorEmail: null, text: 'x', html: null, fullText: null, emailMessageId: 'dup@x', inReplyTo: null, references: null, inboundEmailId: null };
+    const msg = {
+      ticketId: t.id,
+      authorKind: 'requester' as const,
+      authorAgentId: null,
+      authorEmail: null,
+      text: 'x',
+      html: null,
+      fullText: null,
+      emailMessageId: 'dup@x',
+      inReplyTo: null,
+      references: null,
+      inboundEmailId: null,
+    };
     await Message.create(msg);
     await expect(Message.create(msg)).rejects.toThrow();
   });

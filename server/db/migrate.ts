@@ -26,7 +26,12 @@ export function createMigrator(sequelize: Sequelize, log?: Logger) {
     context: { queryInterface: sequelize.getQueryInterface(), sequelize },
     storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
     logger: log
-      ? { info: (m) => log.info(m, 'migration'), warn: (m) => log.warn(m, 'migration'), error: (m) => log.error(m, 'migration'), debug: (m) => log.debug(m, 'migration') }
+      ? {
+          info: (m) => log.info(m, 'migration'),
+          warn: (m) => log.warn(m, 'migration'),
+          error: (m) => log.error(m, 'migration'),
+          debug: (m) => log.debug(m, 'migration'),
+        }
       : undefined,
   });
 }

@@ -1,6 +1,12 @@
 /** Sequelize models over the migrated schema (migrations own the schema; models never sync it). */
 import {
-  DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type ModelAttributes, type Sequelize,
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type ModelAttributes,
+  type Sequelize,
 } from 'sequelize';
 
 const json = (field: string, fallback: unknown) => ({
@@ -214,32 +220,158 @@ const dates = { createdAt: d, updatedAt: d };
 export function initModels(sequelize: Sequelize) {
   const opts = (tableName: string) => ({ sequelize, tableName, underscored: true });
   Requester.init({ id: id(), email: s, name: s, devCenter: s, ...dates } as Attrs<Requester>, opts('requesters'));
-  Agent.init({ id: id(), name: s, email: s, kind: s, category: s, skills: json('skills', []), role: s, active: yes(), ...dates } as Attrs<Agent>, opts('agents'));
-  Ticket.init({
-    id: id(), ref: s, subject: s, description: t, channel: s, status: s, severity: s, urgency: s, category: s, sentiment: s, intent: s,
-    complex: no(), summary: s, route: s, assigneeId: n, requesterId: n, devCenter: s, classifier: s, confidence: DataTypes.FLOAT,
-    triage: json('triage', null), corrected: no(), escalated: no(), resolution: t, resolvedBy: s, parentTicketId: n, ...dates,
-    firstResponseAt: d, resolvedAt: d, closedAt: d, escalatedAt: d,
-  } as Attrs<Ticket>, opts('tickets'));
-  InboundEmail.init({
-    id: id(), dedupeKey: s, messageId: s, source: s, raw: DataTypes.BLOB, size: n, status: s, reason: s, ticketId: n, attempts: zero(), ...dates, processedAt: d,
-  } as Attrs<InboundEmail>, opts('inbound_emails'));
-  Message.init({
-    id: id(), ticketId: n, authorKind: s, authorAgentId: n, authorEmail: s, internal: no(), text: t, html: t, fullText: t,
-    emailMessageId: s, inReplyTo: s, references: t, inboundEmailId: n, ...dates,
-  } as Attrs<Message>, opts('messages'));
-  Attachment.init({ id: id(), messageId: n, filename: s, contentType: s, size: n, contentId: s, inline: no(), content: DataTypes.BLOB, ...dates } as Attrs<Attachment>, opts('attachments'));
+  Agent.init(
+    {
+      id: id(),
+      name: s,
+      email: s,
+      kind: s,
+      category: s,
+      skills: json('skills', []),
+      role: s,
+      active: yes(),
+      ...dates,
+    } as Attrs<Agent>,
+    opts('agents'),
+  );
+  Ticket.init(
+    {
+      id: id(),
+      ref: s,
+      subject: s,
+      description: t,
+      channel: s,
+      status: s,
+      severity: s,
+      urgency: s,
+      category: s,
+      sentiment: s,
+      intent: s,
+      complex: no(),
+      summary: s,
+      route: s,
+      assigneeId: n,
+      requesterId: n,
+      devCenter: s,
+      classifier: s,
+      confidence: DataTypes.FLOAT,
+      triage: json('triage', null),
+      corrected: no(),
+      escalated: no(),
+      resolution: t,
+      resolvedBy: s,
+      parentTicketId: n,
+      ...dates,
+      firstResponseAt: d,
+      resolvedAt: d,
+      closedAt: d,
+      escalatedAt: d,
+    } as Attrs<Ticket>,
+    opts('tickets'),
+  );
+  InboundEmail.init(
+    {
+      id: id(),
+      dedupeKey: s,
+      messageId: s,
+      source: s,
+      raw: DataTypes.BLOB,
+      size: n,
+      status: s,
+      reason: s,
+      ticketId: n,
+      attempts: zero(),
+      ...dates,
+      processedAt: d,
+    } as Attrs<InboundEmail>,
+    opts('inbound_emails'),
+  );
+  Message.init(
+    {
+      id: id(),
+      ticketId: n,
+      authorKind: s,
+      authorAgentId: n,
+      authorEmail: s,
+      internal: no(),
+      text: t,
+      html: t,
+      fullText: t,
+      emailMessageId: s,
+      inReplyTo: s,
+      references: t,
+      inboundEmailId: n,
+      ...dates,
+    } as Attrs<Message>,
+    opts('messages'),
+  );
+  Attachment.init(
+    {
+      id: id(),
+      messageId: n,
+      filename: s,
+      contentType: s,
+      size: n,
+      contentId: s,
+      inline: no(),
+      content: DataTypes.BLOB,
+      ...dates,
+    } as Attrs<Attachment>,
+    opts('attachments'),
+  );
   Feedback.init({ id: id(), ticketId: n, score: n, comment: t, ...dates } as Attrs<Feedback>, opts('feedback'));
-  KbEntry.init({
-    id: id(), title: s, query: t, resolution: t, category: s, severity: s, urgency: s, issue: s, source: s, sourceTicketId: n, hits: { type: DataTypes.INTEGER, defaultValue: 1 }, published: yes(), searchText: t, ...dates,
-  } as Attrs<KbEntry>, opts('kb_entries'));
-  Deflection.init({ id: id(), kbEntryId: n, query: t, devCenter: s, email: s, ...dates } as Attrs<Deflection>, opts('deflections'));
-  OutboxMail.init({
-    id: id(), ticketId: n, kind: s, toAddr: s, subject: s, text: t, html: t, headers: json('headers', {}), emailMessageId: s, automatic: yes(),
-    status: s, attempts: zero(), nextAttemptAt: d, lastError: s, ...dates, sentAt: d,
-  } as Attrs<OutboxMail>, opts('outbox'));
-  AuditEvent.init({ id: id(), ticketId: n, actor: s, action: s, data: json('data', null), ...dates } as Attrs<AuditEvent>, opts('audit_events'));
-  Lease.init({ name: { type: s, primaryKey: true }, holder: s, expiresAt: d, ...dates } as Attrs<Lease>, opts('leases'));
+  KbEntry.init(
+    {
+      id: id(),
+      title: s,
+      query: t,
+      resolution: t,
+      category: s,
+      severity: s,
+      urgency: s,
+      issue: s,
+      source: s,
+      sourceTicketId: n,
+      hits: { type: DataTypes.INTEGER, defaultValue: 1 },
+      published: yes(),
+      searchText: t,
+      ...dates,
+    } as Attrs<KbEntry>,
+    opts('kb_entries'),
+  );
+  Deflection.init(
+    { id: id(), kbEntryId: n, query: t, devCenter: s, email: s, ...dates } as Attrs<Deflection>,
+    opts('deflections'),
+  );
+  OutboxMail.init(
+    {
+      id: id(),
+      ticketId: n,
+      kind: s,
+      toAddr: s,
+      subject: s,
+      text: t,
+      html: t,
+      headers: json('headers', {}),
+      emailMessageId: s,
+      automatic: yes(),
+      status: s,
+      attempts: zero(),
+      nextAttemptAt: d,
+      lastError: s,
+      ...dates,
+      sentAt: d,
+    } as Attrs<OutboxMail>,
+    opts('outbox'),
+  );
+  AuditEvent.init(
+    { id: id(), ticketId: n, actor: s, action: s, data: json('data', null), ...dates } as Attrs<AuditEvent>,
+    opts('audit_events'),
+  );
+  Lease.init(
+    { name: { type: s, primaryKey: true }, holder: s, expiresAt: d, ...dates } as Attrs<Lease>,
+    opts('leases'),
+  );
 
   Ticket.belongsTo(Requester, { as: 'requester', foreignKey: 'requesterId' });
   Ticket.belongsTo(Agent, { as: 'assignee', foreignKey: 'assigneeId' });
@@ -248,7 +380,20 @@ export function initModels(sequelize: Sequelize) {
   Ticket.hasOne(Feedback, { as: 'feedback', foreignKey: 'ticketId' });
   Ticket.hasMany(AuditEvent, { as: 'events', foreignKey: 'ticketId' });
 
-  return { Requester, Agent, Ticket, InboundEmail, Message, Attachment, Feedback, KbEntry, Deflection, OutboxMail, AuditEvent, Lease };
+  return {
+    Requester,
+    Agent,
+    Ticket,
+    InboundEmail,
+    Message,
+    Attachment,
+    Feedback,
+    KbEntry,
+    Deflection,
+    OutboxMail,
+    AuditEvent,
+    Lease,
+  };
 }
 
 export type Models = ReturnType<typeof initModels>;

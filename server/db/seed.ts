@@ -15,7 +15,10 @@ export interface Roster {
 
 /** Reads a JSON Lines file. */
 export function readJsonl<T>(file: string): T[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
 }
 
 export const loadRoster = (): Roster => JSON.parse(readFileSync(path.join(seedsDir, 'agents.json'), 'utf8'));
@@ -23,15 +26,31 @@ export const loadResolutions = () => readJsonl<ResolutionTemplate>(path.join(see
 
 /** How employees describe each known issue: the seed tickets' subject and text, by issue. */
 export const loadIssuePhrasings = () =>
-  readJsonl<{ issue: string; subject?: string; text: string }>(path.join(seedsDir, 'training-tickets.jsonl')).map((t) => ({ issue: t.issue, text: `${t.subject ?? ''}\n${t.text}` }));
+  readJsonl<{ issue: string; subject?: string; text: string }>(path.join(seedsDir, 'training-tickets.jsonl')).map(
+    (t) => ({ issue: t.issue, text: `${t.subject ?? ''}\n${t.text}` }),
+  );
 
 /** Creates missing agents and KB templates; safe to run at every start. */
 export async function seedBase(models: Models, kb: Kb) {
   const roster = loadRoster();
   const existing = new Set((await models.Agent.findAll({ attributes: ['email'] })).map((a) => a.email));
   const rows = [
-    ...roster.ai.map((a) => ({ name: a.name, email: a.email, kind: 'ai' as const, category: a.category, skills: [a.category], role: 'agent' as const })),
-    ...roster.humans.map((h) => ({ name: h.name, email: h.email, kind: 'human' as const, category: null, skills: h.skills, role: h.role })),
+    ...roster.ai.map((a) => ({
+      name: a.name,
+      email: a.email,
+      kind: 'ai' as const,
+      category: a.category,
+      skills: [a.category],
+      role: 'agent' as const,
+    })),
+    ...roster.humans.map((h) => ({
+      name: h.name,
+      email: h.email,
+      kind: 'human' as const,
+      category: null,
+      skills: h.skills,
+      role: h.role,
+    })),
   ].filter((r) => !existing.has(r.email));
   if (rows.length) await models.Agent.bulkCreate(rows);
   const phrasings = new Map<string, string[]>();

@@ -23,10 +23,22 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.onError(errorHandler(deps.log));
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginEmbedderPolicy: false, contentSecurityPolicy: undefined }));
+  app.use(
+    '*',
+    secureHeaders({
+      crossOriginResourcePolicy: false,
+      crossOriginEmbedderPolicy: false,
+      contentSecurityPolicy: undefined,
+    }),
+  );
   app.use('/api/*', async (c, next) => {
     if (c.req.path.startsWith('/api/inbound/')) return next();
-    return bodyLimit({ maxSize: deps.jsonBodyLimit ?? 256 * 1024, onError: () => { throw new AppError('payload_too_large'); } })(c, next);
+    return bodyLimit({
+      maxSize: deps.jsonBodyLimit ?? 256 * 1024,
+      onError: () => {
+        throw new AppError('payload_too_large');
+      },
+    })(c, next);
   });
 
   app.get('/healthz', async (c) => {
@@ -36,6 +48,10 @@ export function createApp(deps: AppDeps) {
   for (const m of deps.mounts) app.route(m.path, m.app);
 
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404));
-  app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json(errorBody('not_found'), 404) : c.html('<!doctype html><title>Not found</title><h1>Not found</h1>', 404)));
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? c.json(errorBody('not_found'), 404)
+      : c.html('<!doctype html><title>Not found</title><h1>Not found</h1>', 404),
+  );
   return app;
 }

@@ -14,7 +14,8 @@ export function hasAdminToken(header: string | undefined, token: string | undefi
 /** Middleware: 401 unless the admin bearer token is present. */
 export function requireAdmin(token: string | undefined): MiddlewareHandler {
   return async (c, next) => {
-    if (!hasAdminToken(c.req.header('authorization'), token)) throw new AppError('unauthorized', 'A valid admin bearer token is required.');
+    if (!hasAdminToken(c.req.header('authorization'), token))
+      throw new AppError('unauthorized', 'A valid admin bearer token is required.');
     await next();
   };
 }

@@ -16,7 +16,17 @@ export interface Bundled {
  */
 export async function bundle(entry: string, outFile: string, opts: BuildOptions = {}): Promise<Bundled> {
   const tmp = `${outFile}.${process.pid}.tmp`;
-  await build({ entryPoints: [entry], outfile: tmp, bundle: true, minify: true, format: 'esm', target: 'es2022', platform: 'browser', logLevel: 'warning', ...opts });
+  await build({
+    entryPoints: [entry],
+    outfile: tmp,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'browser',
+    logLevel: 'warning',
+    ...opts,
+  });
   renameSync(tmp, outFile);
   const code = readFileSync(outFile);
   return { file: outFile, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
@@ -26,5 +36,7 @@ export async function bundle(entry: string, outFile: string, opts: BuildOptions 
 export function isStale(outFile: string, sourceDir: string): boolean {
   if (!existsSync(outFile)) return true;
   const built = statSync(outFile).mtimeMs;
-  return readdirSync(sourceDir).some((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(path.join(sourceDir, f)).mtimeMs > built);
+  return readdirSync(sourceDir).some(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(path.join(sourceDir, f)).mtimeMs > built,
+  );
 }

@@ -15,14 +15,24 @@ export function errorHandler(log: Logger) {
       return c.json(errorBody(err.code, err.message, err.fields), err.status);
     }
     if (err instanceof HTTPException) {
-      const code: ErrorCode = err.status === 413 ? 'payload_too_large' : err.status === 401 ? 'unauthorized' : err.status === 429 ? 'rate_limited' : 'bad_request';
+      const code: ErrorCode =
+        err.status === 413
+          ? 'payload_too_large'
+          : err.status === 401
+            ? 'unauthorized'
+            : err.status === 429
+              ? 'rate_limited'
+              : 'bad_request';
       return c.json(errorBody(code, err.message || undefined), ERRORS[code].status);
     }
     if (err instanceof ConnectionError) {
       // The database is unreachable (restarting, failing over): a retryable 503, not a 500 that reads like a bug.
       log.warn({ err: err.message, path: c.req.path }, 'database unavailable');
       c.header('Retry-After', '5');
-      return c.json(errorBody('unavailable', 'The helpdesk cannot reach its database right now. Please try again in a moment.'), 503);
+      return c.json(
+        errorBody('unavailable', 'The helpdesk cannot reach its database right now. Please try again in a moment.'),
+        503,
+      );
     }
     log.error({ err, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal'), 500);

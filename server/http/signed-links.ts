@@ -48,7 +48,12 @@ export function createLinkSigner(secret: string, now: () => Date = () => new Dat
     },
     /** A short keyed hash, e.g. to authenticate ticket ids inside Message-IDs and reply addresses. */
     tag(value: string, length = 10): string {
-      return createHmac('sha256', secret).update(value).digest('base64url').replace(/[-_]/g, '').slice(0, length).toLowerCase();
+      return createHmac('sha256', secret)
+        .update(value)
+        .digest('base64url')
+        .replace(/[-_]/g, '')
+        .slice(0, length)
+        .toLowerCase();
     },
   };
 }

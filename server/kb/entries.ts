@@ -23,13 +23,34 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
      * how employees describe each issue (the seed tickets): indexed with the entry, as closed tickets' queries are,
      * so a search in the user's own words ("notebook won't start") finds the article ("Laptop won't power on").
      */
-    async seedTemplates(templates: ResolutionTemplate[], phrasings: Map<string, string[]> = new Map(), transaction?: Transaction) {
-      const have = new Set((await KbEntry.findAll({ where: { source: 'template' }, attributes: ['issue'], transaction })).map((e) => e.issue));
+    async seedTemplates(
+      templates: ResolutionTemplate[],
+      phrasings: Map<string, string[]> = new Map(),
+      transaction?: Transaction,
+    ) {
+      const have = new Set(
+        (await KbEntry.findAll({ where: { source: 'template' }, attributes: ['issue'], transaction })).map(
+          (e) => e.issue,
+        ),
+      );
       const fresh = templates.filter((t) => !have.has(t.issue));
       await KbEntry.bulkCreate(
         fresh.map((t) => ({
-          title: t.title, query: t.title, resolution: t.resolution, category: t.category, severity: 'low', urgency: 'low', issue: t.issue,
-          source: 'template' as const, sourceTicketId: null, searchText: searchDocument(t.title, (t.keywords ?? []).join(' '), t.resolution, ...(phrasings.get(t.issue) ?? [])),
+          title: t.title,
+          query: t.title,
+          resolution: t.resolution,
+          category: t.category,
+          severity: 'low',
+          urgency: 'low',
+          issue: t.issue,
+          source: 'template' as const,
+          sourceTicketId: null,
+          searchText: searchDocument(
+            t.title,
+            (t.keywords ?? []).join(' '),
+            t.resolution,
+            ...(phrasings.get(t.issue) ?? []),
+          ),
         })),
         { transaction },
       );
@@ -51,8 +72,16 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
       }
       const entry = await KbEntry.create(
         {
-          title: ticket.subject.slice(0, 300), query, resolution, category: ticket.category, severity: ticket.severity, urgency: ticket.urgency,
-          issue: null, source: 'ticket', sourceTicketId: ticket.id, searchText: searchDocument(ticket.subject, ticket.description, resolution),
+          title: ticket.subject.slice(0, 300),
+          query,
+          resolution,
+          category: ticket.category,
+          severity: ticket.severity,
+          urgency: ticket.urgency,
+          issue: null,
+          source: 'ticket',
+          sourceTicketId: ticket.id,
+          searchText: searchDocument(ticket.subject, ticket.description, resolution),
         },
         { transaction },
       );

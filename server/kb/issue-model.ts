@@ -16,12 +16,17 @@ export function createIssueModel(examples: { issue: string; text: string }[]) {
   const issues = [...new Set(examples.map((e) => e.issue))].sort();
   const docs = examples.map((e) => tokenize(e.text));
   const tfidf = new TfIdf().fit(docs);
-  const model = new Softmax(issues, tfidf.dim, { seed: 5, folds: 0 }).fit(docs.map((d, i) => ({ x: tfidf.transform(d), y: examples[i]!.issue })));
+  const model = new Softmax(issues, tfidf.dim, { seed: 5, folds: 0 }).fit(
+    docs.map((d, i) => ({ x: tfidf.transform(d), y: examples[i]!.issue })),
+  );
   return {
     /** The `top` most likely issues for a query, most likely first. */
     rank(q: string, top = 5): IssueGuess[] {
       const p = model.predictProba(tfidf.transform(tokenize(q)));
-      return issues.map((issue, i) => ({ issue, p: p[i]! })).sort((a, b) => b.p - a.p).slice(0, top);
+      return issues
+        .map((issue, i) => ({ issue, p: p[i]! }))
+        .sort((a, b) => b.p - a.p)
+        .slice(0, top);
     },
   };
 }

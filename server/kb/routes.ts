@@ -13,11 +13,21 @@ export function kbRoutes(deps: { search: KbSearch; models: Models }) {
   app.get('/search', async (c) => {
     const q = (c.req.query('q') ?? '').slice(0, 500);
     const category = c.req.query('category') || undefined;
-    if (category && !isCategory(category)) throw new AppError('validation_failed', undefined, { fields: { category: 'unknown category' } });
+    if (category && !isCategory(category))
+      throw new AppError('validation_failed', undefined, { fields: { category: 'unknown category' } });
     const limit = Number(c.req.query('limit') ?? 5);
-    if (!Number.isFinite(limit)) throw new AppError('validation_failed', undefined, { fields: { limit: 'must be a number' } });
+    if (!Number.isFinite(limit))
+      throw new AppError('validation_failed', undefined, { fields: { limit: 'must be a number' } });
     const hits = q.trim() ? await deps.search.search(q, { category, limit }) : [];
-    return c.json({ results: hits.map(({ id, title, snippet, category: cat, score }) => ({ id, title, snippet, category: cat, score })) });
+    return c.json({
+      results: hits.map(({ id, title, snippet, category: cat, score }) => ({
+        id,
+        title,
+        snippet,
+        category: cat,
+        score,
+      })),
+    });
   });
 
   app.get('/entries/:id', async (c) => {
@@ -28,10 +38,23 @@ export function kbRoutes(deps: { search: KbSearch; models: Models }) {
 
   /** "This solved it" on a suggestion: a problem solved without a ticket, counted by analytics. */
   app.post('/deflections', async (c) => {
-    const b = await readJson(c, z.object({ kbEntryId: z.number().int().positive(), query: z.string().max(2000).optional(), devCenter: z.string().max(100).optional(), email: z.string().email().max(320).optional() }));
+    const b = await readJson(
+      c,
+      z.object({
+        kbEntryId: z.number().int().positive(),
+        query: z.string().max(2000).optional(),
+        devCenter: z.string().max(100).optional(),
+        email: z.string().email().max(320).optional(),
+      }),
+    );
     const entry = await deps.models.KbEntry.findByPk(b.kbEntryId);
     if (!entry) throw new AppError('not_found', 'No such article.');
-    const d = await deps.models.Deflection.create({ kbEntryId: entry.id, query: b.query ?? null, devCenter: b.devCenter ?? null, email: b.email?.toLowerCase() ?? null });
+    const d = await deps.models.Deflection.create({
+      kbEntryId: entry.id,
+      query: b.query ?? null,
+      devCenter: b.devCenter ?? null,
+      email: b.email?.toLowerCase() ?? null,
+    });
     return c.json({ id: d.id }, 201);
   });
   return app;

@@ -18,7 +18,17 @@ export interface KbHit {
   source: string;
 }
 
-interface Row { id: number; title: string; query: string; resolution: string; category: string; issue: string | null; source: string; search_text: string; hits: number }
+interface Row {
+  id: number;
+  title: string;
+  query: string;
+  resolution: string;
+  category: string;
+  issue: string | null;
+  source: string;
+  search_text: string;
+  hits: number;
+}
 
 const VOCAB_TTL_MS = 60_000;
 
@@ -30,7 +40,6 @@ const CANDIDATES = 12;
 const RRF_K = 4;
 
 export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHint }) {
-
   const { sequelize } = deps;
   const dialect = dialectOf(sequelize);
   // The vocabulary (terms, document frequencies, terms by length for typo look-ups) is cached and refreshed at
@@ -56,7 +65,9 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
     const startedAt = new Date();
     if (dialect === 'sqlite') {
       await sequelize.query(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_vocab USING fts5vocab(main, 'kb_fts', 'row')`);
-      const rows = await sequelize.query<{ term: string; doc: number }>('SELECT term, doc FROM temp.kb_vocab', { type: QueryTypes.SELECT });
+      const rows = await sequelize.query<{ term: string; doc: number }>('SELECT term, doc FROM temp.kb_vocab', {
+        type: QueryTypes.SELECT,
+      });
       df = new Map();
       for (const r of rows) {
         addTerm(r.term);
@@ -64,15 +75,22 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
       }
     } else {
       // Overlap by a few seconds: a row committed just before the last refresh is read again, never missed.
-      const rows = await sequelize.query<{ search_text: string }>('SELECT search_text FROM kb_entries WHERE published = 1 AND updated_at >= :since', {
-        type: QueryTypes.SELECT, replacements: { since: new Date(since.getTime() - 5_000) },
-      });
-      for (const r of rows) for (const t of new Set(r.search_text.split(' '))) {
-        addTerm(t);
-        df.set(t, (df.get(t) ?? 0) + 1);
-      }
+      const rows = await sequelize.query<{ search_text: string }>(
+        'SELECT search_text FROM kb_entries WHERE published = 1 AND updated_at >= :since',
+        {
+          type: QueryTypes.SELECT,
+          replacements: { since: new Date(since.getTime() - 5_000) },
+        },
+      );
+      for (const r of rows)
+        for (const t of new Set(r.search_text.split(' '))) {
+          addTerm(t);
+          df.set(t, (df.get(t) ?? 0) + 1);
+        }
     }
-    const [{ n }] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM kb_entries WHERE published = 1', { type: QueryTypes.SELECT });
+    const [{ n }] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM kb_entries WHERE published = 1', {
+      type: QueryTypes.SELECT,
+    });
     docs = Math.max(1, Number(n));
     since = startedAt;
     vocabAt = Date.now();
@@ -86,12 +104,18 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
     const weights = new Map<string, number>();
     for (const raw of searchTerms(q, 30)) {
       const t = pad(raw);
-      if (v.has(t)) { weights.set(t, 1); continue; }
+      if (v.has(t)) {
+        weights.set(t, 1);
+        continue;
+      }
       const max = t.length >= 8 ? 2 : t.length >= 4 ? 1 : 0;
       let found = 0;
       for (let len = t.length - max; len <= t.length + max && max > 0; len++) {
         for (const cand of vocabByLen.get(len) ?? []) {
-          if (found < 3 && editDistance(t, cand, max) <= max) { weights.set(cand, 0.8); found++; }
+          if (found < 3 && editDistance(t, cand, max) <= max) {
+            weights.set(cand, 0.8);
+            found++;
+          }
         }
       }
       if (!found) weights.set(t, 1);
@@ -109,13 +133,25 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
     const selective = sorted.filter((t) => (df.get(t) ?? 0) <= Math.max(500, docs * 0.02));
     // InnoDB reads each word's whole posting list: MySQL gets at most the four rarest selective words; with only
     // common words left it gets the rarest one, and not even that when the issue model already knows the topic.
-    if (dialect === 'mysql') return selective.length ? [{ terms: selective.slice(0, 4), all: false }] : confident ? [] : [{ terms: sorted.slice(0, 1), all: false }];
+    if (dialect === 'mysql')
+      return selective.length
+        ? [{ terms: selective.slice(0, 4), all: false }]
+        : confident
+          ? []
+          : [{ terms: sorted.slice(0, 1), all: false }];
     if (selective.length) return [{ terms: selective, all: false }];
     if (sorted.length === 1) return [{ terms: sorted, all: false }];
-    return [{ terms: sorted.slice(0, 2), all: true }, { terms: sorted.slice(0, 1), all: false }];
+    return [
+      { terms: sorted.slice(0, 2), all: true },
+      { terms: sorted.slice(0, 1), all: false },
+    ];
   }
 
-  async function query(p: { terms: string[]; all: boolean }, category: string | undefined, limit: number): Promise<Row[]> {
+  async function query(
+    p: { terms: string[]; all: boolean },
+    category: string | undefined,
+    limit: number,
+  ): Promise<Row[]> {
     const cols = 'k.id, k.title, k.query, k.resolution, k.category, k.issue, k.source, k.search_text, k.hits';
     const where = `k.published = 1 ${category ? 'AND k.category = :category' : ''}`;
     if (dialect === 'sqlite') {
@@ -137,11 +173,16 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
   }
 
   /** Candidates from the full-text index, best first. */
-  async function candidates(terms: string[], category: string | undefined, limit: number, confident: boolean): Promise<Row[]> {
+  async function candidates(
+    terms: string[],
+    category: string | undefined,
+    limit: number,
+    confident: boolean,
+  ): Promise<Row[]> {
     const seen = new Set<number>();
     const out: Row[] = [];
     for (const p of plan(terms, confident)) {
-      for (const r of await query(p, category, limit)) if (!seen.has(r.id)) (seen.add(r.id), out.push(r));
+      for (const r of await query(p, category, limit)) if (!seen.has(r.id)) seen.add(r.id), out.push(r);
       if (out.length >= limit) break;
     }
     return out.slice(0, limit);
@@ -184,7 +225,12 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
       // the issues the query is most likely about). The score shown is our own, comparable across dialects.
       const guesses = deps.issueHint?.(q).filter((g) => g.p >= 0.05) ?? [];
       const rows = await candidates(terms, opts.category, Math.max(limit, CANDIDATES), (guesses[0]?.p ?? 0) >= 0.3);
-      const byIssue = guesses.length ? await issueEntries(guesses.map((g) => g.issue), opts.category) : [];
+      const byIssue = guesses.length
+        ? await issueEntries(
+            guesses.map((g) => g.issue),
+            opts.category,
+          )
+        : [];
       const fused = new Map<number, { r: Row; f: number }>();
       rows.forEach((r, i) => fused.set(Number(r.id), { r, f: 1 / (RRF_K + i) }));
       for (const r of byIssue) {
@@ -197,8 +243,14 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
         .slice(0, limit)
         .map(({ r }) => ({ r, s: score(r, weights) }))
         .map(({ r, s }) => ({
-          id: Number(r.id), title: r.title, category: r.category, score: Math.round(s * 1000) / 1000, resolution: r.resolution,
-          issue: r.issue, source: r.source, snippet: r.resolution.replace(/\s+/g, ' ').slice(0, 160),
+          id: Number(r.id),
+          title: r.title,
+          category: r.category,
+          score: Math.round(s * 1000) / 1000,
+          resolution: r.resolution,
+          issue: r.issue,
+          source: r.source,
+          snippet: r.resolution.replace(/\s+/g, ' ').slice(0, 160),
         }));
     },
     /** Refresh the vocabulary before the next search (after this process changed entries). */

@@ -6,7 +6,13 @@ import type { Models } from '../db/models.js';
 export type Actor = string;
 
 export function createAudit(models: Models) {
-  return (transaction: Transaction, ticketId: number | null, actor: Actor, action: string, data: Record<string, unknown> | null = null) =>
+  return (
+    transaction: Transaction,
+    ticketId: number | null,
+    actor: Actor,
+    action: string,
+    data: Record<string, unknown> | null = null,
+  ) =>
     // The column holds 120 characters; 'requester:' + a long (valid) address would not fit and MySQL refuses it.
     models.AuditEvent.create({ ticketId, actor: actor.slice(0, 120), action, data }, { transaction });
 }

@@ -17,7 +17,9 @@ export function createEscalation(deps: TicketDeps & { hours: number }) {
       const cutoff = new Date(deps.clock().getTime() - deps.hours * 3600_000);
       const due = await Ticket.findAll({
         where: { escalated: false, status: { [Op.in]: OPEN_STATUSES as string[] }, createdAt: { [Op.lt]: cutoff } },
-        attributes: ['id'], order: [['id', 'ASC']], limit,
+        attributes: ['id'],
+        order: [['id', 'ASC']],
+        limit,
       });
       if (!due.length) return 0;
       const roster = await deps.triage.roster();
@@ -29,18 +31,44 @@ export function createEscalation(deps: TicketDeps & { hours: number }) {
           const requester = (await Requester.findByPk(ticket.requesterId, { transaction: t }))!;
           let assignee = ticket.assigneeId ? await Agent.findByPk(ticket.assigneeId, { transaction: t }) : null;
           if (!assignee || assignee.kind !== 'human' || !assignee.active) {
-            const lead = roster.filter((a) => a.kind === 'human' && a.skills.includes(ticket.category)).sort((a, b) => a.openTickets - b.openTickets || a.id - b.id)[0];
+            const lead = roster
+              .filter((a) => a.kind === 'human' && a.skills.includes(ticket.category))
+              .sort((a, b) => a.openTickets - b.openTickets || a.id - b.id)[0];
             assignee = lead ? await Agent.findByPk(lead.id, { transaction: t }) : null;
             if (lead) lead.openTickets++;
           }
           const now = deps.clock();
-          await ticket.update({ escalated: true, escalatedAt: now, route: assignee ? 'it_team' : 'pool', assigneeId: assignee?.id ?? null }, { transaction: t });
+          await ticket.update(
+            {
+              escalated: true,
+              escalatedAt: now,
+              route: assignee ? 'it_team' : 'pool',
+              assigneeId: assignee?.id ?? null,
+            },
+            { transaction: t },
+          );
           await deps.audit(t, ticket.id, 'system', 'escalate', { hours: deps.hours, agent: assignee?.name ?? null });
           if (assignee) {
-            await deps.notifier.escalation(t, ticket, requester, assignee, `It is now assigned to you (${assignee.name}).`);
+            await deps.notifier.escalation(
+              t,
+              ticket,
+              requester,
+              assignee,
+              `It is now assigned to you (${assignee.name}).`,
+            );
           } else {
-            const managers = await Agent.findAll({ where: { role: { [Op.in]: ['manager', 'admin'] }, active: true }, transaction: t });
-            for (const m of managers) await deps.notifier.escalation(t, ticket, requester, m, 'Nobody with this skill is available: it waits in the pool, flagged as escalated.');
+            const managers = await Agent.findAll({
+              where: { role: { [Op.in]: ['manager', 'admin'] }, active: true },
+              transaction: t,
+            });
+            for (const m of managers)
+              await deps.notifier.escalation(
+                t,
+                ticket,
+                requester,
+                m,
+                'Nobody with this skill is available: it waits in the pool, flagged as escalated.',
+              );
           }
           return true;
         });

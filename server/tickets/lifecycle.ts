@@ -15,8 +15,17 @@ export const STATUSES = ['new', 'open', 'waiting_on_user', 'resolved', 'closed']
 export type Status = (typeof STATUSES)[number];
 
 export type LifecycleEvent =
-  | 'triage' | 'assign' | 'ai_answer' | 'agent_reply' | 'requester_reply' | 'note'
-  | 'resolve' | 'close' | 'reopen' | 'escalate' | 'feedback';
+  | 'triage'
+  | 'assign'
+  | 'ai_answer'
+  | 'agent_reply'
+  | 'requester_reply'
+  | 'note'
+  | 'resolve'
+  | 'close'
+  | 'reopen'
+  | 'escalate'
+  | 'feedback';
 
 /** For each event: the statuses it may start from, and the status it leads to (null: unchanged). */
 export const TRANSITIONS: Record<LifecycleEvent, { from: readonly Status[]; to: Status | null }> = {
@@ -37,7 +46,10 @@ export const TRANSITIONS: Record<LifecycleEvent, { from: readonly Status[]; to: 
 export function nextStatus(current: string, event: LifecycleEvent): Status {
   const t = TRANSITIONS[event];
   if (!t.from.includes(current as Status)) {
-    throw new AppError('invalid_transition', `Cannot ${event.replace('_', ' ')} a ticket that is ${current.replace(/_/g, ' ')}.`);
+    throw new AppError(
+      'invalid_transition',
+      `Cannot ${event.replace('_', ' ')} a ticket that is ${current.replace(/_/g, ' ')}.`,
+    );
   }
   return t.to ?? (current as Status);
 }

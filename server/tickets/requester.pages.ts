@@ -23,34 +23,63 @@ import { EMOJI, escapeHtml as esc, fill } from '../mail/outbound/render.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates/pages');
 const templates = new Map<string, string>();
-const template = (name: string) => templates.get(name) ?? templates.set(name, readFileSync(path.join(dir, `${name}.html`), 'utf8')).get(name)!;
+const template = (name: string) =>
+  templates.get(name) ?? templates.set(name, readFileSync(path.join(dir, `${name}.html`), 'utf8')).get(name)!;
 
 /** Security-scanner and link-preview agents; they fetch links but must never trigger an action. */
-const SCANNER = /barracuda|mimecast|proofpoint|protocol discoverer|safe ?links|urldefense|bot|crawler|spider|preview|scanner|headless|curl|wget|python|go-http|java\/|okhttp|node-fetch|undici|axios|libwww|httpclient/i;
+const SCANNER =
+  /barracuda|mimecast|proofpoint|protocol discoverer|safe ?links|urldefense|bot|crawler|spider|preview|scanner|headless|curl|wget|python|go-http|java\/|okhttp|node-fetch|undici|axios|libwww|httpclient/i;
 
 /** True for requests that look like a scanner rather than a person's browser (an empty agent counts). */
 export const isScanner = (ua: string | undefined) => !ua || SCANNER.test(ua);
 
 /** Messages after an action (PRG redirect `?m=`), from a fixed table so nothing from the URL is echoed. */
 const FLASH: Record<string, string> = {
-  closed: 'Done: the ticket is closed. Thank you!', already_closed: 'This ticket was already closed. Nothing more to do.',
-  reopened: 'The ticket is open again; the IT team will look at it.', already_open: 'The ticket is still open.',
-  feedback: 'Thank you for your feedback! You can change your rating at any time.', comment: 'Your comment was added.',
+  closed: 'Done: the ticket is closed. Thank you!',
+  already_closed: 'This ticket was already closed. Nothing more to do.',
+  reopened: 'The ticket is open again; the IT team will look at it.',
+  already_open: 'The ticket is still open.',
+  feedback: 'Thank you for your feedback! You can change your rating at any time.',
+  comment: 'Your comment was added.',
 };
 
-const STATUS: Record<string, string> = { new: 'Received', open: 'Open', waiting_on_user: 'Waiting for your reply', resolved: 'Resolved', closed: 'Closed' };
-const AUTHOR: Record<string, string> = { requester: 'You', agent: 'IT team', ai: 'AI assistant', system: 'IT Helpdesk' };
+const STATUS: Record<string, string> = {
+  new: 'Received',
+  open: 'Open',
+  waiting_on_user: 'Waiting for your reply',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+const AUTHOR: Record<string, string> = {
+  requester: 'You',
+  agent: 'IT team',
+  ai: 'AI assistant',
+  system: 'IT Helpdesk',
+};
 
 function threadHtml(messages: { authorKind: string; text: string; createdAt: Date }[]) {
-  return messages.map((m) => `<div class="msg"><b>${AUTHOR[m.authorKind] ?? 'IT'} · <time datetime="${new Date(m.createdAt).toISOString()}">${new Date(m.createdAt).toUTCString().slice(5, 22)} UTC</time></b>${esc(m.text)}</div>`).join('');
+  return messages
+    .map(
+      (m) =>
+        `<div class="msg"><b>${AUTHOR[m.authorKind] ?? 'IT'} · <time datetime="${new Date(m.createdAt).toISOString()}">${new Date(m.createdAt).toUTCString().slice(5, 22)} UTC</time></b>${esc(m.text)}</div>`,
+    )
+    .join('');
 }
 
 /** Renders a page template inside the layout, with a strict CSP: only the nonce'd script may run. */
-function page(c: Context, name: string, vars: Record<string, unknown>, opts: { status?: number; nonce?: string; link?: string } = {}) {
+function page(
+  c: Context,
+  name: string,
+  vars: Record<string, unknown>,
+  opts: { status?: number; nonce?: string; link?: string } = {},
+) {
   const link = opts.link ? `<p><a class="btn" href="${esc(opts.link)}">Open the ticket</a></p>` : '';
   const content = fill(template(name), { ...vars, link }, true);
   const html = fill(template('layout'), { title: vars.title, content, script: vars.script ?? '' }, true);
-  c.header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; script-src ${opts.nonce ? `'nonce-${opts.nonce}'` : "'none'"}`);
+  c.header(
+    'Content-Security-Policy',
+    `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; script-src ${opts.nonce ? `'nonce-${opts.nonce}'` : "'none'"}`,
+  );
   // The token is in the URL: never cache, never index, never leak it in a Referer.
   c.header('Cache-Control', 'no-store');
   c.header('X-Robots-Tag', 'noindex, nofollow');
@@ -75,9 +104,22 @@ export function requesterPages(d: RequesterPagesDeps) {
   app.onError((err, c) => {
     const code = err instanceof AppError ? err.code : 'internal';
     if (code === 'internal') d.log.error({ err, path: c.req.path }, 'requester page failed');
-    const heading = code === 'link_expired' ? 'This link has expired' : code === 'link_invalid' || code === 'ticket_not_found' ? 'This link is not valid' : 'Something went wrong';
-    const text = code === 'link_expired' ? 'Links in our emails stay valid for 90 days. Reply to the email instead, or write to the IT inbox.' : ERRORS[code].message;
-    return page(c, 'message', { title: heading, heading, text }, { status: code === 'validation_failed' ? 400 : ERRORS[code].status });
+    const heading =
+      code === 'link_expired'
+        ? 'This link has expired'
+        : code === 'link_invalid' || code === 'ticket_not_found'
+          ? 'This link is not valid'
+          : 'Something went wrong';
+    const text =
+      code === 'link_expired'
+        ? 'Links in our emails stay valid for 90 days. Reply to the email instead, or write to the IT inbox.'
+        : ERRORS[code].message;
+    return page(
+      c,
+      'message',
+      { title: heading, heading, text },
+      { status: code === 'validation_failed' ? 400 : ERRORS[code].status },
+    );
   });
 
   /** Verifies the link token and loads the ticket it names, scoped to the email it was sent to. */
@@ -90,7 +132,8 @@ export function requesterPages(d: RequesterPagesDeps) {
 
   async function checkCsrf(c: Context, token: string) {
     const body = await c.req.parseBody();
-    if (body.csrf !== csrfFor(token)) throw new AppError('forbidden', 'This form has expired. Please open the link from your email again.');
+    if (body.csrf !== csrfFor(token))
+      throw new AppError('forbidden', 'This form has expired. Please open the link from your email again.');
     return body;
   }
 
@@ -110,10 +153,14 @@ export function requesterPages(d: RequesterPagesDeps) {
       ? `<form class="card" method="post" action="${base}/close">${csrf}<h2>Solved?</h2><button type="submit">Close the ticket</button></form>`
       : `<form class="card" method="post" action="${base}/reopen">${csrf}<h2>Not fixed?</h2><button class="secondary" type="submit">Reopen the ticket</button></form>`;
     return page(c, 'ticket', {
-      title: `${ticket.ref} ${ticket.subject}`, ref: ticket.ref, subject: ticket.subject, statusLabel: STATUS[ticket.status] ?? ticket.status,
+      title: `${ticket.ref} ${ticket.subject}`,
+      ref: ticket.ref,
+      subject: ticket.subject,
+      statusLabel: STATUS[ticket.status] ?? ticket.status,
       assigneeLine: v.assignee ? ` · with ${esc(v.assignee.name)}` : '',
       flash: flash ? `<div class="flash" role="status">${esc(flash)}</div>` : '',
-      thread: threadHtml(v.messages), actions: comment + lifecycle + feedback,
+      thread: threadHtml(v.messages),
+      actions: comment + lifecycle + feedback,
     });
   });
 
@@ -121,22 +168,63 @@ export function requesterPages(d: RequesterPagesDeps) {
   const confirm = (action: Action) => async (c: Context) => {
     const { token, ticket, base } = await resolve(c);
     const score = action === 'feedback' ? Number(c.req.param('score')) : 0;
-    if (action === 'feedback' && !(Number.isInteger(score) && score >= 1 && score <= 5)) throw new AppError('validation_failed', 'The rating must be 1 to 5.');
-    if (action === 'close' && ticket.status === 'closed') return page(c, 'message', { title: 'Already closed', heading: `${ticket.ref} is already closed`, text: 'Nothing more to do. Thank you!' }, { link: base });
-    if (action === 'reopen' && !['resolved', 'closed'].includes(ticket.status)) return page(c, 'message', { title: 'Still open', heading: `${ticket.ref} is still open`, text: 'The IT team is on it; you can add a comment on the ticket page.' }, { link: base });
+    if (action === 'feedback' && !(Number.isInteger(score) && score >= 1 && score <= 5))
+      throw new AppError('validation_failed', 'The rating must be 1 to 5.');
+    if (action === 'close' && ticket.status === 'closed')
+      return page(
+        c,
+        'message',
+        { title: 'Already closed', heading: `${ticket.ref} is already closed`, text: 'Nothing more to do. Thank you!' },
+        { link: base },
+      );
+    if (action === 'reopen' && !['resolved', 'closed'].includes(ticket.status))
+      return page(
+        c,
+        'message',
+        {
+          title: 'Still open',
+          heading: `${ticket.ref} is still open`,
+          text: 'The IT team is on it; you can add a comment on the ticket page.',
+        },
+        { link: base },
+      );
     const texts = {
-      close: { heading: `Close ${ticket.ref}?`, text: 'Confirm that the problem is solved.', button: 'Close the ticket' },
-      reopen: { heading: `Reopen ${ticket.ref}?`, text: 'The IT team will look at it again.', button: 'Reopen the ticket' },
-      feedback: { heading: `Rate ${ticket.ref}: ${EMOJI[score - 1]} ${score} of 5`, text: 'Thank you for telling us how we did.', button: `Send ${EMOJI[score - 1]} ${score} of 5` },
+      close: {
+        heading: `Close ${ticket.ref}?`,
+        text: 'Confirm that the problem is solved.',
+        button: 'Close the ticket',
+      },
+      reopen: {
+        heading: `Reopen ${ticket.ref}?`,
+        text: 'The IT team will look at it again.',
+        button: 'Reopen the ticket',
+      },
+      feedback: {
+        heading: `Rate ${ticket.ref}: ${EMOJI[score - 1]} ${score} of 5`,
+        text: 'Thank you for telling us how we did.',
+        button: `Send ${EMOJI[score - 1]} ${score} of 5`,
+      },
     }[action];
     const nonce = randomBytes(16).toString('base64');
     // No auto-submit for HEAD, scanner agents and browsers driven by automation (navigator.webdriver).
     const auto = c.req.method === 'GET' && !isScanner(c.req.header('user-agent'));
-    const script = auto ? `<script nonce="${nonce}">if(!navigator.webdriver&&document.visibilityState!=='hidden')document.getElementById('hd-confirm').submit()</script>` : '';
-    return page(c, 'confirm', {
-      title: texts.heading, ref: ticket.ref, ...texts, csrf: csrfFor(token), viewUrl: base,
-      action: action === 'feedback' ? `${base}/feedback/${score}` : `${base}/${action}`, script,
-    }, { nonce });
+    const script = auto
+      ? `<script nonce="${nonce}">if(!navigator.webdriver&&document.visibilityState!=='hidden')document.getElementById('hd-confirm').submit()</script>`
+      : '';
+    return page(
+      c,
+      'confirm',
+      {
+        title: texts.heading,
+        ref: ticket.ref,
+        ...texts,
+        csrf: csrfFor(token),
+        viewUrl: base,
+        action: action === 'feedback' ? `${base}/feedback/${score}` : `${base}/${action}`,
+        script,
+      },
+      { nonce },
+    );
   };
   app.get('/:token/close', confirm('close'));
   app.get('/:token/reopen', confirm('reopen'));

@@ -22,10 +22,16 @@ export interface RequesterRoutesDeps {
 }
 
 /** Loads a ticket by ref or id only if it belongs to `email` (and, for widget tokens, is one of `ids`). */
-export async function ownedTicket(models: Models, refOrId: string | number, email: string, ids?: number[]): Promise<Ticket> {
+export async function ownedTicket(
+  models: Models,
+  refOrId: string | number,
+  email: string,
+  ids?: number[],
+): Promise<Ticket> {
   const where = typeof refOrId === 'number' ? { id: refOrId } : { ref: String(refOrId).toUpperCase() };
   const t = await models.Ticket.findOne({ where, include: [{ model: models.Requester, as: 'requester' }] });
-  if (!t || t.requester?.email.toLowerCase() !== email.toLowerCase() || (ids && !ids.includes(t.id))) throw new AppError('ticket_not_found');
+  if (!t || t.requester?.email.toLowerCase() !== email.toLowerCase() || (ids && !ids.includes(t.id)))
+    throw new AppError('ticket_not_found');
   return t;
 }
 
@@ -37,7 +43,11 @@ export async function requesterView(models: Models, t: Ticket) {
 }
 
 /** Closing twice, or closing what was already closed, is not an error for the person who asked. */
-export async function closeIdempotent(actions: TicketActions, t: Ticket, actor: string): Promise<{ ticket: Ticket; already: boolean }> {
+export async function closeIdempotent(
+  actions: TicketActions,
+  t: Ticket,
+  actor: string,
+): Promise<{ ticket: Ticket; already: boolean }> {
   if (t.status === 'closed') return { ticket: t, already: true };
   try {
     return { ticket: await actions.close(t.id, actor), already: false };
@@ -71,9 +81,24 @@ export function requesterRoutes(d: RequesterRoutesDeps) {
 
   app.get('/tickets', async (c) => {
     const r = await d.models.Requester.findOne({ where: { email: email(c) } });
-    const rows = r ? await d.models.Ticket.findAll({ where: { requesterId: r.id, id: { [Op.in]: claims(c).ids } }, order: [['id', 'DESC']], limit: 50, include: [{ model: d.models.Agent, as: 'assignee' }] }) : [];
+    const rows = r
+      ? await d.models.Ticket.findAll({
+          where: { requesterId: r.id, id: { [Op.in]: claims(c).ids } },
+          order: [['id', 'DESC']],
+          limit: 50,
+          include: [{ model: d.models.Agent, as: 'assignee' }],
+        })
+      : [];
     return c.json({
-      tickets: rows.map((t) => ({ ref: t.ref, subject: t.subject, status: t.status, route: t.route, category: t.category, assignee: t.assignee ? { name: t.assignee.name, kind: t.assignee.kind } : null, createdAt: t.createdAt })),
+      tickets: rows.map((t) => ({
+        ref: t.ref,
+        subject: t.subject,
+        status: t.status,
+        route: t.route,
+        category: t.category,
+        assignee: t.assignee ? { name: t.assignee.name, kind: t.assignee.kind } : null,
+        createdAt: t.createdAt,
+      })),
     });
   });
 
@@ -98,7 +123,10 @@ export function requesterRoutes(d: RequesterRoutesDeps) {
   });
 
   app.post('/tickets/:ref/feedback', async (c) => {
-    const b = await readJson(c, z.object({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() }));
+    const b = await readJson(
+      c,
+      z.object({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() }),
+    );
     const t = await load(c);
     await d.actions.feedback(t.id, b.score, actor(c), b.comment || null);
     return c.json(await fresh(t.id));

@@ -47,15 +47,27 @@ function requesterToken(d: TicketRoutesDeps, t: Ticket, email: string, held?: st
       // an expired or foreign token just starts a new list
     }
   }
-  return d.signer.sign({ t: 0, a: 'requester', e: email.toLowerCase(), ids: [...ids.filter((i) => i !== t.id), t.id].slice(-50) }, 365);
+  return d.signer.sign(
+    { t: 0, a: 'requester', e: email.toLowerCase(), ids: [...ids.filter((i) => i !== t.id), t.id].slice(-50) },
+    365,
+  );
 }
 
 /** The AI answer (if any) and a requester token for the widget's follow-up calls. */
 async function createResponse(d: TicketRoutesDeps, t: Ticket, email: string, held?: string) {
-  const ai = t.route === 'ai' ? await d.models.Message.findOne({ where: { ticketId: t.id, authorKind: 'ai' }, order: [['id', 'DESC']] }) : null;
+  const ai =
+    t.route === 'ai'
+      ? await d.models.Message.findOne({ where: { ticketId: t.id, authorKind: 'ai' }, order: [['id', 'DESC']] })
+      : null;
   const assignee = t.assigneeId ? await d.models.Agent.findByPk(t.assigneeId) : null;
   return {
-    id: t.id, ref: t.ref, status: t.status, route: t.route, category: t.category, severity: t.severity, urgency: t.urgency,
+    id: t.id,
+    ref: t.ref,
+    status: t.status,
+    route: t.route,
+    category: t.category,
+    severity: t.severity,
+    urgency: t.urgency,
     assignee: assignee ? { name: assignee.name, kind: assignee.kind } : null,
     ...(ai ? { answer: ai.text } : {}),
     requesterToken: requesterToken(d, t, email, held),
@@ -70,9 +82,28 @@ export function ticketRoutes(d: TicketRoutesDeps) {
     const isAdmin = hasAdminToken(c.req.header('authorization'), d.adminToken);
     if (body.website) {
       // Pretend success to the bot, store nothing.
-      return c.json({ id: 0, ref: 'IT-0', status: 'new', route: 'pool', category: null, severity: null, urgency: null, assignee: null }, 201);
+      return c.json(
+        {
+          id: 0,
+          ref: 'IT-0',
+          status: 'new',
+          route: 'pool',
+          category: null,
+          severity: null,
+          urgency: null,
+          assignee: null,
+        },
+        201,
+      );
     }
-    const t = await createTicket(d.ticketDeps, { name: body.name, email: body.email, devCenter: body.devCenter, subject: body.subject, issue: body.issue, channel: isAdmin ? 'api' : 'widget' });
+    const t = await createTicket(d.ticketDeps, {
+      name: body.name,
+      email: body.email,
+      devCenter: body.devCenter,
+      subject: body.subject,
+      issue: body.issue,
+      channel: isAdmin ? 'api' : 'widget',
+    });
     return c.json(await createResponse(d, t, body.email, body.requesterToken), 201);
   });
 
@@ -84,7 +115,8 @@ export function ticketRoutes(d: TicketRoutesDeps) {
     const where: WhereOptions = {};
     if (q.status) {
       const s = q.status.split(',');
-      if (s.some((x) => !STATUSES.includes(x as never))) throw new AppError('validation_failed', undefined, { fields: { status: `one of ${STATUSES.join(', ')}` } });
+      if (s.some((x) => !STATUSES.includes(x as never)))
+        throw new AppError('validation_failed', undefined, { fields: { status: `one of ${STATUSES.join(', ')}` } });
       Object.assign(where, { status: { [Op.in]: s } });
     }
     if (q.route) Object.assign(where, { route: q.route });
@@ -92,7 +124,13 @@ export function ticketRoutes(d: TicketRoutesDeps) {
     if (q.devCenter) Object.assign(where, { devCenter: q.devCenter });
     const limit = Math.min(Math.max(Number(q.limit) || 50, 1), 500);
     const offset = Math.max(Number(q.offset) || 0, 0);
-    const rows = await d.models.Ticket.findAll({ where, order: [['id', 'DESC']], limit, offset, include: [{ model: d.models.Agent, as: 'assignee' }] });
+    const rows = await d.models.Ticket.findAll({
+      where,
+      order: [['id', 'DESC']],
+      limit,
+      offset,
+      include: [{ model: d.models.Agent, as: 'assignee' }],
+    });
     return c.json({ tickets: rows.map(ticketSummary), limit, offset });
   });
 
@@ -109,22 +147,46 @@ export function ticketRoutes(d: TicketRoutesDeps) {
     return c.json(await respond(await d.actions.assign(c.req.param('ref'), b.agent, 'admin-api')));
   });
   app.post('/:ref/comment', admin, async (c) => {
-    const b = await readJson(c, z.object({ text: z.string().trim().min(1).max(50_000), internal: z.boolean().optional(), agent: z.union([z.string(), z.number()]).optional() }));
-    const agent = b.agent !== undefined ? await d.models.Agent.findOne({ where: typeof b.agent === 'number' ? { id: b.agent } : { email: b.agent } }) : null;
-    const t = await d.actions.comment(c.req.param('ref'), { authorKind: agent ? 'agent' : 'system', agentId: agent?.id ?? null, text: b.text, internal: b.internal || !agent }, 'admin-api');
+    const b = await readJson(
+      c,
+      z.object({
+        text: z.string().trim().min(1).max(50_000),
+        internal: z.boolean().optional(),
+        agent: z.union([z.string(), z.number()]).optional(),
+      }),
+    );
+    const agent =
+      b.agent !== undefined
+        ? await d.models.Agent.findOne({ where: typeof b.agent === 'number' ? { id: b.agent } : { email: b.agent } })
+        : null;
+    const t = await d.actions.comment(
+      c.req.param('ref'),
+      {
+        authorKind: agent ? 'agent' : 'system',
+        agentId: agent?.id ?? null,
+        text: b.text,
+        internal: b.internal || !agent,
+      },
+      'admin-api',
+    );
     return c.json(await respond(t), 201);
   });
   app.post('/:ref/resolve', admin, async (c) => {
     const b = await readJson(c, z.object({ resolution: z.string().trim().min(1).max(50_000) }));
     return c.json(await respond(await d.actions.resolve(c.req.param('ref'), b.resolution, 'admin-api')));
   });
-  app.post('/:ref/close', admin, async (c) => c.json(await respond(await d.actions.close(c.req.param('ref'), 'admin-api'))));
+  app.post('/:ref/close', admin, async (c) =>
+    c.json(await respond(await d.actions.close(c.req.param('ref'), 'admin-api'))),
+  );
   app.post('/:ref/reopen', admin, async (c) => {
     const b = await readJson(c, z.object({ reason: z.string().max(2000).optional() }));
     return c.json(await respond(await d.actions.reopen(c.req.param('ref'), 'admin-api', b.reason)));
   });
   app.post('/:ref/triage', admin, async (c) => {
-    const b = await readJson(c, z.object({ category: z.string().optional(), severity: z.string().optional(), urgency: z.string().optional() }));
+    const b = await readJson(
+      c,
+      z.object({ category: z.string().optional(), severity: z.string().optional(), urgency: z.string().optional() }),
+    );
     return c.json(await respond(await d.actions.correct(c.req.param('ref'), b, 'admin-api')));
   });
 

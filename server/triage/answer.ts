@@ -35,27 +35,60 @@ export function renderTemplateAnswer(hit: KbHit): string {
   return `This looks like “${hit.title}”. Here is what fixes it in most cases:\n\n${hit.resolution.trim()}`;
 }
 
-export function createAnswerer(deps: { search: KbSearch; writer?: GroundedWriter | null; log: Logger; minScore?: number }) {
+export function createAnswerer(deps: {
+  search: KbSearch;
+  writer?: GroundedWriter | null;
+  log: Logger;
+  minScore?: number;
+}) {
   const minScore = deps.minScore ?? MIN_ANSWER_SCORE;
   return {
     async compose(input: AnswerInput): Promise<AnswerResult> {
-      const hits = (await deps.search.search(`${input.subject}\n${input.text}`, { category: input.category, limit: 3 })).filter((h) => h.score >= minScore);
+      const hits = (
+        await deps.search.search(`${input.subject}\n${input.text}`, { category: input.category, limit: 3 })
+      ).filter((h) => h.score >= minScore);
       const sources = hits.map((h) => ({ id: h.id, title: h.title, score: h.score }));
-      if (!hits.length) return { ok: false, answer: '', sources, composer: 'none', reason: 'no knowledge-base entry matches well enough' };
+      if (!hits.length)
+        return {
+          ok: false,
+          answer: '',
+          sources,
+          composer: 'none',
+          reason: 'no knowledge-base entry matches well enough',
+        };
       if (deps.writer) {
         try {
           const w = await deps.writer.write(input, hits);
           const allowed = new Set(hits.map((h) => h.id));
-          if (!w.canAnswer) return { ok: false, answer: '', sources, composer: deps.writer.name, reason: 'the model found nothing in the retrieved material that answers it' };
+          if (!w.canAnswer)
+            return {
+              ok: false,
+              answer: '',
+              sources,
+              composer: deps.writer.name,
+              reason: 'the model found nothing in the retrieved material that answers it',
+            };
           if (!w.usedSourceIds.length || w.usedSourceIds.some((id) => !allowed.has(id)) || !w.answer.trim()) {
             throw new Error('answer cites material that was not retrieved');
           }
-          return { ok: true, answer: w.answer.trim(), sources: sources.filter((s) => w.usedSourceIds.includes(s.id)), composer: deps.writer.name, reason: 'grounded answer' };
+          return {
+            ok: true,
+            answer: w.answer.trim(),
+            sources: sources.filter((s) => w.usedSourceIds.includes(s.id)),
+            composer: deps.writer.name,
+            reason: 'grounded answer',
+          };
         } catch (err) {
           deps.log.warn({ err: (err as Error).message }, 'grounded writer failed; rendering the best template instead');
         }
       }
-      return { ok: true, answer: renderTemplateAnswer(hits[0]), sources: sources.slice(0, 1), composer: 'template', reason: `template “${hits[0].title}”` };
+      return {
+        ok: true,
+        answer: renderTemplateAnswer(hits[0]),
+        sources: sources.slice(0, 1),
+        composer: 'template',
+        reason: `template “${hits[0].title}”`,
+      };
     },
   };
 }

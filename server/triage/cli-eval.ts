@@ -51,7 +51,14 @@ function main() {
 
   const K = CATEGORIES.length;
   const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-  let correct = 0, sevOk = 0, sevN = 0, urgOk = 0, urgN = 0, criticalToAi = 0, toAi = 0, criticalN = 0;
+  let correct = 0,
+    sevOk = 0,
+    sevN = 0,
+    urgOk = 0,
+    urgN = 0,
+    criticalToAi = 0,
+    toAi = 0,
+    criticalN = 0;
   const routes: Record<string, number> = {};
   const times: number[] = [];
   for (const it of items) {
@@ -61,8 +68,8 @@ function main() {
     const d = route(c, roster, { aiMinConfidence });
     confusion[CATEGORIES.indexOf(it.category)]![CATEGORIES.indexOf(c.category)]!++;
     if (c.category === it.category) correct++;
-    if (it.severity) (sevN++, c.severity === it.severity && sevOk++);
-    if (it.urgency) (urgN++, c.urgency === it.urgency && urgOk++);
+    if (it.severity) sevN++, c.severity === it.severity && sevOk++;
+    if (it.urgency) urgN++, c.urgency === it.urgency && urgOk++;
     routes[d.route] = (routes[d.route] ?? 0) + 1;
     if (d.route === 'ai') toAi++;
     if (it.critical) criticalN++;
@@ -84,13 +91,22 @@ function main() {
     const tp = confusion[k]![k]!;
     const predicted = confusion.reduce((s, row) => s + row[k]!, 0);
     const actual = confusion[k]!.reduce((s, v) => s + v, 0);
-    lines.push(`${CATEGORIES[k]!.padEnd(28)} ${pct(tp, predicted).padStart(9)} ${pct(tp, actual).padStart(7)}  ${actual}`);
+    lines.push(
+      `${CATEGORIES[k]!.padEnd(28)} ${pct(tp, predicted).padStart(9)} ${pct(tp, actual).padStart(7)}  ${actual}`,
+    );
   }
-  lines.push('', `confusion (rows = true, cols = predicted)`, `${''.padEnd(10)}${SHORT.map((s) => s.padStart(9)).join('')}`);
-  for (let k = 0; k < K; k++) lines.push(`${SHORT[k]!.padEnd(10)}${confusion[k]!.map((v) => String(v).padStart(9)).join('')}`);
   lines.push(
     '',
-    `routes: ${Object.entries(routes).map(([r, n]) => `${r}=${n}`).join(' ')}  (AI share ${pct(toAi, items.length)})`,
+    `confusion (rows = true, cols = predicted)`,
+    `${''.padEnd(10)}${SHORT.map((s) => s.padStart(9)).join('')}`,
+  );
+  for (let k = 0; k < K; k++)
+    lines.push(`${SHORT[k]!.padEnd(10)}${confusion[k]!.map((v) => String(v).padStart(9)).join('')}`);
+  lines.push(
+    '',
+    `routes: ${Object.entries(routes)
+      .map(([r, n]) => `${r}=${n}`)
+      .join(' ')}  (AI share ${pct(toAi, items.length)})`,
     `critical incidents: ${criticalN}`,
     `critical incidents routed to AI: ${criticalToAi}`,
   );

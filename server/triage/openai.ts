@@ -7,7 +7,15 @@
  */
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { CATEGORIES, INTENTS, LEVELS, SENTIMENTS, type Classification, type Classifier, type ClassifyInput } from './types.js';
+import {
+  CATEGORIES,
+  INTENTS,
+  LEVELS,
+  SENTIMENTS,
+  type Classification,
+  type Classifier,
+  type ClassifyInput,
+} from './types.js';
 import { applyRules, raise } from './local/rules.js';
 
 export interface OpenAIOptions {
@@ -28,7 +36,11 @@ Severity: impact (critical = many people or a business-critical system down, sec
 Urgency: how soon it must be fixed. complex = needs a person (several problems, many affected, unclear).
 confidence = how sure you are of the category, 0 to 1.`;
 
-export function createOpenAIClassifier(deps: { client: OpenAI; model: string; agentNames: () => Promise<string[]> }): Classifier {
+export function createOpenAIClassifier(deps: {
+  client: OpenAI;
+  model: string;
+  agentNames: () => Promise<string[]>;
+}): Classifier {
   const name = `openai:${deps.model}`;
   return {
     name,
@@ -54,7 +66,17 @@ export function createOpenAIClassifier(deps: { client: OpenAI; model: string; ag
           parameters: {
             type: 'object',
             additionalProperties: false,
-            required: ['category', 'severity', 'urgency', 'suggested_agent', 'sentiment', 'intent', 'complex', 'confidence', 'summary'],
+            required: [
+              'category',
+              'severity',
+              'urgency',
+              'suggested_agent',
+              'sentiment',
+              'intent',
+              'complex',
+              'confidence',
+              'summary',
+            ],
             properties: {
               category: { type: 'string', enum: [...CATEGORIES] },
               severity: { type: 'string', enum: [...LEVELS] },
@@ -74,12 +96,17 @@ export function createOpenAIClassifier(deps: { client: OpenAI; model: string; ag
         temperature: 0,
         messages: [
           { role: 'system', content: SYSTEM },
-          { role: 'user', content: `Subject: ${input.subject ?? '(none)'}\nFrom: ${input.requester?.name ?? ''} (${input.requester?.devCenter ?? 'unknown centre'})\n\n${input.text.slice(0, 12_000)}` },
+          {
+            role: 'user',
+            content: `Subject: ${input.subject ?? '(none)'}\nFrom: ${input.requester?.name ?? ''} (${input.requester?.devCenter ?? 'unknown centre'})\n\n${input.text.slice(0, 12_000)}`,
+          },
         ],
         tools: [tool],
         tool_choice: { type: 'function', function: { name: 'classify_ticket' } },
       });
-      const call = res.choices[0]?.message.tool_calls?.find((c) => c.type === 'function' && c.function.name === 'classify_ticket');
+      const call = res.choices[0]?.message.tool_calls?.find(
+        (c) => c.type === 'function' && c.function.name === 'classify_ticket',
+      );
       if (!call || call.type !== 'function') throw new Error('the model did not call classify_ticket');
       let raw: unknown;
       try {
@@ -88,7 +115,10 @@ export function createOpenAIClassifier(deps: { client: OpenAI; model: string; ag
         throw new Error('classify_ticket arguments are not JSON', { cause });
       }
       const parsed = args.safeParse(raw);
-      if (!parsed.success) throw new Error(`invalid classify_ticket arguments: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`);
+      if (!parsed.success)
+        throw new Error(
+          `invalid classify_ticket arguments: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`,
+        );
       const a = parsed.data;
       const rules = applyRules(`${input.subject ?? ''}\n${input.text}`);
       return {

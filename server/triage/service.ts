@@ -11,7 +11,13 @@ export interface TriageResult {
   decision: RoutingDecision;
 }
 
-export function createTriage(deps: { models: Models; primary: Classifier; fallback: Classifier; aiMinConfidence: number; log: Logger }) {
+export function createTriage(deps: {
+  models: Models;
+  primary: Classifier;
+  fallback: Classifier;
+  aiMinConfidence: number;
+  log: Logger;
+}) {
   const { Agent, Ticket } = deps.models;
 
   // The roster is read for every ticket; under a burst it is reused for a moment (loads a second old still pick
@@ -39,7 +45,15 @@ export function createTriage(deps: { models: Models; primary: Classifier; fallba
       }) as unknown as Promise<{ assigneeId: number; n: number }[]>,
     ]);
     const load = new Map(loads.map((l) => [Number(l.assigneeId), Number(l.n)]));
-    return agents.map((a) => ({ id: a.id, name: a.name, kind: a.kind, category: a.category, skills: a.skills, active: a.active, openTickets: load.get(a.id) ?? 0 }));
+    return agents.map((a) => ({
+      id: a.id,
+      name: a.name,
+      kind: a.kind,
+      category: a.category,
+      skills: a.skills,
+      active: a.active,
+      openTickets: load.get(a.id) ?? 0,
+    }));
   }
 
   /** Classifies with the primary classifier; any failure falls back to the local one (recorded on the result). */
@@ -48,7 +62,10 @@ export function createTriage(deps: { models: Models; primary: Classifier; fallba
     try {
       return await deps.primary.classify(input);
     } catch (err) {
-      deps.log.warn({ err: (err as Error).message, classifier: deps.primary.name }, 'classifier failed, using the local classifier');
+      deps.log.warn(
+        { err: (err as Error).message, classifier: deps.primary.name },
+        'classifier failed, using the local classifier',
+      );
       const c = await deps.fallback.classify(input);
       return { ...c, signals: [...c.signals, `fallback:${String((err as Error).message).slice(0, 80)}`] };
     }

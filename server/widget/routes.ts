@@ -35,7 +35,8 @@ export async function ensureWidgetBuilt(log?: Logger): Promise<string> {
   return WIDGET_OUT_FILE;
 }
 
-const devCenters = (): string[] => JSON.parse(readFileSync(path.join(rootDir, 'seeds/agents.json'), 'utf8')).devCenters ?? [];
+const devCenters = (): string[] =>
+  JSON.parse(readFileSync(path.join(rootDir, 'seeds/agents.json'), 'utf8')).devCenters ?? [];
 
 /** Routes at the root: /widget.js, the demo page /, GET /api/dev-centers and GET /api/widget/config. */
 export function widgetRoutes(d: WidgetDeps) {
@@ -73,14 +74,25 @@ export function widgetRoutes(d: WidgetDeps) {
     return c.json({ devCenters: devCenters() });
   });
 
-  app.get('/api/widget/config', (c) => c.json({ closeDelaySeconds: d.config.widget.closeDelaySeconds, pollSeconds: 5, devCenters: devCenters() }));
+  app.get('/api/widget/config', (c) =>
+    c.json({ closeDelaySeconds: d.config.widget.closeDelaySeconds, pollSeconds: 5, devCenters: devCenters() }),
+  );
   return app;
 }
 
 /** Origins allowed to call the API from a browser: WIDGET_ORIGINS plus the helpdesk's own origin. */
 export function allowedOrigins(config: Config): Set<string> {
   const own = new URL(config.publicUrl).origin;
-  return new Set([own, ...config.widget.origins.map((o) => { try { return new URL(o).origin; } catch { return o; } })]);
+  return new Set([
+    own,
+    ...config.widget.origins.map((o) => {
+      try {
+        return new URL(o).origin;
+      } catch {
+        return o;
+      }
+    }),
+  ]);
 }
 
 const clientIp = (c: Context) => {
@@ -105,27 +117,54 @@ async function bodyEmail(c: Context): Promise<string | null> {
 export function widgetGuards(d: WidgetDeps) {
   const app = new Hono();
   const origins = allowedOrigins(d.config);
-  app.use('*', cors({
-    origin: (origin) => (origins.has(origin) ? origin : null),
-    allowMethods: ['GET', 'POST', 'OPTIONS'],
-    allowHeaders: ['Content-Type', 'Authorization', 'If-None-Match'],
-    exposeHeaders: ['ETag', 'Retry-After', 'RateLimit-Remaining'],
-    maxAge: 600,
-  }));
+  app.use(
+    '*',
+    cors({
+      origin: (origin) => (origins.has(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'Authorization', 'If-None-Match'],
+      exposeHeaders: ['ETag', 'Retry-After', 'RateLimit-Remaining'],
+      maxAge: 600,
+    }),
+  );
 
   const limit = d.config.widget.rateLimit;
   if (limit > 0) {
     const over = (what: string) => (c: Context) => {
       d.log.warn({ ip: clientIp(c), what }, 'ticket creation rate limited');
-      return c.json(errorBody('rate_limited', `Too many new tickets from this ${what} in the last hour (limit ${limit}). Please wait a little, or email the IT inbox.`), 429);
+      return c.json(
+        errorBody(
+          'rate_limited',
+          `Too many new tickets from this ${what} in the last hour (limit ${limit}). Please wait a little, or email the IT inbox.`,
+        ),
+        429,
+      );
     };
-    const onlyPost = (c: Context) => c.req.method !== 'POST' || hasAdminToken(c.req.header('authorization'), d.adminToken);
+    const onlyPost = (c: Context) =>
+      c.req.method !== 'POST' || hasAdminToken(c.req.header('authorization'), d.adminToken);
     // Each rate limiter holds its own in-memory window (one process; a shared store would be needed behind a load balancer).
-    app.use('/tickets', rateLimiter({ windowMs: 3_600_000, limit, standardHeaders: 'draft-6', skip: onlyPost, keyGenerator: (c) => `ip:${clientIp(c)}`, handler: over('network address') }));
-    app.use('/tickets', rateLimiter({
-      windowMs: 3_600_000, limit, standardHeaders: false,
-      skip: async (c) => onlyPost(c) || !(await bodyEmail(c)), keyGenerator: async (c) => `email:${await bodyEmail(c)}`, handler: over('email address'),
-    }));
+    app.use(
+      '/tickets',
+      rateLimiter({
+        windowMs: 3_600_000,
+        limit,
+        standardHeaders: 'draft-6',
+        skip: onlyPost,
+        keyGenerator: (c) => `ip:${clientIp(c)}`,
+        handler: over('network address'),
+      }),
+    );
+    app.use(
+      '/tickets',
+      rateLimiter({
+        windowMs: 3_600_000,
+        limit,
+        standardHeaders: false,
+        skip: async (c) => onlyPost(c) || !(await bodyEmail(c)),
+        keyGenerator: async (c) => `email:${await bodyEmail(c)}`,
+        handler: over('email address'),
+      }),
+    );
   }
   return app;
 }

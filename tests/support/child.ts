@@ -26,8 +26,14 @@ export interface ChildServer {
 /** Environment every child gets: a temp DATA_DIR, fixed secrets, no demo data, warnings only. */
 export function childEnv(env: Record<string, string>): Record<string, string> {
   return {
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'hd-child-')), APP_SECRET: 'test-secret-0123456789abcdef', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
-    SEED_DEMO: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', WIDGET_RATE_LIMIT: '0', ...env,
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'hd-child-')),
+    APP_SECRET: 'test-secret-0123456789abcdef',
+    ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    WIDGET_RATE_LIMIT: '0',
+    ...env,
   };
 }
 
@@ -36,9 +42,13 @@ export async function startChildServer(env: Record<string, string>, timeoutMs = 
   const port = Number(env.PORT ?? (await freePort()));
   const url = `http://127.0.0.1:${port}`;
   // The vitest environment (NODE_ENV=test, a DATABASE_URL of the run, …) must not leak into the child.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|IMAP_|SMTP_|OPENAI_|VITEST|NODE_OPTIONS)/.test(k)));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|IMAP_|SMTP_|OPENAI_|VITEST|NODE_OPTIONS)/.test(k)),
+  );
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root, env: { ...base, PUBLIC_URL: url, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    env: { ...base, PUBLIC_URL: url, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const keep = (d: Buffer) => {
@@ -51,8 +61,12 @@ export async function startChildServer(env: Record<string, string>, timeoutMs = 
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (gone()) throw new Error(`helpdesk child exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${out}`);
-    const ok = await fetch(url + '/healthz', { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    if (gone())
+      throw new Error(`helpdesk child exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${out}`);
+    const ok = await fetch(url + '/healthz', { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
@@ -69,5 +83,14 @@ export async function startChildServer(env: Record<string, string>, timeoutMs = 
     await exited;
     clearTimeout(t);
   };
-  return { url, port, pid: proc.pid!, proc, output: () => out, kill9: () => end('SIGKILL'), stop: () => end('SIGTERM'), exited };
+  return {
+    url,
+    port,
+    pid: proc.pid!,
+    proc,
+    output: () => out,
+    kill9: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+    exited,
+  };
 }

@@ -17,14 +17,19 @@ export interface TestDb {
 }
 
 /** The dialect the suite runs against: the DATABASE_URL of the run (CI sets it to MariaDB for the second pass). */
-export const testDialect: 'sqlite' | 'mysql' = /^(mysql|mariadb):/.test(process.env.DATABASE_URL ?? '') ? 'mysql' : 'sqlite';
+export const testDialect: 'sqlite' | 'mysql' = /^(mysql|mariadb):/.test(process.env.DATABASE_URL ?? '')
+  ? 'mysql'
+  : 'sqlite';
 
 /** A database URL that nobody else uses, created empty. */
 export async function freshDatabaseUrl(): Promise<{ url: string; drop(): Promise<void> }> {
   if (testDialect === 'mysql') {
     const base = new URL(process.env.DATABASE_URL!.replace(/^mariadb:/, 'mysql:'));
     const name = `hd_t_${randomBytes(5).toString('hex')}`;
-    const admin = new Sequelize(`mysql://${base.username}${base.password ? ':' + base.password : ''}@${base.host}/`, { dialect: 'mysql', logging: false });
+    const admin = new Sequelize(`mysql://${base.username}${base.password ? ':' + base.password : ''}@${base.host}/`, {
+      dialect: 'mysql',
+      logging: false,
+    });
     await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     const url = `mysql://${base.username}${base.password ? ':' + base.password : ''}@${base.host}/${name}`;
     return {
@@ -36,7 +41,10 @@ export async function freshDatabaseUrl(): Promise<{ url: string; drop(): Promise
     };
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'hd-db-'));
-  return { url: `sqlite:${path.join(dir, 'test.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    url: `sqlite:${path.join(dir, 'test.sqlite')}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Creates and migrates a database for one test file. */

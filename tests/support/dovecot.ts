@@ -58,8 +58,14 @@ export async function waitForPort(port: number, timeoutMs = 10_000, host = '127.
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const sock = net.connect({ host, port });
-      sock.once('connect', () => { sock.destroy(); resolve(true); });
-      sock.once('error', () => { sock.destroy(); resolve(false); });
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.once('error', () => {
+        sock.destroy();
+        resolve(false);
+      });
     });
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
@@ -89,16 +95,23 @@ export async function startDovecot(opts: { user?: string; password?: string } = 
     // -F keeps the master in the foreground as our child, so stop() can end exactly this process.
     const child = spawn(DOVECOT, ['-F', '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d) => { stderr += d; });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     proc = child;
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`dovecot exited (${code}): ${stderr}${logTail()}`))));
+      child.once('exit', (code) => reject(new Error(`dovecot exited (${code}): ${stderr}${logTail()}`))),
+    );
     exited.catch(() => {}); // only matters while we wait for the port below
     await Promise.race([waitForPort(port), exited]);
   }
 
   function logTail(): string {
-    try { return readFileSync(path.join(dir, 'dovecot.log'), 'utf8').split('\n').slice(-10).join('\n'); } catch { return ''; }
+    try {
+      return readFileSync(path.join(dir, 'dovecot.log'), 'utf8').split('\n').slice(-10).join('\n');
+    } catch {
+      return '';
+    }
   }
 
   async function halt(): Promise<void> {

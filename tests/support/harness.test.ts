@@ -25,8 +25,12 @@ function rawMail(subject: string): string {
 
 describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install -y dovecot-imapd'))('dovecot helper', () => {
   let imap: Dovecot;
-  beforeAll(async () => { imap = await startDovecot(); });
-  afterAll(async () => { await imap?.stop(); });
+  beforeAll(async () => {
+    imap = await startDovecot();
+  });
+  afterAll(async () => {
+    await imap?.stop();
+  });
 
   it('exposes a URL-encoded imap:// url', () => {
     expect(imap.url).toBe(`imap://helpdesk%40example.test:secret@127.0.0.1:${imap.port}/INBOX`);
@@ -52,8 +56,12 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install -y dovecot-i
 
 describe('smtp sink', () => {
   let smtp: SmtpSink;
-  beforeAll(async () => { smtp = await startSmtpServer(); });
-  afterAll(async () => { await smtp?.stop(); });
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+  });
+  afterAll(async () => {
+    await smtp?.stop();
+  });
 
   const send = (subject: string) =>
     nodemailer
@@ -84,13 +92,18 @@ describe('smtp sink', () => {
 
 describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromium'))('chromium helper', () => {
   let browser: LaunchedBrowser;
-  beforeAll(async () => { browser = await launchBrowser(); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it('loads a page, takes a screenshot and runs axe', async () => {
     const page = await browser.context.newPage();
-    const html = '<!doctype html><html lang="en"><head><title>Harness</title></head><body><main><h1>Hello</h1>'
-      + '<p style="color:#eee;background:#fff">low contrast</p><img src="x.png"></main></body></html>';
+    const html =
+      '<!doctype html><html lang="en"><head><title>Harness</title></head><body><main><h1>Hello</h1>' +
+      '<p style="color:#eee;background:#fff">low contrast</p><img src="x.png"></main></body></html>';
     await page.goto('data:text/html,' + encodeURIComponent(html));
     expect(await page.textContent('h1')).toBe('Hello');
     const file = await saveScreenshot(page, 'harness-selftest');
@@ -109,11 +122,17 @@ describe('openai stub', () => {
     stub = await startOpenAIStub();
     client = new OpenAI({ baseURL: stub.baseURL, apiKey: 'test', maxRetries: 0 });
   });
-  afterAll(async () => { await stub?.stop(); });
+  afterAll(async () => {
+    await stub?.stop();
+  });
 
   const ask = (opts: { timeout?: number } = {}) =>
     client.chat.completions.create(
-      { model: 'gpt-test', messages: [{ role: 'user', content: 'classify' }], tools: [{ type: 'function', function: { name: 'classify', parameters: { type: 'object' } } }] },
+      {
+        model: 'gpt-test',
+        messages: [{ role: 'user', content: 'classify' }],
+        tools: [{ type: 'function', function: { name: 'classify', parameters: { type: 'object' } } }],
+      },
       opts,
     );
 
@@ -122,7 +141,10 @@ describe('openai stub', () => {
     const res = await ask();
     expect(res.choices[0]!.finish_reason).toBe('tool_calls');
     const call = res.choices[0]!.message.tool_calls![0]!;
-    expect(call.type === 'function' && call.function).toEqual({ name: 'classify', arguments: '{"category":"hardware"}' });
+    expect(call.type === 'function' && call.function).toEqual({
+      name: 'classify',
+      arguments: '{"category":"hardware"}',
+    });
     expect(stub.requests.at(-1).model).toBe('gpt-test');
   });
 
@@ -132,7 +154,10 @@ describe('openai stub', () => {
   });
 
   it('surfaces 429 and 500 as SDK errors', async () => {
-    stub.respondWith(() => ({ status: 429, error: { message: 'slow down', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } }));
+    stub.respondWith(() => ({
+      status: 429,
+      error: { message: 'slow down', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' },
+    }));
     await expect(ask()).rejects.toBeInstanceOf(OpenAI.RateLimitError);
     await expect(ask()).rejects.toThrow(/slow down/);
     stub.respondWith(() => ({ status: 500 }));

@@ -36,24 +36,54 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   chownSync(dir, uid, gid);
   const datadir = path.join(dir, 'data');
   // Root without a password over TCP (like the shared test server); small redo log so install and recovery are quick.
-  const inst = spawnSync(INSTALL_DB!, ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--user=mysql', '--skip-test-db', '--innodb-log-file-size=16M'], { encoding: 'utf8' });
+  const inst = spawnSync(
+    INSTALL_DB!,
+    [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      '--auth-root-authentication-method=normal',
+      '--user=mysql',
+      '--skip-test-db',
+      '--innodb-log-file-size=16M',
+    ],
+    { encoding: 'utf8' },
+  );
   if (inst.status !== 0) throw new Error(`mariadb-install-db failed (${inst.status}): ${inst.stderr}${inst.stdout}`);
   const port = await freePort();
   let proc: ChildProcess | null = null;
   const log = path.join(dir, 'mariadbd.log');
 
   async function start() {
-    const child = spawn(MARIADBD, [
-      '--no-defaults', `--datadir=${datadir}`, `--socket=${path.join(dir, 'sock')}`, `--port=${port}`, '--bind-address=127.0.0.1', '--user=mysql',
-      `--pid-file=${path.join(dir, 'pid')}`, `--log-error=${log}`, '--skip-log-bin', '--innodb-buffer-pool-size=64M', '--innodb-log-file-size=16M',
-    ], { stdio: 'ignore' });
+    const child = spawn(
+      MARIADBD,
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        `--socket=${path.join(dir, 'sock')}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        '--user=mysql',
+        `--pid-file=${path.join(dir, 'pid')}`,
+        `--log-error=${log}`,
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=64M',
+        '--innodb-log-file-size=16M',
+      ],
+      { stdio: 'ignore' },
+    );
     proc = child;
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`mariadbd exited (${code}): ${tail()}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`mariadbd exited (${code}): ${tail()}`))),
+    );
     exited.catch(() => {});
     await Promise.race([waitForPort(port, 30_000), exited]);
   }
   const tail = () => {
-    try { return readFileSync(log, 'utf8').split('\n').slice(-10).join('\n'); } catch { return ''; }
+    try {
+      return readFileSync(log, 'utf8').split('\n').slice(-10).join('\n');
+    } catch {
+      return '';
+    }
   };
   async function kill9() {
     const child = proc;

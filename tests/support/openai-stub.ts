@@ -21,7 +21,10 @@ export interface OpenAIStub {
   stop(): Promise<void>;
 }
 
-const DEFAULT_REPLY: StubReply = { status: 500, error: { message: 'openai stub: no reply scripted', type: 'server_error', code: null } };
+const DEFAULT_REPLY: StubReply = {
+  status: 500,
+  error: { message: 'openai stub: no reply scripted', type: 'server_error', code: null },
+};
 
 export async function startOpenAIStub(): Promise<OpenAIStub> {
   const requests: any[] = [];
@@ -43,7 +46,14 @@ export async function startOpenAIStub(): Promise<OpenAIStub> {
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: body?.model ?? 'stub-model',
-      choices: [{ index: 0, message: { role: 'assistant', refusal: null, ...message }, logprobs: null, finish_reason: finishReason }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', refusal: null, ...message },
+          logprobs: null,
+          finish_reason: finishReason,
+        },
+      ],
       usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
     };
   }
@@ -51,18 +61,29 @@ export async function startOpenAIStub(): Promise<OpenAIStub> {
   async function reply(res: http.ServerResponse, body: any, r: StubReply): Promise<void> {
     if ('delayMs' in r) {
       await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { timers.delete(t); resolve(); }, r.delayMs);
+        const t = setTimeout(() => {
+          timers.delete(t);
+          resolve();
+        }, r.delayMs);
         timers.add(t);
       });
       return reply(res, body, r.then);
     }
     if ('toolCall' in r) {
-      const call = { id: `call_stub_${seq}`, type: 'function', function: { name: r.toolCall.name, arguments: r.toolCall.arguments } };
+      const call = {
+        id: `call_stub_${seq}`,
+        type: 'function',
+        function: { name: r.toolCall.name, arguments: r.toolCall.arguments },
+      };
       return send(res, 200, completion(body, { content: null, tool_calls: [call] }, 'tool_calls'));
     }
     if ('content' in r) return send(res, 200, completion(body, { content: r.content }, 'stop'));
     // OpenAI error shape: the SDK reads `error` from the body into APIError.error / .message.
-    const error = r.error ?? { message: `openai stub: status ${r.status}`, type: r.status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null };
+    const error = r.error ?? {
+      message: `openai stub: status ${r.status}`,
+      type: r.status === 429 ? 'rate_limit_exceeded' : 'server_error',
+      code: null,
+    };
     return send(res, r.status, { error });
   }
 
@@ -72,22 +93,36 @@ export async function startOpenAIStub(): Promise<OpenAIStub> {
     req.on('end', () => {
       seq++;
       if (req.method !== 'POST' || !req.url?.startsWith('/v1/chat/completions')) {
-        return send(res, 404, { error: { message: `openai stub: no route ${req.method} ${req.url}`, type: 'invalid_request_error', code: null } });
+        return send(res, 404, {
+          error: {
+            message: `openai stub: no route ${req.method} ${req.url}`,
+            type: 'invalid_request_error',
+            code: null,
+          },
+        });
       }
       let body: any;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
-        return send(res, 400, { error: { message: 'openai stub: body is not JSON', type: 'invalid_request_error', code: null } });
+        return send(res, 400, {
+          error: { message: 'openai stub: body is not JSON', type: 'invalid_request_error', code: null },
+        });
       }
       requests.push(body);
       if (body?.stream) {
-        return send(res, 400, { error: { message: 'openai stub: streaming is not supported', type: 'invalid_request_error', code: null } });
+        return send(res, 400, {
+          error: { message: 'openai stub: streaming is not supported', type: 'invalid_request_error', code: null },
+        });
       }
       Promise.resolve()
         .then(() => responder(body))
         .then((r) => reply(res, body, r))
-        .catch((err: unknown) => send(res, 500, { error: { message: `openai stub: responder threw: ${String(err)}`, type: 'server_error', code: null } }));
+        .catch((err: unknown) =>
+          send(res, 500, {
+            error: { message: `openai stub: responder threw: ${String(err)}`, type: 'server_error', code: null },
+          }),
+        );
     });
   });
   // Tracked so stop() can cut keep-alive and in-flight (delayed) connections and let the process exit.

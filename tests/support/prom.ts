@@ -5,7 +5,10 @@ export function parseProm(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})?) (-?[0-9.e+]+|NaN|[+-]Inf)$/.exec(line);
+    const m =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})?) (-?[0-9.e+]+|NaN|[+-]Inf)$/.exec(
+        line,
+      );
     if (!m) throw new Error(`not Prometheus text: ${JSON.stringify(line)}`);
     out.set(m[1]!, Number(m[2]));
   }

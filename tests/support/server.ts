@@ -24,14 +24,26 @@ export interface TestServer {
 }
 
 /** Starts a helpdesk; env overrides the test defaults (e.g. SMTP_URL, IMAP_URL, SEED_DEMO). */
-export async function startTestServer(env: Record<string, string> = {}, opts: BuildOptions & { jobs?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: BuildOptions & { jobs?: boolean } = {},
+): Promise<TestServer> {
   const db = await freshDatabaseUrl();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hd-data-'));
   // Links in emails carry PUBLIC_URL, so the port is chosen before the server is built.
   const port0 = await freePort();
   const config = loadConfig({
-    PORT: String(port0), PUBLIC_URL: `http://127.0.0.1:${port0}`, HOST: '127.0.0.1', DATABASE_URL: db.url, DATA_DIR: dataDir, APP_SECRET: 'test-secret-0123456789abcdef', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
-    SEED_DEMO: 'false', LOG_LEVEL: 'silent', WIDGET_CLOSE_DELAY_SECONDS: '1', ...env,
+    PORT: String(port0),
+    PUBLIC_URL: `http://127.0.0.1:${port0}`,
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    APP_SECRET: 'test-secret-0123456789abcdef',
+    ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+    WIDGET_CLOSE_DELAY_SECONDS: '1',
+    ...env,
   });
   // HD_TEST_LOG=debug shows the server's structured log while debugging a test.
   const log = process.env.HD_TEST_LOG ? createLogger(process.env.HD_TEST_LOG) : silentLogger;
@@ -40,7 +52,9 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Bu
   const url = `http://127.0.0.1:${port}`;
   if (opts.jobs !== false) hd.startJobs();
   return {
-    hd, url, port,
+    hd,
+    url,
+    port,
     api(pathname, init = {}) {
       const headers = new Headers(init.headers);
       if (init.admin) headers.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);

@@ -5,7 +5,11 @@
  */
 import { columnChart, dateChart, pieChart, type Row } from './charts';
 
-interface TimeStats { count: number; avgHours: number | null; medianHours: number | null }
+interface TimeStats {
+  count: number;
+  avgHours: number | null;
+  medianHours: number | null;
+}
 interface Summary {
   filter: { from: string; to: string; devCenter?: string; category?: string };
   medians: 'exact' | 'sampled';
@@ -15,7 +19,13 @@ interface Summary {
   feedback: { counts: { score: number; count: number }[]; average: number | null };
   resolutionTime: { overall: TimeStats; itTeam: TimeStats; aiAgents: (TimeStats & { agent: string })[] };
   firstResponse: TimeStats & { byRoute: (TimeStats & { route: string })[] };
-  devCenters: { devCenter: string; tickets: number; escalated: number; byCategory: Record<string, number>; resolution: TimeStats }[];
+  devCenters: {
+    devCenter: string;
+    tickets: number;
+    escalated: number;
+    byCategory: Record<string, number>;
+    resolution: TimeStats;
+  }[];
   categories: string[];
   overTime: { day: string; created: number; resolved: number; escalated: number; deflections: number }[];
   escalations: { count: number; rate: number | null };
@@ -23,12 +33,21 @@ interface Summary {
 }
 
 /** What the page exposes for tests and curious managers: the last summary and how it arrived. */
-interface PageState { summary: Summary | null; updates: number; lastReason: string | null }
+interface PageState {
+  summary: Summary | null;
+  updates: number;
+  lastReason: string | null;
+}
 const state: PageState = { summary: null, updates: 0, lastReason: null };
 (window as unknown as { hdAnalytics: PageState }).hdAnalytics = state;
 
 const EMOJI = ['😡', '🙁', '😐', '🙂', '😍'];
-const ROUTES: Record<string, string> = { ai: 'AI agents', it_team: 'IT team', pool: 'Not allocated', '': 'Not triaged' };
+const ROUTES: Record<string, string> = {
+  ai: 'AI agents',
+  it_team: 'IT team',
+  pool: 'Not allocated',
+  '': 'Not triaged',
+};
 const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T;
 const form = $<HTMLFormElement>('#filters');
 const params = new URLSearchParams(location.search);
@@ -38,35 +57,72 @@ const charts = {
   distribution: columnChart('chart-distribution', 'name', [{ field: 'value', name: 'Tickets' }]),
   resolvedBy: pieChart('chart-resolved-by'),
   feedback: columnChart('chart-feedback', 'name', [{ field: 'value', name: 'Ratings' }]),
-  resolution: columnChart('chart-resolution', 'name', [{ field: 'avg', name: 'Average' }, { field: 'median', name: 'Median' }]),
+  resolution: columnChart('chart-resolution', 'name', [
+    { field: 'avg', name: 'Average' },
+    { field: 'median', name: 'Median' },
+  ]),
   centresVolume: columnChart('chart-centres-volume', 'name', [], { stacked: true, legend: true }),
-  centresTime: columnChart('chart-centres-time', 'name', [{ field: 'avg', name: 'Average' }, { field: 'median', name: 'Median' }]),
-  firstResponse: columnChart('chart-first-response', 'name', [{ field: 'avg', name: 'Average' }, { field: 'median', name: 'Median' }]),
-  overTime: dateChart('chart-over-time', [{ field: 'created', name: 'Created' }, { field: 'resolved', name: 'Resolved' }, { field: 'escalated', name: 'Escalated' }]),
+  centresTime: columnChart('chart-centres-time', 'name', [
+    { field: 'avg', name: 'Average' },
+    { field: 'median', name: 'Median' },
+  ]),
+  firstResponse: columnChart('chart-first-response', 'name', [
+    { field: 'avg', name: 'Average' },
+    { field: 'median', name: 'Median' },
+  ]),
+  overTime: dateChart('chart-over-time', [
+    { field: 'created', name: 'Created' },
+    { field: 'resolved', name: 'Resolved' },
+    { field: 'escalated', name: 'Escalated' },
+  ]),
   deflections: dateChart('chart-deflections', [{ field: 'deflections', name: 'Deflections', columns: true }]),
   escalations: dateChart('chart-escalations', [{ field: 'escalated', name: 'Escalations', columns: true }]),
 };
 
-const timeRow = (name: string, t: TimeStats): Row => ({ name: `${name} (${t.count})`, avg: t.avgHours, median: t.medianHours });
+const timeRow = (name: string, t: TimeStats): Row => ({
+  name: `${name} (${t.count})`,
+  avg: t.avgHours,
+  median: t.medianHours,
+});
 const centre = (name: string) => name || 'Unknown';
-const fmt = (v: number | null, unit = '') => (v == null ? '—' : `${v.toLocaleString(undefined, { maximumFractionDigits: 1 })}${unit}`);
+const fmt = (v: number | null, unit = '') =>
+  v == null ? '—' : `${v.toLocaleString(undefined, { maximumFractionDigits: 1 })}${unit}`;
 
 function render(s: Summary) {
   state.summary = s;
-  const dates = (field: 'created' | 'resolved' | 'escalated' | 'deflections') => s.overTime.map((d) => ({ date: Date.parse(`${d.day}T00:00:00Z`), [field]: d[field] }));
+  const dates = (field: 'created' | 'resolved' | 'escalated' | 'deflections') =>
+    s.overTime.map((d) => ({ date: Date.parse(`${d.day}T00:00:00Z`), [field]: d[field] }));
   charts.distribution.set([
-    { name: 'AI agents', value: s.distribution.ai }, { name: 'IT team', value: s.distribution.itTeam }, { name: 'Not allocated', value: s.distribution.pool },
+    { name: 'AI agents', value: s.distribution.ai },
+    { name: 'IT team', value: s.distribution.itTeam },
+    { name: 'Not allocated', value: s.distribution.pool },
   ]);
-  charts.resolvedBy.set([{ name: 'AI', value: s.resolvedBy.ai }, { name: 'IT team', value: s.resolvedBy.itTeam }]);
+  charts.resolvedBy.set([
+    { name: 'AI', value: s.resolvedBy.ai },
+    { name: 'IT team', value: s.resolvedBy.itTeam },
+  ]);
   charts.feedback.set(s.feedback.counts.map((f) => ({ name: `${EMOJI[f.score - 1]} ${f.score}`, value: f.count })));
-  charts.resolution.set([...s.resolutionTime.aiAgents.map((a) => timeRow(a.agent, a)), timeRow('IT team', s.resolutionTime.itTeam)]);
+  charts.resolution.set([
+    ...s.resolutionTime.aiAgents.map((a) => timeRow(a.agent, a)),
+    timeRow('IT team', s.resolutionTime.itTeam),
+  ]);
   charts.centresVolume.set(
     s.devCenters.map((c) => ({ name: centre(c.devCenter), ...c.byCategory })),
     s.categories.map((cat) => ({ field: cat, name: cat || 'Uncategorised' })),
   );
   charts.centresTime.set(s.devCenters.map((c) => timeRow(centre(c.devCenter), c.resolution)));
-  charts.firstResponse.set([timeRow('All', s.firstResponse), ...s.firstResponse.byRoute.map((r) => timeRow(ROUTES[r.route] ?? r.route, r))]);
-  charts.overTime.set(s.overTime.map((d) => ({ date: Date.parse(`${d.day}T00:00:00Z`), created: d.created, resolved: d.resolved, escalated: d.escalated })));
+  charts.firstResponse.set([
+    timeRow('All', s.firstResponse),
+    ...s.firstResponse.byRoute.map((r) => timeRow(ROUTES[r.route] ?? r.route, r)),
+  ]);
+  charts.overTime.set(
+    s.overTime.map((d) => ({
+      date: Date.parse(`${d.day}T00:00:00Z`),
+      created: d.created,
+      resolved: d.resolved,
+      escalated: d.escalated,
+    })),
+  );
   charts.deflections.set(dates('deflections'));
   charts.escalations.set(dates('escalated'));
   const resolved = s.resolvedBy.ai + s.resolvedBy.itTeam;
@@ -74,19 +130,30 @@ function render(s: Summary) {
     [fmt(s.totals.tickets), 'tickets'],
     [resolved ? `${Math.round((s.resolvedBy.ai / resolved) * 100)}%` : '—', 'resolved by AI'],
     [fmt(s.totals.open), 'open'],
-    [`${fmt(s.escalations.count)} (${s.escalations.rate == null ? '—' : Math.round(s.escalations.rate * 100) + '%'})`, 'escalated'],
+    [
+      `${fmt(s.escalations.count)} (${s.escalations.rate == null ? '—' : Math.round(s.escalations.rate * 100) + '%'})`,
+      'escalated',
+    ],
     [s.feedback.average == null ? '—' : `${s.feedback.average.toFixed(2)} / 5`, `feedback (${s.totals.feedback})`],
     [fmt(s.firstResponse.medianHours, ' h'), 'median first response'],
-    [fmt(s.resolutionTime.overall.medianHours, ' h'), `median resolution${s.medians === 'sampled' ? ' (sampled)' : ''}`],
+    [
+      fmt(s.resolutionTime.overall.medianHours, ' h'),
+      `median resolution${s.medians === 'sampled' ? ' (sampled)' : ''}`,
+    ],
     [fmt(s.totals.deflections), 'deflected by KB'],
   ];
   const box = $('#kpis');
-  box.replaceChildren(...kpis.map(([v, l]) => {
-    const el = document.createElement('div');
-    el.className = 'kpi';
-    el.append(Object.assign(document.createElement('b'), { textContent: v }), Object.assign(document.createElement('span'), { textContent: l }));
-    return el;
-  }));
+  box.replaceChildren(
+    ...kpis.map(([v, l]) => {
+      const el = document.createElement('div');
+      el.className = 'kpi';
+      el.append(
+        Object.assign(document.createElement('b'), { textContent: v }),
+        Object.assign(document.createElement('span'), { textContent: l }),
+      );
+      return el;
+    }),
+  );
   fillSelect('devCenter', s.options.devCenters, s.filter.devCenter);
   fillSelect('category', s.options.categories, s.filter.category);
 }
@@ -95,7 +162,8 @@ function fillSelect(name: string, values: string[], current?: string) {
   const sel = form.elements.namedItem(name) as HTMLSelectElement;
   const want = ['', ...values];
   if (current && !want.includes(current)) want.push(current);
-  if ([...sel.options].map((o) => o.value).join('\n') !== want.join('\n')) sel.replaceChildren(...want.map((v) => new Option(v || 'All', v)));
+  if ([...sel.options].map((o) => o.value).join('\n') !== want.join('\n'))
+    sel.replaceChildren(...want.map((v) => new Option(v || 'All', v)));
   sel.value = current ?? '';
 }
 
@@ -143,7 +211,10 @@ async function load() {
     live.className = '';
   });
   // EventSource reconnects by itself; say so meanwhile.
-  source.onerror = () => { live.textContent = 'reconnecting…'; live.className = 'off'; };
+  source.onerror = () => {
+    live.textContent = 'reconnecting…';
+    live.className = 'off';
+  };
 }
 
 // The form starts from the URL, so a shared link opens with its filter.

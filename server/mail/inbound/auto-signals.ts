@@ -5,11 +5,20 @@
 import type { AutoDetectInput } from './auto-detect.js';
 
 /** A header's raw value: from headerLines when we have them (exactly what was sent), else from mailparser's map. */
-export function headerValue(headers: Map<string, unknown>, headerLines: { key: string; line: string }[] | undefined, name: string): string | null {
+export function headerValue(
+  headers: Map<string, unknown>,
+  headerLines: { key: string; line: string }[] | undefined,
+  name: string,
+): string | null {
   const line = headerLines?.find((l) => l.key === name);
   if (line) {
     const colon = line.line.indexOf(':');
-    return colon >= 0 ? line.line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim() : '';
+    return colon >= 0
+      ? line.line
+          .slice(colon + 1)
+          .replace(/\r?\n[ \t]+/g, ' ')
+          .trim()
+      : '';
   }
   return stringify(headers.get(name));
 }
@@ -23,7 +32,9 @@ function stringify(v: unknown): string | null {
     const o = v as { text?: unknown; value?: unknown; params?: Record<string, string> };
     if (typeof o.text === 'string') return o.text;
     if (typeof o.value === 'string') {
-      const params = Object.entries(o.params ?? {}).map(([k, p]) => `; ${k}=${p}`).join('');
+      const params = Object.entries(o.params ?? {})
+        .map(([k, p]) => `; ${k}=${p}`)
+        .join('');
       return o.value + params;
     }
   }
@@ -35,15 +46,49 @@ function stringify(v: unknown): string | null {
 export const BOUNCE_SUBJECT = new RegExp(
   '^\\s*(?:' +
     [
-      'undeliverable', 'undelivered mail', 'undeliverable mail', 'delivery status notification', 'delivery notification',
-      'returned mail', 'mail delivery failed', 'mail delivery failure', 'mail delivery problem', 'mail delivery system',
-      'delivery failure', 'delivery has failed', 'delivery failed', 'failure notice', 'failed delivery', 'delivery delayed',
-      'delayed mail', 'warning: could not send message', 'message delivery failure', 'message not delivered',
-      'nondeliverable', 'non-deliverable', 'non remis', 'non-remis', 'unzustellbar', 'nicht zustellbar',
-      'onbestelbaar', 'no se puede entregar', 'não entregue', 'rapport de non-remise', 'mail system error',
-      'could not send message', 'returned to sender', 'mail could not be delivered', 'message undeliverable',
-      'notificación de estado de entrega', 'benachrichtigung zum übermittlungsstatus', 'unable to deliver',
-      'email bounce notification', 'bounced mail', 'mail returned', 'rejected:', 'delivery report',
+      'undeliverable',
+      'undelivered mail',
+      'undeliverable mail',
+      'delivery status notification',
+      'delivery notification',
+      'returned mail',
+      'mail delivery failed',
+      'mail delivery failure',
+      'mail delivery problem',
+      'mail delivery system',
+      'delivery failure',
+      'delivery has failed',
+      'delivery failed',
+      'failure notice',
+      'failed delivery',
+      'delivery delayed',
+      'delayed mail',
+      'warning: could not send message',
+      'message delivery failure',
+      'message not delivered',
+      'nondeliverable',
+      'non-deliverable',
+      'non remis',
+      'non-remis',
+      'unzustellbar',
+      'nicht zustellbar',
+      'onbestelbaar',
+      'no se puede entregar',
+      'não entregue',
+      'rapport de non-remise',
+      'mail system error',
+      'could not send message',
+      'returned to sender',
+      'mail could not be delivered',
+      'message undeliverable',
+      'notificación de estado de entrega',
+      'benachrichtigung zum übermittlungsstatus',
+      'unable to deliver',
+      'email bounce notification',
+      'bounced mail',
+      'mail returned',
+      'rejected:',
+      'delivery report',
     ].join('|') +
     ')',
   'iu',
@@ -51,13 +96,46 @@ export const BOUNCE_SUBJECT = new RegExp(
 
 // Out-of-office and auto-reply subjects in the languages our users' Exchange, Gmail and Apple Mail produce.
 const AUTOREPLY_PREFIXES = [
-  'automatic reply', 'auto reply', 'auto-reply', 'autoreply', 'auto response', 'auto-response', 'automatic response',
-  'out of office', 'out of the office', 'ooo', 'abwesenheitsnotiz', 'automatische antwort', 'réponse automatique',
-  'reponse automatique', 'absence', 'respuesta automática', 'respuesta automatica', 'fuera de la oficina',
-  'risposta automatica', 'fuori sede', 'fuori ufficio', 'automatisch antwoord', 'afwezig', 'resposta automática',
-  'resposta automatica', 'ausente', 'autosvar', 'automatisk svar', 'frånvaro', 'fraværende', 'odpowiedź automatyczna',
-  'automatyczna odpowiedź', 'автоматический ответ', 'автоответ', 'автоматична відповідь', '自动回复', '自動回覆', '自動応答',
-  '不在', '자동 응답',
+  'automatic reply',
+  'auto reply',
+  'auto-reply',
+  'autoreply',
+  'auto response',
+  'auto-response',
+  'automatic response',
+  'out of office',
+  'out of the office',
+  'ooo',
+  'abwesenheitsnotiz',
+  'automatische antwort',
+  'réponse automatique',
+  'reponse automatique',
+  'absence',
+  'respuesta automática',
+  'respuesta automatica',
+  'fuera de la oficina',
+  'risposta automatica',
+  'fuori sede',
+  'fuori ufficio',
+  'automatisch antwoord',
+  'afwezig',
+  'resposta automática',
+  'resposta automatica',
+  'ausente',
+  'autosvar',
+  'automatisk svar',
+  'frånvaro',
+  'fraværende',
+  'odpowiedź automatyczna',
+  'automatyczna odpowiedź',
+  'автоматический ответ',
+  'автоответ',
+  'автоматична відповідь',
+  '自动回复',
+  '自動回覆',
+  '自動応答',
+  '不在',
+  '자동 응답',
 ];
 export const AUTOREPLY_SUBJECT = new RegExp(
   `^\\s*(?:(?:${AUTOREPLY_PREFIXES.join('|')})\\s*[:：(\\[]|(?:${AUTOREPLY_PREFIXES.join('|')})\\s*$)` +
@@ -69,9 +147,11 @@ export const AUTOREPLY_SUBJECT = new RegExp(
 );
 
 /** Words that make a null-return-path message a bounce rather than an auto-reply. */
-export const DSN_BODY = /undeliver|not be delivered|could not deliver|delivery (?:has )?failed|delivery to the following|permanent error|returned mail|mailbox (?:is )?(?:full|unavailable)|user unknown|\b5\.\d{1,3}\.\d{1,3}\b/i;
+export const DSN_BODY =
+  /undeliver|not be delivered|could not deliver|delivery (?:has )?failed|delivery to the following|permanent error|returned mail|mailbox (?:is )?(?:full|unavailable)|user unknown|\b5\.\d{1,3}\.\d{1,3}\b/i;
 
-const MESSAGE_ID_LINE = /^(?:message-id|original-message-id|x-original-message-id)[ \t]*:[ \t]*(?:\r?\n[ \t]+)?<([^<>\s]{3,250})>/gim;
+const MESSAGE_ID_LINE =
+  /^(?:message-id|original-message-id|x-original-message-id)[ \t]*:[ \t]*(?:\r?\n[ \t]+)?<([^<>\s]{3,250})>/gim;
 
 /**
  * The Message-ID of the message a bounce is about: the first Message-ID header below the bounce's own headers

@@ -14,7 +14,10 @@ if (!files.length) {
 }
 try {
   const hd = await buildHelpdesk(loadConfig(process.env), { log: silentLogger });
-  const source = createFileSource(files, { intake: hd.intake, onResult: (file, r) => process.stdout.write(JSON.stringify({ file, ...r }) + '\n') });
+  const source = createFileSource(files, {
+    intake: hd.intake,
+    onResult: (file, r) => process.stdout.write(JSON.stringify({ file, ...r }) + '\n'),
+  });
   source.start();
   await source.done;
   await hd.stop();

@@ -54,5 +54,7 @@ export async function main(files: string[], out: NodeJS.WritableStream = process
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main(process.argv.slice(2).filter((a) => a !== '--')).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2).filter((a) => a !== '--')).then((code) => {
+    process.exitCode = code;
+  });
 }

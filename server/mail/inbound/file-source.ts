@@ -7,11 +7,19 @@ import type { MailSource } from './source.js';
 /** Expands folders to the .eml/.msg files inside them, sorted by name. */
 export function emlFiles(paths: string[]): string[] {
   return paths.flatMap((p) =>
-    statSync(p).isDirectory() ? readdirSync(p).filter((f) => /\.(eml|msg)$/i.test(f)).sort().map((f) => path.join(p, f)) : [p],
+    statSync(p).isDirectory()
+      ? readdirSync(p)
+          .filter((f) => /\.(eml|msg)$/i.test(f))
+          .sort()
+          .map((f) => path.join(p, f))
+      : [p],
   );
 }
 
-export function createFileSource(paths: string[], deps: { intake: Intake; onResult?: (file: string, r: IntakeResult | { error: string }) => void }): MailSource & { done: Promise<void> } {
+export function createFileSource(
+  paths: string[],
+  deps: { intake: Intake; onResult?: (file: string, r: IntakeResult | { error: string }) => void },
+): MailSource & { done: Promise<void> } {
   let state = 'idle';
   let stopped = false;
   let resolveDone!: () => void;

@@ -34,13 +34,18 @@ export function parseImapUrl(url: string) {
   const u = new URL(url);
   const secure = u.protocol === 'imaps:';
   return {
-    host: u.hostname, port: Number(u.port || (secure ? 993 : 143)), secure,
+    host: u.hostname,
+    port: Number(u.port || (secure ? 993 : 143)),
+    secure,
     auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) },
     mailbox: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'INBOX',
   };
 }
 
-export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake; leases: Leases; log: Logger; databaseUp: () => Promise<boolean> }) {
+export function createImapSource(
+  opts: ImapSourceOptions,
+  deps: { intake: Intake; leases: Leases; log: Logger; databaseUp: () => Promise<boolean> },
+) {
   const cfg = parseImapUrl(opts.url);
   let state: ImapState = 'starting';
   let stopped = false;
@@ -89,7 +94,14 @@ export function createImapSource(opts: ImapSourceOptions, deps: { intake: Intake
   }
 
   async function session() {
-    const c = new ImapFlow({ ...cfg, logger: false, disableAutoIdle: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 5 * 60_000 });
+    const c = new ImapFlow({
+      ...cfg,
+      logger: false,
+      disableAutoIdle: true,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 5 * 60_000,
+    });
     client = c;
     c.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'imap connection error'));
     await c.connect();

@@ -73,8 +73,16 @@ export const MOBILE_SIGNATURE = new RegExp(
   '^[\\s(<*_]*(?:' +
     [
       '(?:sent|send|envoyé|enviado|enviada|inviato|verzonden|verstuurd|gesendet|sendt|skickat|wysłane|wysłano|отправлено|надіслано|lähetetty)\\s+(?:from|via|with|by|using|depuis|de|desde|da|dal|vanaf|met|von|fra|från|z|с|з|em|med|mijn|iz)\\b',
-      'von\\s+meinem\\b', 'from\\s+my\\b', '\\S+\\s+from\\s+mobile\\b', 'get\\s+\\[?outlook\\b', 'télécharger\\s+outlook\\b',
-      'diese\\s+nachricht\\s+wurde\\s+von\\b', '從我的', '从我的', 'iphoneから送信', 'my\\s+iphone\\b',
+      'von\\s+meinem\\b',
+      'from\\s+my\\b',
+      '\\S+\\s+from\\s+mobile\\b',
+      'get\\s+\\[?outlook\\b',
+      'télécharger\\s+outlook\\b',
+      'diese\\s+nachricht\\s+wurde\\s+von\\b',
+      '從我的',
+      '从我的',
+      'iphoneから送信',
+      'my\\s+iphone\\b',
     ].join('|') +
     ')',
   'iu',

@@ -9,25 +9,47 @@ import { parseEmail } from './parse.js';
 const root = corporaDir();
 const dir = (...p: string[]) => path.join(root ?? '', 'reply-parsing', ...p);
 const read = (...p: string[]) => readFileSync(dir(...p), 'utf8');
-const norm = (s: string) => s.replace(/\r\n?/g, '\n').split('\n').map((l) => l.trimEnd()).join('\n').trim();
+const norm = (s: string) =>
+  s
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trim();
 const squash = (s: string) => s.replace(/\s+/g, '');
 
-interface Assertion { kind: string; equals?: string; contains?: string; not_contains?: string; compare_ignoring_all_whitespace?: boolean }
-interface Case { fixture: string; note?: string; assertions: Assertion[] }
+interface Assertion {
+  kind: string;
+  equals?: string;
+  contains?: string;
+  not_contains?: string;
+  compare_ignoring_all_whitespace?: boolean;
+}
+interface Case {
+  fixture: string;
+  note?: string;
+  assertions: Assertion[];
+}
 
 /** Scores the visible_text assertions of one expected.json; cases needing a custom parser regex (`note`) are skipped. */
 function scoreVisibleText(corpus: string, fixtureDir: string, actualFor: (file: string) => string) {
   const cases = JSON.parse(read(corpus, 'expected.json')) as Case[];
-  let ok = 0, total = 0;
+  let ok = 0,
+    total = 0;
   const failures: string[] = [];
   for (const c of cases) {
     if (c.note) continue;
     for (const a of c.assertions.filter((x) => x.kind === 'visible_text')) {
       total++;
       const got = actualFor(path.join(fixtureDir, c.fixture));
-      const pass = a.equals !== undefined ? norm(got) === norm(a.equals)
-        : a.contains !== undefined ? got.includes(a.contains) : !got.includes(a.not_contains ?? '\u0000');
-      if (pass) ok++; else failures.push(`${c.fixture}: ${JSON.stringify(got.slice(0, 160))}`);
+      const pass =
+        a.equals !== undefined
+          ? norm(got) === norm(a.equals)
+          : a.contains !== undefined
+            ? got.includes(a.contains)
+            : !got.includes(a.not_contains ?? '\u0000');
+      if (pass) ok++;
+      else failures.push(`${c.fixture}: ${JSON.stringify(got.slice(0, 160))}`);
     }
   }
   return { ok, total, failures };
@@ -40,19 +62,25 @@ function report(name: string, r: { ok: number; total: number; failures: string[]
 
 describe.runIf(need('the email corpora', root !== null))('stripReply on the reply-parsing corpora', () => {
   it('github/email_reply_parser: visible text', () => {
-    const r = scoreVisibleText('github-email_reply_parser', 'emails', (f) => stripReply(read('github-email_reply_parser', f)));
+    const r = scoreVisibleText('github-email_reply_parser', 'emails', (f) =>
+      stripReply(read('github-email_reply_parser', f)),
+    );
     report('github-email_reply_parser', r);
     expect(r.ok).toBeGreaterThanOrEqual(r.total - 1);
   });
 
   it('zapier/email-reply-parser: visible text', () => {
-    const r = scoreVisibleText('zapier-email-reply-parser', 'emails', (f) => stripReply(read('zapier-email-reply-parser', f)));
+    const r = scoreVisibleText('zapier-email-reply-parser', 'emails', (f) =>
+      stripReply(read('zapier-email-reply-parser', f)),
+    );
     report('zapier-email-reply-parser', r);
     expect(r.ok).toBeGreaterThanOrEqual(r.total - 1);
   });
 
   it('willdurand/EmailReplyParser: visible text in many locales', () => {
-    const r = scoreVisibleText('willdurand-EmailReplyParser', '', (f) => stripReply(read('willdurand-EmailReplyParser', f)));
+    const r = scoreVisibleText('willdurand-EmailReplyParser', '', (f) =>
+      stripReply(read('willdurand-EmailReplyParser', f)),
+    );
     report('willdurand-EmailReplyParser', r);
     expect(r.ok).toBeGreaterThanOrEqual(r.total - 2);
   });
@@ -72,7 +100,9 @@ describe.runIf(need('the email corpora', root !== null))('stripReply on the repl
   });
 
   it('mailgun/talon: real client .eml replies and HTML replies', async () => {
-    const cases = (JSON.parse(read('mailgun-talon', 'expected.json')) as Case[]).filter((c) => /standard_replies|html_replies/.test(c.fixture));
+    const cases = (JSON.parse(read('mailgun-talon', 'expected.json')) as Case[]).filter((c) =>
+      /standard_replies|html_replies/.test(c.fixture),
+    );
     // talon keeps mobile footers and "-- " signatures in its expectation; we cut them by design.
     const bySignatureDesign: Record<string, string> = { 'iphone.eml': 'Hello', 'sparrow.eml': 'Hello' };
     let ok = 0;
@@ -80,10 +110,13 @@ describe.runIf(need('the email corpora', root !== null))('stripReply on the repl
     for (const c of cases) {
       const a = c.assertions[0]!;
       const file = dir('mailgun-talon', c.fixture);
-      const got = c.fixture.endsWith('.eml') ? (await parseEmail(readFileSync(file))).newText : htmlToNewText(readFileSync(file, 'utf8'));
+      const got = c.fixture.endsWith('.eml')
+        ? (await parseEmail(readFileSync(file))).newText
+        : htmlToNewText(readFileSync(file, 'utf8'));
       const want = bySignatureDesign[path.basename(c.fixture)] ?? a.equals ?? '';
       const pass = a.compare_ignoring_all_whitespace ? squash(got) === squash(want) : norm(got) === norm(want);
-      if (pass) ok++; else failures.push(`${c.fixture}: ${JSON.stringify(got.slice(0, 160))}`);
+      if (pass) ok++;
+      else failures.push(`${c.fixture}: ${JSON.stringify(got.slice(0, 160))}`);
     }
     report('mailgun-talon', { ok, total: cases.length, failures });
     expect(ok).toBeGreaterThanOrEqual(cases.length - 1);
@@ -91,7 +124,9 @@ describe.runIf(need('the email corpora', root !== null))('stripReply on the repl
 
   it('talon edge cases: OLK_SRC_BODY_SECTION, <hr>-separated, shared quote block', async () => {
     expect(norm(htmlToNewText(read('mailgun-talon', 'fixtures', 'OLK_SRC_BODY_SECTION.html')))).toBe('Reply');
-    expect(norm(htmlToNewText(read('mailgun-talon', 'fixtures', 'reply-separated-by-hr.html'))).replace(/\s+/g, ' ')).toBe('Hi there Bob');
+    expect(
+      norm(htmlToNewText(read('mailgun-talon', 'fixtures', 'reply-separated-by-hr.html'))).replace(/\s+/g, ' '),
+    ).toBe('Hi there Bob');
     const shared = await parseEmail(readFileSync(dir('mailgun-talon', 'fixtures', 'reply-quotations-share-block.eml')));
     expect(shared.newText.length).toBeGreaterThan(0);
     expect(shared.newText.length).toBeLessThan(shared.text.length);
@@ -112,20 +147,28 @@ describe.runIf(need('the email corpora', root !== null))('stripReply on the repl
 
 describe('stripReply and htmlToNewText on hand-made cases', () => {
   it('cuts an English attribution and the quote below it', () => {
-    expect(stripReply('It works now, thanks!\r\n\r\nOn Mon, 1 Jan 2026, IT <it@helpdesk.example> wrote:\r\n> old text\r\n')).toBe('It works now, thanks!');
+    expect(
+      stripReply('It works now, thanks!\r\n\r\nOn Mon, 1 Jan 2026, IT <it@helpdesk.example> wrote:\r\n> old text\r\n'),
+    ).toBe('It works now, thanks!');
   });
 
   it('cuts an Outlook header block and a mobile footer', () => {
-    const body = 'Fixed.\n\nSent from my iPhone\n\n________________________________\nFrom: IT <it@x.example>\nSent: Monday\nTo: a@b.example\nSubject: Re: x\n\nold';
+    const body =
+      'Fixed.\n\nSent from my iPhone\n\n________________________________\nFrom: IT <it@x.example>\nSent: Monday\nTo: a@b.example\nSubject: Re: x\n\nold';
     expect(stripReply(body)).toBe('Fixed.');
   });
 
   it('keeps inline answers between quoted lines', () => {
-    expect(stripReply('On Mon, 1 Jan 2026, IT <it@x.example> wrote:\n> Which printer?\nThe one on floor 2.\n> Since when?\nToday.')).toBe('The one on floor 2.\nToday.');
+    expect(
+      stripReply(
+        'On Mon, 1 Jan 2026, IT <it@x.example> wrote:\n> Which printer?\nThe one on floor 2.\n> Since when?\nToday.',
+      ),
+    ).toBe('The one on floor 2.\nToday.');
   });
 
   it('cuts a Gmail HTML reply at gmail_quote', () => {
-    const html = '<div dir="ltr">New answer</div><br><div class="gmail_quote"><div>On Mon, IT wrote:</div><blockquote>old</blockquote></div>';
+    const html =
+      '<div dir="ltr">New answer</div><br><div class="gmail_quote"><div>On Mon, IT wrote:</div><blockquote>old</blockquote></div>';
     expect(htmlToNewText(html)).toBe('New answer');
   });
 

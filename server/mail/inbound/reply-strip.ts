@@ -6,8 +6,16 @@
  */
 import EmailReplyParser from 'email-reply-parser';
 import {
-  ANY_HEADER, ATTRIBUTION_START, FORWARDED, FROM_HEADER, MAX_HEADER_CHARS, MOBILE_SIGNATURE, ORIGINAL_MESSAGE,
-  SEPARATOR, SIG_DELIMITER, isAttribution,
+  ANY_HEADER,
+  ATTRIBUTION_START,
+  FORWARDED,
+  FROM_HEADER,
+  MAX_HEADER_CHARS,
+  MOBILE_SIGNATURE,
+  ORIGINAL_MESSAGE,
+  SEPARATOR,
+  SIG_DELIMITER,
+  isAttribution,
 } from './reply-patterns.js';
 
 export { htmlToNewText } from './html-reply.js';
@@ -80,16 +88,26 @@ function cutHistory(lines: string[]): string[] {
   const hasContent = () => kept.some((l) => !isBlank(l));
   // Blank lines around a dropped quote are the quote's, not the reply's (GitHub joins the kept fragments directly).
   let afterDrop = false;
-  const drop = () => { while (kept.length && isBlank(kept.at(-1)!)) kept.pop(); afterDrop = true; };
+  const drop = () => {
+    while (kept.length && isBlank(kept.at(-1)!)) kept.pop();
+    afterDrop = true;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (isQuoted(line)) { drop(); continue; }
+    if (isQuoted(line)) {
+      drop();
+      continue;
+    }
     if (afterDrop && isBlank(line)) continue;
     const span = isBlank(line) ? 0 : attributionSpan(lines, i);
     if (span > 0) {
       const after = nextContent(lines, i + span);
       // Bottom-posting and inline replies quote with ">"; so do replies whose new text sits below the attribution.
-      if ((after !== null && isQuoted(after)) || !hasContent()) { drop(); i += span - 1; continue; }
+      if ((after !== null && isQuoted(after)) || !hasContent()) {
+        drop();
+        i += span - 1;
+        continue;
+      }
       break;
     }
     afterDrop = false;
@@ -130,7 +148,8 @@ function isMobileSignature(line: string): boolean {
 function skipForwardHeaders(lines: string[]): string[] | null {
   let i = 0;
   while (i < lines.length && isBlank(lines[i]!)) i++;
-  if (i >= lines.length || !(FORWARDED.test(lines[i]!) || ORIGINAL_MESSAGE.test(lines[i]!) || isHeaderBlock(lines, i))) return null;
+  if (i >= lines.length || !(FORWARDED.test(lines[i]!) || ORIGINAL_MESSAGE.test(lines[i]!) || isHeaderBlock(lines, i)))
+    return null;
   if (!isHeaderBlock(lines, i)) i++;
   // The header block ends at the first blank line; wrapped header values ("Subject: … \nspans …") stay inside it.
   while (i < lines.length && !isBlank(lines[i]!)) i++;
@@ -165,10 +184,16 @@ export function stripReply(text: string): string {
   // Everything was history. A bare forward: its body is what the sender wants us to read.
   const body = skipForwardHeaders(lines);
   if (body) {
-    const forwarded = cutSignature(cutHistory(body)).join('\n').replace(/^(?:[ \t]*\n)+/, '').trimEnd();
+    const forwarded = cutSignature(cutHistory(body))
+      .join('\n')
+      .replace(/^(?:[ \t]*\n)+/, '')
+      .trimEnd();
     if (forwarded.trim()) return forwarded;
   }
   // A quote-only reply: better the whole text than an empty comment.
   kept = cutSignature(lines);
-  return kept.join('\n').replace(/^(?:[ \t]*\n)+/, '').trimEnd();
+  return kept
+    .join('\n')
+    .replace(/^(?:[ \t]*\n)+/, '')
+    .trimEnd();
 }

@@ -11,13 +11,30 @@ export function inboundRoutes(deps: { intake: Intake; adminToken?: string; maxBy
     '/email',
     requireAdmin(deps.adminToken),
     // Oversized mail is still accepted up to twice the limit, so the sender can be told (attachments dropped).
-    bodyLimit({ maxSize: deps.maxBytes * 2, onError: () => { throw new AppError('payload_too_large', 'The email is too large to accept.'); } }),
+    bodyLimit({
+      maxSize: deps.maxBytes * 2,
+      onError: () => {
+        throw new AppError('payload_too_large', 'The email is too large to accept.');
+      },
+    }),
     async (c) => {
       const raw = Buffer.from(await c.req.arrayBuffer());
-      if (!raw.length) throw new AppError('validation_failed', 'The body must be a raw RFC 5322 message.', { fields: { body: 'empty' } });
+      if (!raw.length)
+        throw new AppError('validation_failed', 'The body must be a raw RFC 5322 message.', {
+          fields: { body: 'empty' },
+        });
       const r = await deps.intake.receive(raw, 'webhook');
       const status = r.status === 'failed' ? 422 : r.status === 'duplicate' ? 200 : 202;
-      return c.json({ status: r.status, inboundId: r.inboundId, ticketId: r.ticketId ?? null, ref: r.ref ?? null, reason: r.reason ?? null }, status);
+      return c.json(
+        {
+          status: r.status,
+          inboundId: r.inboundId,
+          ticketId: r.ticketId ?? null,
+          ref: r.ref ?? null,
+          reason: r.reason ?? null,
+        },
+        status,
+      );
     },
   );
   return app;

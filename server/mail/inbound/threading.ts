@@ -31,7 +31,9 @@ export function createThreading(deps: { models: Models; ids: MailIds }) {
   return {
     /** The ticket this message continues, or null for a new conversation. */
     async find(mail: ParsedEmail): Promise<ThreadMatch | null> {
-      const refs = [...new Set([mail.inReplyTo, ...mail.references.slice().reverse()].filter((x): x is string => !!x))].slice(0, 50);
+      const refs = [
+        ...new Set([mail.inReplyTo, ...mail.references.slice().reverse()].filter((x): x is string => !!x)),
+      ].slice(0, 50);
       for (const r of refs) {
         const id = deps.ids.ticketFromMessageId(r);
         if (id) {
@@ -41,7 +43,8 @@ export function createThreading(deps: { models: Models; ids: MailIds }) {
       }
       if (refs.length) {
         // A reply to the requester's own earlier mail, or to one of ours whose id format changed.
-        const m = (await Message.findOne({ where: { emailMessageId: { [Op.in]: refs } }, order: [['id', 'DESC']] })) ??
+        const m =
+          (await Message.findOne({ where: { emailMessageId: { [Op.in]: refs } }, order: [['id', 'DESC']] })) ??
           (await OutboxMail.findOne({ where: { emailMessageId: { [Op.in]: refs } }, order: [['id', 'DESC']] }));
         if (m?.ticketId) {
           const t = await Ticket.findByPk(m.ticketId);

@@ -1,7 +1,14 @@
 /** A parsed inbound email, the one shape intake, threading and the CLI work with (see parse.ts). */
 
 /** One attachment; inline cid images (multipart/related) are included with inline=true. */
-export interface ParsedAttachment { filename: string; contentType: string; size: number; contentId: string | null; inline: boolean; content: Buffer }
+export interface ParsedAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  inline: boolean;
+  content: Buffer;
+}
 
 export interface ParsedEmail {
   /** Without angle brackets; null when the message has none (intake then dedupes on a hash of the raw bytes). */

@@ -37,19 +37,37 @@ export function createOutbox(deps: { models: Models; from: string; clock: () => 
       let lastError: string | null = null;
       if (mail.automatic) {
         const recent = await OutboxMail.count({
-          where: { toAddr: mail.to, automatic: true, status: { [Op.in]: ['queued', 'sent'] }, createdAt: { [Op.gt]: new Date(now.getTime() - AUTO_LIMIT.windowMs) } },
+          where: {
+            toAddr: mail.to,
+            automatic: true,
+            status: { [Op.in]: ['queued', 'sent'] },
+            createdAt: { [Op.gt]: new Date(now.getTime() - AUTO_LIMIT.windowMs) },
+          },
           transaction,
         });
         if (recent >= AUTO_LIMIT.count) {
           status = 'suppressed';
           lastError = `more than ${AUTO_LIMIT.count} automatic mails to this address in 3 hours`;
-          deps.log.warn({ to: mail.to, ticketId: mail.ticketId, kind: mail.kind }, 'automatic mail suppressed by the per-sender limit');
+          deps.log.warn(
+            { to: mail.to, ticketId: mail.ticketId, kind: mail.kind },
+            'automatic mail suppressed by the per-sender limit',
+          );
         }
       }
       return OutboxMail.create(
         {
-          ticketId: mail.ticketId, kind: mail.kind, toAddr: mail.to, subject: mail.subject, text: mail.text, html: mail.html,
-          headers: mail.headers, emailMessageId: mail.messageId, automatic: mail.automatic, status, nextAttemptAt: now, lastError,
+          ticketId: mail.ticketId,
+          kind: mail.kind,
+          toAddr: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          headers: mail.headers,
+          emailMessageId: mail.messageId,
+          automatic: mail.automatic,
+          status,
+          nextAttemptAt: now,
+          lastError,
         },
         { transaction },
       );
@@ -69,7 +87,15 @@ export function createOutbox(deps: { models: Models; from: string; clock: () => 
         });
         for (const m of due) {
           try {
-            await transport.send({ from: deps.from, to: m.toAddr, subject: m.subject, text: m.text, html: m.html, messageId: m.emailMessageId, headers: m.headers });
+            await transport.send({
+              from: deps.from,
+              to: m.toAddr,
+              subject: m.subject,
+              text: m.text,
+              html: m.html,
+              messageId: m.emailMessageId,
+              headers: m.headers,
+            });
             await m.update({ status: 'sent', sentAt: deps.clock(), attempts: m.attempts + 1, lastError: null });
             sent++;
             deps.log.info({ ticketId: m.ticketId, messageId: m.emailMessageId, kind: m.kind }, 'mail sent');
@@ -83,9 +109,17 @@ export function createOutbox(deps: { models: Models; from: string; clock: () => 
               lastError: String((err as Error).message ?? err).slice(0, 1000),
               nextAttemptAt: new Date(deps.clock().getTime() + backoffMs(attempts)),
             });
-            deps.log.warn({ ticketId: m.ticketId, messageId: m.emailMessageId, attempts, err: (err as Error).message }, dead ? 'mail given up' : 'mail send failed, will retry');
+            deps.log.warn(
+              { ticketId: m.ticketId, messageId: m.emailMessageId, attempts, err: (err as Error).message },
+              dead ? 'mail given up' : 'mail send failed, will retry',
+            );
             // When the server is down every further send fails the same way: stop the batch, retry later.
-            if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ESOCKET/.test(String((err as { code?: string }).code ?? (err as Error).message))) break;
+            if (
+              /ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ESOCKET/.test(
+                String((err as { code?: string }).code ?? (err as Error).message),
+              )
+            )
+              break;
           }
         }
       } finally {
@@ -96,7 +130,10 @@ export function createOutbox(deps: { models: Models; from: string; clock: () => 
 
     /** Puts a failed or dead mail back in the queue now (admin retry). */
     async retry(id: number) {
-      const [n] = await OutboxMail.update({ status: 'queued', nextAttemptAt: deps.clock(), attempts: 0 }, { where: { id, status: { [Op.in]: ['failed', 'dead', 'suppressed'] } } });
+      const [n] = await OutboxMail.update(
+        { status: 'queued', nextAttemptAt: deps.clock(), attempts: 0 },
+        { where: { id, status: { [Op.in]: ['failed', 'dead', 'suppressed'] } } },
+      );
       return n > 0;
     },
 

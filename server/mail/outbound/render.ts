@@ -14,7 +14,10 @@ const load = (name: string) => {
 
 /** HTML-escapes text. */
 export const escapeHtml = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** `{{x}}` is escaped for HTML (or left as is for text), `{{{x}}}` is inserted raw. */
 export function fill(template: string, vars: Record<string, unknown>, html: boolean): string {

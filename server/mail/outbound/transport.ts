@@ -21,7 +21,18 @@ export interface MailTransport {
 
 function toNodemailer(m: OutgoingEnvelope) {
   const { 'Reply-To': replyTo, 'In-Reply-To': inReplyTo, References: references, ...headers } = m.headers;
-  return { from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html ?? undefined, messageId: `<${m.messageId}>`, replyTo, inReplyTo, references, headers };
+  return {
+    from: m.from,
+    to: m.to,
+    subject: m.subject,
+    text: m.text,
+    html: m.html ?? undefined,
+    messageId: `<${m.messageId}>`,
+    replyTo,
+    inReplyTo,
+    references,
+    headers,
+  };
 }
 
 /** SMTP transport for SMTP_URL (smtp://user:pass@host:587, smtps:// for implicit TLS). */

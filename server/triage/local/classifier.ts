@@ -119,7 +119,12 @@ export function loadSeedExamples(rootDir: string): TrainingExample[] {
       const body = str(r.text) || str(r.body);
       if (!body || !isCategory(r.category) || !isLevel(r.severity) || !isLevel(r.urgency)) continue;
       const subject = str(r.subject);
-      out.push({ text: subject ? `${subject}\n${body}` : body, category: r.category, severity: r.severity, urgency: r.urgency });
+      out.push({
+        text: subject ? `${subject}\n${body}` : body,
+        category: r.category,
+        severity: r.severity,
+        urgency: r.urgency,
+      });
     }
   }
   return out;
@@ -151,7 +156,17 @@ export function loadSeedRoster(rootDir: string): RosterAgent[] {
     ai?: { name: string; category: string }[];
     humans?: { name: string; skills?: string[] }[];
   };
-  const ai = (seed.ai ?? []).map((a) => ({ name: a.name, kind: 'ai' as const, category: a.category, skills: [] as string[] }));
-  const humans = (seed.humans ?? []).map((h) => ({ name: h.name, kind: 'human' as const, category: null, skills: h.skills ?? [] }));
+  const ai = (seed.ai ?? []).map((a) => ({
+    name: a.name,
+    kind: 'ai' as const,
+    category: a.category,
+    skills: [] as string[],
+  }));
+  const humans = (seed.humans ?? []).map((h) => ({
+    name: h.name,
+    kind: 'human' as const,
+    category: null,
+    skills: h.skills ?? [],
+  }));
   return [...ai, ...humans].map((a, i) => ({ ...a, id: i + 1, active: true, openTickets: 0 }));
 }

@@ -20,7 +20,8 @@ const RANSOMWARE =
   /\b(ransom(ware)?|decrypt(ion)? (key|tool|note|instructions)|how[_ -]to[_ -](decrypt|restore|recover)|(files?|shares?|drives?|folders?|documents?|data|server|nas)\b[^.\n]{0,40}\b(were|are|have been|has been|got|been|all|now)\s+(now\s+)?encrypted|(pay|paid|payment) in (bitcoin|btc|crypto)|(recover|restore|decrypt)[-_ ]?(your[-_ ]?)?files|\b(files?|documents?)\b[^.\n]{0,60}\b(renamed|extension|extensions|ending in)\b[^\n]{0,30}\.[a-z0-9]{2,10}\b)/i;
 const MALWARE_SPREADING =
   /\b(virus|malware|worm|trojan|infect(ed|ion))\b[^.\n]{0,80}\b(spread(ing|s)?|other (pcs|computers|machines|laptops|devices)|several|multiple|many|all (pcs|computers|machines))\b|\b(spread(ing|s)?)\b[^.\n]{0,40}\b(virus|malware|worm|infection)\b|\b(virus|malware|trojan|threat|infection)\b[^.\n]{0,80}\b(same|\d+|several|multiple) (alert|warning|pcs|computers|machines|colleagues)\b/i;
-const DEVICE = '(laptop|notebook|macbook|phone|iphone|smartphone|mobile|tablet|ipad|device|usb (stick|drive)|hard ?drive|computer|pc|bag|backpack)(?! ?(charger|cable|adapter|power|case|sleeve|stand|dock|mouse))';
+const DEVICE =
+  '(laptop|notebook|macbook|phone|iphone|smartphone|mobile|tablet|ipad|device|usb (stick|drive)|hard ?drive|computer|pc|bag|backpack)(?! ?(charger|cable|adapter|power|case|sleeve|stand|dock|mouse))';
 const LOST_DEVICE = new RegExp(
   `\\b(stolen|theft|robbed|burglar\\w*|pickpocket\\w*)\\b|\\b(lost|misplaced|can(no|')?t find)\\s+(my\\s+|our\\s+|the\\s+|a\\s+)?(work\\s+|company\\s+|business\\s+)?${DEVICE}\\b|\\b(left|forgot)\\b[^.\\n]{0,25}\\b${DEVICE}\\b[^.\\n]{0,40}\\b(train|taxi|cab|bus|plane|flight|airport|hotel|restaurant|station|uber|somewhere)|\\b${DEVICE}\\b[^.\\n]{0,30}\\b(is|was|got|has been|went) (lost|missing|stolen|taken|gone)\\b`,
   'i',
@@ -29,7 +30,8 @@ const COMPROMISED =
   /\b(hacked|compromised|hijacked|taken over|account takeover)\b|\bsomeone (else )?(has )?(logged|signed) (in|into)\b|\b(sending|sent|posted|posting)\b[^.\n]{0,60}\b(i did(n'?t| not)|i never|not me|without me)\b|\b(i )?never sent\b|\b(emails?|messages?|mails?) from me\b[^.\n]{0,30}\b(never|didn'?t|did not)|\b(i did(n'?t| not)|wasn'?t me)\b[^.\n]{0,40}\b(send|sent|log(ged)? ?in|approve|create)|\b(mfa|2fa|authenticator|push|sign-?in) (requests?|prompts?|pushes|notifications?|approvals?)\b[^.\n]{0,40}\b(i did(n'?t| not)|not me|keep (coming|popping))|\b(unknown|unusual|suspicious|foreign) (sign-?ins?|log-?ins?|login attempts?|activity|forwarding rules?|inbox rules?)\b|\b(sign-?in|log-?in|logged in)\b[^.\n]{0,30}\bfrom\b[^.\n]{0,60}\b(never been|not me|wasn'?t me|didn'?t travel)|\b(don'?t|do not|didn'?t|did not) recogni[sz]e\b/i;
 const PHISHED =
   /\b(entered|typed|gave|put|submitted|provided|filled in|logged in with|used)\b[^.\n]{0,40}\b(password|credentials|login|log-?in details|pin|mfa code|one-time code|otp|card details|bank details)\b|\b(clicked|opened|scanned|followed)\b[^.\n]{0,60}\b(and|then)\b[^.\n]{0,20}\b(logged in|signed in|entered)\b/i;
-const PHISH_CONTEXT = /\b(phish\w*|qr|link|fake|suspicious|spoof\w*|scam|page|site|website|form|email|mail|message|sms|text)\b/i;
+const PHISH_CONTEXT =
+  /\b(phish\w*|qr|link|fake|suspicious|spoof\w*|scam|page|site|website|form|email|mail|message|sms|text)\b/i;
 
 // Indicators of compromise a SOC would treat as an intrusion until proven otherwise.
 const INTRUSION =
@@ -37,9 +39,12 @@ const INTRUSION =
 const DATA_BREACH =
   /\b(data (breach|leak)|leaked|(is |are |being )?(for sale|sold) (on|online)|for sale|dark ?web|paste ?bin|published online|exposed (publicly|online|to the internet)|publicly (accessible|available|exposed))\b/i;
 // Lower-grade security matters: not critical, but never something the AI agent should answer alone.
-const ATTACK_ATTEMPT = /\bsomeone (is |keeps )?(trying|guessing|attempting)\b|\b(brute[- ]?force|password spray\w*|credential stuffing)\b/i;
-const PHYSICAL = /\b(stranger|intruder|tailgat\w*|unknown (person|man|woman|visitor|people)|unescorted|door (was |is )?(held|left|propped) open)\b/i;
-const INSIDER = /\b(ex-?employee|former (employee|colleague|staff|contractor)|(who|that|he|she) left the company|leaver)\b[^.\n]{0,60}\bstill\b[^.\n]{0,30}\b(has|have|access\w*|download\w*|log(ged|s|ging)? ?in|copy\w*|using|sign(ed|s|ing)? ?in)\b/i;
+const ATTACK_ATTEMPT =
+  /\bsomeone (is |keeps )?(trying|guessing|attempting)\b|\b(brute[- ]?force|password spray\w*|credential stuffing)\b/i;
+const PHYSICAL =
+  /\b(stranger|intruder|tailgat\w*|unknown (person|man|woman|visitor|people)|unescorted|door (was |is )?(held|left|propped) open)\b/i;
+const INSIDER =
+  /\b(ex-?employee|former (employee|colleague|staff|contractor)|(who|that|he|she) left the company|leaver)\b[^.\n]{0,60}\bstill\b[^.\n]{0,30}\b(has|have|access\w*|download\w*|log(ged|s|ging)? ?in|copy\w*|using|sign(ed|s|ing)? ?in)\b/i;
 // People state priority themselves ("P1", "sev 1", "major incident"); believe it upwards only.
 const STATED_PRIORITY = /\b(p1|prio(rity)? ?1|sev(erity)? ?1|major incident)\b/i;
 
@@ -79,7 +84,8 @@ const CLOSURE =
 const STILL_BROKEN = /\b(still|again|not|n'?t)\b[^.\n]{0,20}\b(work|fixed|resolved)/i;
 const INCIDENT =
   /\b(error|not (working|loading|opening|printing|connecting|starting|syncing|responding|charging)|doesn'?t|does not|won'?t|can(no|')?t|unable|fail\w*|crash\w*|freez\w*|frozen|hangs?|broken|stopped|down|outage|offline|slow|lost|missing|stuck|locked out|disappeared|hacked|stolen|virus|malware|trojan|phish\w*|suspicious|strange|weird|cracked|dead|blue screen|affected|alert|spam|issue|problem|no longer|keeps? \w+ing)\b/i;
-const QUESTION_START = /^\s*(how|what|where|which|who|why|when|is (it|there)|are there|do (we|i|you)|does|can i|could you (tell|explain)|am i allowed)\b/i;
+const QUESTION_START =
+  /^\s*(how|what|where|which|who|why|when|is (it|there)|are there|do (we|i|you)|does|can i|could you (tell|explain)|am i allowed)\b/i;
 const REQUEST =
   /\b(request(ing)?|please (install|create|add|give|grant|set up|setup|order|provide|enable|share|remove|change)|(i|we) (would like|need|want)|can (i|we|you) (get|have|please)|could (i|we|you) (get|have|please)|need (a|an|access|new|to get)|new (hire|starter|joiner|laptop|monitor|account)|access to|install|set ?up|order)\b/i;
 
@@ -118,7 +124,8 @@ const AREAS = [
   /\b(teams|email|mailbox|calendar|sharepoint|meeting|distribution list)\b/i,
   /\b(phish\w*|virus|malware|ransom\w*|encrypt\w*|breach|gdpr)\b/i,
 ];
-const SEVERAL_PROBLEMS = /\b(also|another (issue|problem)|second (issue|problem)|on top of (that|this)|in addition|additionally|and now)\b[^.\n]{0,60}\b(not|can'?t|won'?t|error|fail\w*|broken|issue|problem)\b|^\s*(\d[.)]|[-*•])\s.+\n\s*(\d[.)]|[-*•])\s/im;
+const SEVERAL_PROBLEMS =
+  /\b(also|another (issue|problem)|second (issue|problem)|on top of (that|this)|in addition|additionally|and now)\b[^.\n]{0,60}\b(not|can'?t|won'?t|error|fail\w*|broken|issue|problem)\b|^\s*(\d[.)]|[-*•])\s.+\n\s*(\d[.)]|[-*•])\s/im;
 
 /** complex: several distinct problems, many people affected, or a long multi-system description. */
 export function detectComplex(text: string): boolean {
@@ -131,7 +138,10 @@ export function detectComplex(text: string): boolean {
 /** First meaningful sentence of the body (greeting and signature removed), ~160 chars max. */
 export function summarize(subject: string | undefined, text: string): string {
   const body = stripEmailNoise(text).replace(/\s+/g, ' ').trim();
-  const first = sentences(body).find((s) => s.trim().split(/\s+/).length >= 3)?.trim() ?? '';
+  const first =
+    sentences(body)
+      .find((s) => s.trim().split(/\s+/).length >= 3)
+      ?.trim() ?? '';
   const s = first || subject?.trim() || body;
   if (s.length <= 160) return s;
   const cut = s.slice(0, 159);
@@ -155,7 +165,10 @@ export function applyRules(text: string): RuleResult {
   let floor: Level | null = null;
   let category: Category | null = null;
   const lift = (l: Level) => (floor = raise(l, floor));
-  for (const [prefix, rules] of [['critical', CRITICAL_RULES], ['security', SECURITY_RULES]] as const) {
+  for (const [prefix, rules] of [
+    ['critical', CRITICAL_RULES],
+    ['security', SECURITY_RULES],
+  ] as const) {
     for (const r of rules) {
       if (!r.test(text)) continue;
       signals.push(`${prefix}:${r.kind}`);

@@ -100,7 +100,10 @@ export class Softmax<L extends string> {
     const data = examples.map((e) => ({ x: e.x, y: this.labels.indexOf(e.y) })).filter((e) => e.y >= 0);
     const { folds } = this.o;
     if (folds >= 2 && data.length >= folds * 5) {
-      const order = shuffle(data.map((_, i) => i), rng(this.o.seed + 1));
+      const order = shuffle(
+        data.map((_, i) => i),
+        rng(this.o.seed + 1),
+      );
       const logits: Float64Array[] = [];
       const ys: number[] = [];
       for (let f = 0; f < folds; f++) {
