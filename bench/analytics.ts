@@ -82,7 +82,10 @@ export async function benchAnalytics(opts: {
     const now = Date.now();
     const H = 3_600_000;
     let seed = 12345;
-    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const rnd = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
     for (let done = 0; done < opts.rows; done += CHUNK) {
       const values: string[] = [];
       for (let i = 0; i < Math.min(CHUNK, opts.rows - done); i++) {

@@ -23,7 +23,10 @@ async function database(dialect: 'sqlite' | 'mysql') {
   await admin.query('CREATE DATABASE hd_bench_kb CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
   return {
     url: 'mysql://root@127.0.0.1:3306/hd_bench_kb',
-    drop: async () => (await admin.query('DROP DATABASE IF EXISTS hd_bench_kb'), await admin.close()),
+    drop: async () => {
+      await admin.query('DROP DATABASE IF EXISTS hd_bench_kb');
+      await admin.close();
+    },
   };
 }
 
@@ -40,7 +43,10 @@ export async function benchKb(root: string, dialect: 'sqlite' | 'mysql', entries
     await createKb({ models, search }).seedTemplates(loadResolutions());
     const resolutions = loadResolutions();
     let seed = 7;
-    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const rnd = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
     const t0 = performance.now();
     for (let done = 0; done < entries; done += 1000) {
       const rows = Array.from({ length: Math.min(1000, entries - done) }, () => {

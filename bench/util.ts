@@ -20,7 +20,12 @@ export const until = <T>(fn: () => Promise<T | null | undefined | false>, timeou
 export function memorySampler(everyMs = 100) {
   let peak = process.memoryUsage().rss;
   const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), everyMs);
-  return { stop: () => (clearInterval(t), round(peak / 1048576, 0)) };
+  return {
+    stop: () => {
+      clearInterval(t);
+      return round(peak / 1048576, 0);
+    },
+  };
 }
 
 export interface Figure {

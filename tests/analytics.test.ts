@@ -35,10 +35,11 @@ const BASE = Date.parse('2024-05-01T00:00:00Z');
 const CATS = ['Hardware', 'Network', 'Software'];
 const DCS = ['Pune', 'Austin', 'Kraków', null];
 const ADMIN = 'analytics-admin-token-0123456789';
-const rnd = (
-  (s: number) => () =>
-    (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32
-)(7);
+let seed = 7;
+const rnd = () => {
+  seed = (seed * 1664525 + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 
 // ---- the independent computation -------------------------------------------------------------------------

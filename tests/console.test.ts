@@ -246,7 +246,10 @@ describe('agent console (HTTP)', () => {
       clock: () => new Date(),
       publicUrl: 'https://helpdesk.example',
     });
-    const app = new Hono().get('/', async (c) => (await auth.startSession(c, 1), c.text('ok')));
+    const app = new Hono().get('/', async (c) => {
+      await auth.startSession(c, 1);
+      return c.text('ok');
+    });
     expect((await app.request('/')).headers.get('set-cookie')).toMatch(
       /hd_console=.+; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax/,
     );

@@ -176,7 +176,7 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
       });
       const t = await r.json();
       await until(
-        async () => (await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.id } }))?.attempts! >= 1,
+        async () => ((await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.id } }))?.attempts ?? 0) >= 1,
         8000,
         'a failed attempt',
       );

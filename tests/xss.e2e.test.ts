@@ -67,7 +67,9 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
     const emailed = await s.hd.models.Ticket.findOne({ where: { channel: 'email' } });
     for (const r of [ref, emailed!.ref!]) {
       await page.goto(`${s.url}/console/tickets/${r}`);
-      await page.locator('details').evaluateAll((els) => els.forEach((d) => d.setAttribute('open', '')));
+      await page.locator('details').evaluateAll((els) => {
+        for (const d of els) d.setAttribute('open', '');
+      });
       await page.waitForTimeout(200);
     }
     expect(await page.content()).toContain('.pdf');

@@ -5,7 +5,7 @@
  */
 import { LitElement, html, css, type PropertyValues } from 'lit';
 import { base } from './styles.js';
-import { Api, ApiError, type Created, type Suggestion } from './api.js';
+import { Api, type ApiError, type Created, type Suggestion } from './api.js';
 import { loadProfile, loadToken, saveProfile, saveToken } from './store.js';
 import './kb-suggestions.js';
 import './ticket-view.js';

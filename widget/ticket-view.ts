@@ -74,7 +74,7 @@ export class HdTicketView extends LitElement {
 
   disconnectedCallback() {
     super.disconnectedCallback();
-    this.timers.forEach((t) => clearTimeout(t));
+    for (const t of this.timers) clearTimeout(t);
     this.timers = [];
   }
 
@@ -133,7 +133,10 @@ export class HdTicketView extends LitElement {
   private async comment(e: SubmitEvent) {
     e.preventDefault();
     const area = this.renderRoot.querySelector('textarea')!;
-    if (!area.value.trim()) return (this.error = 'Please write a comment first.');
+    if (!area.value.trim()) {
+      this.error = 'Please write a comment first.';
+      return;
+    }
     if (await this.act('comment', { text: area.value }, 'Comment added.')) this.commenting = false;
   }
 

@@ -13,17 +13,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import { dialectOf, type Dialect } from '../db/database.js';
-import {
-  dayOf,
-  dims,
-  FACT_COLS,
-  factExprs,
-  monthOf,
-  ROLLUPS,
-  SAMPLE_EVERY,
-  ticketVal,
-  type Rollup,
-} from './rollup-sql.js';
+import { dayOf, dims, FACT_COLS, factExprs, monthOf, ROLLUPS, ticketVal, type Rollup } from './rollup-sql.js';
 
 export { SAMPLE_EVERY, dayOf, dims, secondsBetween } from './rollup-sql.js';
 

@@ -131,7 +131,7 @@ export function buildSummary(x: {
     else if (g.route === 'it_team') dist.itTeam += n;
     else if (g.route === 'pool') dist.pool += n;
     else dist.untriaged += n;
-    [g.fb1, g.fb2, g.fb3, g.fb4, g.fb5].forEach((v, i) => (fb[i]! += N(v)));
+    for (const [i, v] of [g.fb1, g.fb2, g.fb3, g.fb4, g.fb5].entries()) fb[i]! += N(v);
     res.all.n += resolved;
     res.all.sum += resSum;
     if (g.resolved_by === 'it_team') {

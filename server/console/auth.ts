@@ -70,13 +70,16 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
     if (!session) return null;
     const agent = await deps.models.Agent.findByPk(session.agentId);
     // Deactivating an agent ends their sessions at once, without a sweep.
-    if (!agent || !agent.active || agent.kind !== 'human') return null;
+    if (!agent?.active || agent.kind !== 'human') return null;
     return { agent, session, csrf: session.csrfSecret };
   }
 
   function identify(c: Context) {
     let p = seen.get(c);
-    if (!p) seen.set(c, (p = lookup(c)));
+    if (!p) {
+      p = lookup(c);
+      seen.set(c, p);
+    }
     return p;
   }
 
@@ -115,7 +118,7 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
         if (!SAFE.has(c.req.method)) {
           let given = c.req.header('x-csrf-token');
           if (!given && /form/.test(c.req.header('content-type') ?? ''))
-            given = String((await c.req.parseBody())['_csrf'] ?? '');
+            given = String((await c.req.parseBody())._csrf ?? '');
           if (!sameSecret(given, id.csrf))
             return deny(c, 403, 'The form was stale or did not come from the console. Go back, reload and try again.');
         }

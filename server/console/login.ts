@@ -60,7 +60,7 @@ export function loginRoutes(d: LoginDeps) {
   }
   async function preOk(c: Context) {
     const form = await c.req.parseBody();
-    return sameSecret(String(form['_csrf'] ?? ''), getCookie(c, PRE_COOKIE) ?? '\0');
+    return sameSecret(String(form._csrf ?? ''), getCookie(c, PRE_COOKIE) ?? '\0');
   }
   const stale = (c: Context) =>
     page(
@@ -84,7 +84,7 @@ export function loginRoutes(d: LoginDeps) {
 
   app.post('/', async (c) => {
     if (!(await preOk(c))) return stale(c);
-    const email = String((await c.req.parseBody())['email'] ?? '')
+    const email = String((await c.req.parseBody()).email ?? '')
       .trim()
       .toLowerCase();
     const agent = email ? await d.models.Agent.findOne({ where: { email, active: true, kind: 'human' } }) : null;

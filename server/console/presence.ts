@@ -28,7 +28,10 @@ export function createPresence(now: () => number = Date.now) {
     touch(ticketId: number, agent: { id: number; name: string }): Viewer[] {
       prune(ticketId);
       let viewers = byTicket.get(ticketId);
-      if (!viewers) byTicket.set(ticketId, (viewers = new Map()));
+      if (!viewers) {
+        viewers = new Map();
+        byTicket.set(ticketId, viewers);
+      }
       viewers.set(agent.id, { agentId: agent.id, name: agent.name, at: now() });
       return [...viewers.values()].filter((v) => v.agentId !== agent.id);
     },

@@ -23,7 +23,6 @@ const id = () => ({ type: DataTypes.INTEGER, primaryKey: true, autoIncrement: tr
 const s = DataTypes.STRING;
 const t = DataTypes.TEXT;
 const d = DataTypes.DATE(3);
-const b = DataTypes.BOOLEAN;
 const n = DataTypes.INTEGER;
 // Columns with database defaults repeat them here, so a freshly created instance carries the value too.
 // (Factories: Sequelize writes the field name into an attribute object, so objects must not be shared.)

@@ -182,7 +182,11 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
     const seen = new Set<number>();
     const out: Row[] = [];
     for (const p of plan(terms, confident)) {
-      for (const r of await query(p, category, limit)) if (!seen.has(r.id)) seen.add(r.id), out.push(r);
+      for (const r of await query(p, category, limit)) {
+        if (seen.has(r.id)) continue;
+        seen.add(r.id);
+        out.push(r);
+      }
       if (out.length >= limit) break;
     }
     return out.slice(0, limit);
@@ -232,7 +236,7 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
           )
         : [];
       const fused = new Map<number, { r: Row; f: number }>();
-      rows.forEach((r, i) => fused.set(Number(r.id), { r, f: 1 / (RRF_K + i) }));
+      for (const [i, r] of rows.entries()) fused.set(Number(r.id), { r, f: 1 / (RRF_K + i) });
       for (const r of byIssue) {
         const i = guesses.findIndex((g) => g.issue === r.issue);
         const e = fused.get(Number(r.id)) ?? fused.set(Number(r.id), { r, f: 0 }).get(Number(r.id))!;

@@ -154,7 +154,7 @@ export async function triageTicket(
   }
   return inTx(deps, async (t) => {
     const ticket = await Ticket.findByPk(ticketId, { transaction: t, lock: t.LOCK.UPDATE });
-    if (!ticket || ticket.status !== 'new') return ticket ?? pre;
+    if (ticket?.status !== 'new') return ticket ?? pre;
     const now = deps.clock();
     await ticket.update(
       {

@@ -30,7 +30,7 @@ export function createEscalation(deps: TicketDeps & { hours: number }) {
           if (!ticket || ticket.escalated || !OPEN_STATUSES.includes(ticket.status as never)) return false;
           const requester = (await Requester.findByPk(ticket.requesterId, { transaction: t }))!;
           let assignee = ticket.assigneeId ? await Agent.findByPk(ticket.assigneeId, { transaction: t }) : null;
-          if (!assignee || assignee.kind !== 'human' || !assignee.active) {
+          if (assignee?.kind !== 'human' || !assignee.active) {
             const lead = roster
               .filter((a) => a.kind === 'human' && a.skills.includes(ticket.category))
               .sort((a, b) => a.openTickets - b.openTickets || a.id - b.id)[0];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createLocalClassifier, loadSeedExamples, loadSeedRoster } from './local/classifier.js';
 import { route } from './routing.js';
 import type { HoldoutItem } from './local/classifier.js';
-import { CATEGORIES, isCategory, isLevel, type Category, type Level } from './types.js';
+import { CATEGORIES, isCategory, isLevel } from './types.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -68,8 +68,14 @@ function main() {
     const d = route(c, roster, { aiMinConfidence });
     confusion[CATEGORIES.indexOf(it.category)]![CATEGORIES.indexOf(c.category)]!++;
     if (c.category === it.category) correct++;
-    if (it.severity) sevN++, c.severity === it.severity && sevOk++;
-    if (it.urgency) urgN++, c.urgency === it.urgency && urgOk++;
+    if (it.severity) {
+      sevN++;
+      if (c.severity === it.severity) sevOk++;
+    }
+    if (it.urgency) {
+      urgN++;
+      if (c.urgency === it.urgency) urgOk++;
+    }
     routes[d.route] = (routes[d.route] ?? 0) + 1;
     if (d.route === 'ai') toAi++;
     if (it.critical) criticalN++;

@@ -53,7 +53,7 @@ export function createOpenAIWriter(deps: { client: OpenAI; model: string }): Gro
         tool_choice: { type: 'function', function: { name: 'answer_ticket' } },
       });
       const call = res.choices[0]?.message.tool_calls?.[0];
-      if (!call || call.type !== 'function' || call.function.name !== 'answer_ticket')
+      if (call?.type !== 'function' || call.function.name !== 'answer_ticket')
         throw new Error('the model did not call answer_ticket');
       const a = args.parse(JSON.parse(call.function.arguments));
       return { canAnswer: a.can_answer, answer: a.answer, usedSourceIds: a.used_source_ids };

@@ -107,7 +107,7 @@ export function createOpenAIClassifier(deps: {
       const call = res.choices[0]?.message.tool_calls?.find(
         (c) => c.type === 'function' && c.function.name === 'classify_ticket',
       );
-      if (!call || call.type !== 'function') throw new Error('the model did not call classify_ticket');
+      if (call?.type !== 'function') throw new Error('the model did not call classify_ticket');
       let raw: unknown;
       try {
         raw = JSON.parse(call.function.arguments);

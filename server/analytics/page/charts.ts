@@ -114,7 +114,11 @@ export function dateChart(id: string, series: (SeriesSpec & { columns?: boolean 
   if (series.length > 1)
     chart.children.push(am5.Legend.new(root, { centerX: am5.p50, x: am5.p50 })).data.setAll(chart.series.values);
   chart.appear(600, 50);
-  return { set: (rows) => made.forEach((s) => s.data.setAll(rows)) };
+  return {
+    set: (rows) => {
+      for (const s of made) s.data.setAll(rows);
+    },
+  };
 }
 
 /** A pie (donut) of `value` by `name`. */

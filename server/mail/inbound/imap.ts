@@ -7,7 +7,7 @@
 import { ImapFlow } from 'imapflow';
 import type { Leases } from '../../db/leases.js';
 import type { Logger } from '../../log.js';
-import type { Intake } from './intake.js';
+import type { Intake, IntakeResult } from './intake.js';
 import type { MailSource } from './source.js';
 
 export interface ImapSourceOptions {
@@ -71,8 +71,9 @@ export function createImapSource(
         renewedAt = Date.now();
       }
       const msg = await c.fetchOne(String(uid), { source: true }, { uid: true });
-      if (!msg || !msg.source) continue;
-      let r;
+      // fetchOne answers false when the message is gone (moved by another client meanwhile).
+      if (msg === false || !msg.source) continue;
+      let r: IntakeResult;
       try {
         r = await deps.intake.receive(msg.source, 'imap');
       } catch (err) {

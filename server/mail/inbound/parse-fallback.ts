@@ -22,6 +22,7 @@ export function looksLikeEmail(raw: Buffer): string | null {
   if (!FIELD_LINE.test(head)) return 'no RFC 5322 header block at the start';
   const block = head.split(/\r?\n\r?\n|\r\r/)[0]!;
   // Control bytes (other than tab, CR, LF) never appear in a real header block; they mean binary data.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this looks for
   if (/[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(block)) return 'binary data in the header block';
   return null;
 }

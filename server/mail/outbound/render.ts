@@ -8,7 +8,10 @@ const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 const cache = new Map<string, string>();
 const load = (name: string) => {
   let t = cache.get(name);
-  if (t === undefined) cache.set(name, (t = readFileSync(path.join(dir, name), 'utf8')));
+  if (t === undefined) {
+    t = readFileSync(path.join(dir, name), 'utf8');
+    cache.set(name, t);
+  }
   return t;
 };
 
@@ -42,7 +45,8 @@ function inlinedTemplate(kind: string): string {
   let t = inlined.get(kind);
   if (t === undefined) {
     const combined = load('layout.html').replace('{{{content}}}', load(`${kind}.html`));
-    inlined.set(kind, (t = juice(combined, { preserveMediaQueries: true, removeStyleTags: false })));
+    t = juice(combined, { preserveMediaQueries: true, removeStyleTags: false });
+    inlined.set(kind, t);
   }
   return t;
 }

@@ -30,7 +30,10 @@ describe('local classifier on the held-out set', () => {
       const d = route(c, roster, thresholds);
       const s = perCat.get(h.category)!;
       s.n++;
-      if (c.category === h.category) correct++, s.ok++;
+      if (c.category === h.category) {
+        correct++;
+        s.ok++;
+      }
       if (d.route === 'ai') toAi++;
       if (h.critical && d.route === 'ai') criticalToAi.push(h.subject ?? h.body.slice(0, 60));
     }

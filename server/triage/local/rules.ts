@@ -176,7 +176,10 @@ export function applyRules(text: string): RuleResult {
       if (!NOT_SECURITY.has(r.kind)) category = 'Security & Compliance';
     }
   }
-  if (STATED_PRIORITY.test(text)) signals.push('stated-priority'), lift('high');
+  if (STATED_PRIORITY.test(text)) {
+    signals.push('stated-priority');
+    lift('high');
+  }
   if (hasInjection(text)) signals.push('suspicious:prompt-injection');
   return {
     signals,

@@ -22,7 +22,11 @@ export class TfIdf {
     for (const doc of docs) {
       for (const t of new Set(doc)) {
         let i = this.vocab.get(t);
-        if (i === undefined) this.vocab.set(t, (i = df.length)), df.push(0);
+        if (i === undefined) {
+          i = df.length;
+          this.vocab.set(t, i);
+          df.push(0);
+        }
         df[i]!++;
       }
     }
@@ -111,7 +115,10 @@ export class Softmax<L extends string> {
         const train = order.filter((_, k) => k % folds !== f).map((i) => data[i]!);
         const m = new Softmax(this.labels, this.dim, { ...this.o, folds: 0 });
         m.train(train);
-        for (const e of test) logits.push(m.logits(e.x)), ys.push(e.y);
+        for (const e of test) {
+          logits.push(m.logits(e.x));
+          ys.push(e.y);
+        }
       }
       this.temperature = fitTemperature(logits, ys);
     }
@@ -124,7 +131,8 @@ export class Softmax<L extends string> {
   private train(data: Example[]) {
     const K = this.labels.length;
     const { lambda, eta0, epochs } = this.o;
-    const w = (this.w = new Float64Array(this.dim * K));
+    this.w = new Float64Array(this.dim * K);
+    const w = this.w;
     const b = this.b.fill(0);
     let scale = 1;
     let t = 0;
