@@ -9,7 +9,7 @@ import { initModels } from '../server/db/models.js';
 import { createKbSearch } from '../server/kb/search.js';
 import { createKb } from '../server/kb/entries.js';
 import { createIssueModel } from '../server/kb/issue-model.js';
-import { searchDocument } from '../server/kb/text.js';
+import { searchDocument } from '../server/kb/terms.js';
 import { loadIssuePhrasings, loadResolutions, readJsonl } from '../server/db/seed.js';
 import { percentile, round, type Figure } from './util.js';
 

@@ -1,9 +1,7 @@
 /** <hd-feedback>: five emoji buttons (1–5); a later choice replaces the earlier one. */
 import { LitElement, html, css } from 'lit';
+import { FEEDBACK_FACES as FACES, FEEDBACK_LABELS as WORDS } from '../server/domain/vocabulary.js';
 import { base } from './styles.js';
-
-const FACES = ['😞', '🙁', '😐', '🙂', '😍'];
-const WORDS = ['Very unhappy', 'Unhappy', 'Neutral', 'Happy', 'Delighted'];
 
 /** Fires `hd-feedback` with {score}; `score` marks the current choice (aria-pressed). */
 export class HdFeedback extends LitElement {

@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { UniqueConstraintError } from 'sequelize';
 import type { Agent, Models } from '../db/models.js';
 import type { Logger } from '../log.js';
-import { CATEGORIES } from '../triage/types.js';
+import { CATEGORIES } from '../domain/vocabulary.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity, type Role } from './auth.js';
 import { csrfField, html, options, page } from './html.js';
 

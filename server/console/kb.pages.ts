@@ -4,7 +4,7 @@ import { Op, type WhereOptions } from 'sequelize';
 import type { KbEntry, Models } from '../db/models.js';
 import type { Kb } from '../kb/entries.js';
 import type { Logger } from '../log.js';
-import { CATEGORIES } from '../triage/types.js';
+import { CATEGORIES } from '../domain/vocabulary.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
 import { csrfField, html, options, page, when } from './html.js';
 

@@ -1,8 +1,8 @@
 /** The queue page: tabs with counts, a filter form (plain GET, works without script) and the ticket table. */
 import type { Context } from 'hono';
 import type { Ticket } from '../db/models.js';
-import { STATUSES } from '../tickets/lifecycle.js';
-import { CATEGORIES, LEVELS } from '../triage/types.js';
+import { STATUSES } from '../domain/vocabulary.js';
+import { CATEGORIES, LEVELS } from '../domain/vocabulary.js';
 import type { ConsoleIdentity } from './auth.js';
 import { html, options, page, when } from './html.js';
 import { PAGE_SIZE, QUEUES, parseFilter, type QueueFilter, type QueueName, type Queues } from './queues.js';

@@ -1,8 +1,8 @@
 /** The console's queues (pool, mine, escalated, all) as database queries, with filters and per-queue counts. */
 import { Op, type WhereOptions } from 'sequelize';
 import type { Models, Ticket } from '../db/models.js';
-import { OPEN_STATUSES, STATUSES } from '../tickets/lifecycle.js';
-import { CATEGORIES, LEVELS } from '../triage/types.js';
+import { OPEN_STATUSES, STATUSES } from '../domain/vocabulary.js';
+import { CATEGORIES, LEVELS } from '../domain/vocabulary.js';
 
 export const QUEUES = ['pool', 'mine', 'escalated', 'all'] as const;
 export type QueueName = (typeof QUEUES)[number];

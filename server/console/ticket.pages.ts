@@ -1,8 +1,8 @@
 /** The ticket page: header, presence hint, thread, actions, triage and audit trail. */
 import type { Context } from 'hono';
 import type { Agent, AuditEvent, Message, Requester, Ticket } from '../db/models.js';
-import { OPEN_STATUSES, type Status } from '../tickets/lifecycle.js';
-import { CATEGORIES, LEVELS } from '../triage/types.js';
+import { OPEN_STATUSES, type Status } from '../domain/vocabulary.js';
+import { CATEGORIES, LEVELS } from '../domain/vocabulary.js';
 import type { ConsoleIdentity } from './auth.js';
 import { csrfField, html, options, page, when, type PageOptions } from './html.js';
 import type { Viewer } from './presence.js';

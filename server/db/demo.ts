@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Models } from './models.js';
 import type { Logger } from '../log.js';
 import { loadRoster, readJsonl, seedsDir } from './seed.js';
-import { LEVELS } from '../triage/types.js';
+import { LEVELS } from '../domain/vocabulary.js';
 
 interface Seed {
   category: string;

@@ -2,7 +2,7 @@
 import type { Transaction } from 'sequelize';
 import type { KbEntry, Models, Ticket } from '../db/models.js';
 import type { KbSearch } from './search.js';
-import { searchDocument } from './text.js';
+import { searchDocument } from './terms.js';
 
 /** A closed ticket whose query matches an existing ticket-made entry this well merges into it. */
 export const MERGE_SCORE = 0.75;

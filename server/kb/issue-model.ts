@@ -3,8 +3,8 @@
  * how employees describe each one. KB search fuses its ranking with the full-text index's (reciprocal rank
  * fusion), so a query in other words than the article's ("pc won't switch on") still finds it.
  */
-import { Softmax, TfIdf } from '../triage/local/softmax.js';
-import { tokenize } from '../triage/local/tokenize.js';
+import { Softmax, TfIdf } from '../text/softmax.js';
+import { tokenize } from '../text/tokenize.js';
 
 export interface IssueGuess {
   issue: string;

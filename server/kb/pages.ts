@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Models } from '../db/models.js';
 import { escapeHtml, fill } from '../mail/outbound/render.js';
-import { CATEGORIES, isCategory } from '../triage/types.js';
+import { CATEGORIES, isCategory } from '../domain/vocabulary.js';
 import type { KbSearch } from './search.js';
 
 const template = readFileSync(

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Models } from '../db/models.js';
 import { readJson } from '../http/errors.js';
 import { AppError } from '../errors.js';
-import { isCategory } from '../triage/types.js';
+import { isCategory } from '../domain/vocabulary.js';
 import type { KbSearch } from './search.js';
 
 export function kbRoutes(deps: { search: KbSearch; models: Models }) {

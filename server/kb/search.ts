@@ -5,7 +5,7 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { dialectOf } from '../db/database.js';
-import { editDistance, pad, searchTerms } from './text.js';
+import { editDistance, pad, searchTerms } from './terms.js';
 
 export interface KbHit {
   id: number;

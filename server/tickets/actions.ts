@@ -5,7 +5,7 @@ import type { Agent, Ticket } from '../db/models.js';
 import { nextStatus, type LifecycleEvent } from './lifecycle.js';
 import { inTx, type TicketDeps } from './deps.js';
 import type { Actor } from './audit.js';
-import { isCategory, isLevel } from '../triage/types.js';
+import { isCategory, isLevel } from '../domain/vocabulary.js';
 
 export interface CommentInput {
   authorKind: 'requester' | 'agent' | 'ai' | 'system';

@@ -6,7 +6,8 @@
  */
 import type { Transaction } from 'sequelize';
 import type { Requester, Ticket } from '../db/models.js';
-import { inTx, refFor, type TicketDeps } from './deps.js';
+import { refFor } from '../domain/vocabulary.js';
+import { inTx, type TicketDeps } from './deps.js';
 
 export interface NewTicketInput {
   name: string;

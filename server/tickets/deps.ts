@@ -31,6 +31,3 @@ export interface TicketDeps {
 export function inTx<T>(deps: Pick<TicketDeps, 'sequelize'>, fn: (t: Transaction) => Promise<T>): Promise<T> {
   return deps.sequelize.transaction(fn);
 }
-
-/** Public reference from the row id: IT-1001, IT-1002, … */
-export const refFor = (id: number) => `IT-${1000 + id}`;

@@ -5,7 +5,7 @@
  * re-checked under a row lock, so a sweep repeated after a crash or by another process does nothing twice.
  */
 import { Op } from 'sequelize';
-import { OPEN_STATUSES } from './lifecycle.js';
+import { OPEN_STATUSES } from '../domain/vocabulary.js';
 import { inTx, type TicketDeps } from './deps.js';
 
 export function createEscalation(deps: TicketDeps & { hours: number }) {

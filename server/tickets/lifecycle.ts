@@ -9,10 +9,8 @@
  * "open" covers the three ways a ticket is held: assigned to an IT team member, waiting in the pool, or
  * answered by the AI agent (route + assignee say which).
  */
+import { STATUSES, type Status } from '../domain/vocabulary.js';
 import { AppError } from '../errors.js';
-
-export const STATUSES = ['new', 'open', 'waiting_on_user', 'resolved', 'closed'] as const;
-export type Status = (typeof STATUSES)[number];
 
 export type LifecycleEvent =
   | 'triage'
@@ -53,6 +51,3 @@ export function nextStatus(current: string, event: LifecycleEvent): Status {
   }
   return t.to ?? (current as Status);
 }
-
-/** Statuses in which a ticket still needs someone (for queues, loads and escalation). */
-export const OPEN_STATUSES: readonly Status[] = ['new', 'open', 'waiting_on_user'];

@@ -19,7 +19,8 @@ import type { LinkSigner } from '../http/signed-links.js';
 import type { Models } from '../db/models.js';
 import type { TicketActions } from './actions.js';
 import { closeIdempotent, ownedTicket, requesterView } from './requester.routes.js';
-import { EMOJI, escapeHtml as esc, fill } from '../mail/outbound/render.js';
+import { FEEDBACK_FACES as EMOJI } from '../domain/vocabulary.js';
+import { escapeHtml as esc, fill } from '../mail/outbound/render.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates/pages');
 const templates = new Map<string, string>();

@@ -11,7 +11,7 @@ import { createTicket } from './create.js';
 import type { TicketDeps } from './deps.js';
 import type { TicketActions } from './actions.js';
 import { ticketDetail, ticketSummary } from './view.js';
-import { STATUSES } from './lifecycle.js';
+import { STATUSES } from '../domain/vocabulary.js';
 
 export const newTicketSchema = z.object({
   name: z.string().trim().min(1, 'Please enter your name.').max(200, 'Too long.'),

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createLocalClassifier, loadSeedExamples, loadSeedRoster } from './local/classifier.js';
 import { route } from './routing.js';
 import type { HoldoutItem } from './local/classifier.js';
-import { CATEGORIES, isCategory, isLevel } from './types.js';
+import { CATEGORIES, isCategory, isLevel } from '../domain/vocabulary.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

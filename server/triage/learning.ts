@@ -6,7 +6,8 @@ import { Op } from 'sequelize';
 import type { Models } from '../db/models.js';
 import type { Logger } from '../log.js';
 import { createLocalClassifier, loadSeedExamples } from './local/classifier.js';
-import { isCategory, isLevel, type Classifier, type ClassifyInput, type TrainingExample } from './types.js';
+import type { Classifier, ClassifyInput, TrainingExample } from './types.js';
+import { isCategory, isLevel } from '../domain/vocabulary.js';
 
 export function createLearningClassifier(deps: { models: Models; rootDir: string; log: Logger }) {
   const seeds = loadSeedExamples(deps.rootDir);

@@ -7,15 +7,8 @@
  */
 import OpenAI from 'openai';
 import { z } from 'zod';
-import {
-  CATEGORIES,
-  INTENTS,
-  LEVELS,
-  SENTIMENTS,
-  type Classification,
-  type Classifier,
-  type ClassifyInput,
-} from './types.js';
+import type { Classification, Classifier, ClassifyInput } from './types.js';
+import { CATEGORIES, INTENTS, LEVELS, SENTIMENTS } from '../domain/vocabulary.js';
 import { applyRules, raise } from './local/rules.js';
 
 export interface OpenAIOptions {

@@ -1,5 +1,6 @@
 /** Routing: one readable rule table deciding who handles a triaged ticket. The model fills the schema; rules decide. */
-import { levelRank, type Category, type Classification } from './types.js';
+import type { Classification } from './types.js';
+import { levelRank, type Category } from '../domain/vocabulary.js';
 
 export type Route = 'ai' | 'it_team' | 'pool';
 

@@ -2,7 +2,7 @@
 import { Op, fn, col } from 'sequelize';
 import type { Models } from '../db/models.js';
 import type { Logger } from '../log.js';
-import { OPEN_STATUSES } from '../tickets/lifecycle.js';
+import { OPEN_STATUSES } from '../domain/vocabulary.js';
 import { route, type RosterAgent, type RoutingDecision } from './routing.js';
 import type { Classification, Classifier, ClassifyInput } from './types.js';
 

@@ -1,23 +1,5 @@
-/** The triage vocabulary and the one Classifier interface both implementations (OpenAI, local) fulfil. */
-
-export const CATEGORIES = [
-  'Access & Authentication',
-  'Networking & Connectivity',
-  'Hardware / Device',
-  'Software / Applications',
-  'Collaboration Tools',
-  'Security & Compliance',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
-
-export const LEVELS = ['low', 'medium', 'high', 'critical'] as const;
-export type Level = (typeof LEVELS)[number];
-
-export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
-export type Sentiment = (typeof SENTIMENTS)[number];
-
-export const INTENTS = ['incident', 'service_request', 'question', 'closure', 'other'] as const;
-export type Intent = (typeof INTENTS)[number];
+/** The one Classifier interface both implementations (OpenAI, local) fulfil, and what they return. */
+import type { Category, Intent, Level, Sentiment } from '../domain/vocabulary.js';
 
 export interface ClassifyInput {
   subject?: string;
@@ -55,7 +37,3 @@ export interface TrainingExample {
   severity: Level;
   urgency: Level;
 }
-
-export const levelRank = (l: Level) => LEVELS.indexOf(l);
-export const isCategory = (v: unknown): v is Category => CATEGORIES.includes(v as Category);
-export const isLevel = (v: unknown): v is Level => LEVELS.includes(v as Level);

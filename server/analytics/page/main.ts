@@ -3,6 +3,7 @@
  * them current from /api/analytics/stream (Server-Sent Events) without reloading. A read-only link carries its
  * token in `?token=`; it is passed on to the API and the stream (EventSource cannot send headers).
  */
+import { faceOf } from '../../domain/vocabulary.js';
 import { columnChart, dateChart, pieChart, type Row } from './charts';
 
 interface TimeStats {
@@ -41,7 +42,6 @@ interface PageState {
 const state: PageState = { summary: null, updates: 0, lastReason: null };
 (window as unknown as { hdAnalytics: PageState }).hdAnalytics = state;
 
-const EMOJI = ['😡', '🙁', '😐', '🙂', '😍'];
 const ROUTES: Record<string, string> = {
   ai: 'AI agents',
   it_team: 'IT team',
@@ -101,7 +101,7 @@ function render(s: Summary) {
     { name: 'AI', value: s.resolvedBy.ai },
     { name: 'IT team', value: s.resolvedBy.itTeam },
   ]);
-  charts.feedback.set(s.feedback.counts.map((f) => ({ name: `${EMOJI[f.score - 1]} ${f.score}`, value: f.count })));
+  charts.feedback.set(s.feedback.counts.map((f) => ({ name: `${faceOf(f.score)} ${f.score}`, value: f.count })));
   charts.resolution.set([
     ...s.resolutionTime.aiAgents.map((a) => timeRow(a.agent, a)),
     timeRow('IT team', s.resolutionTime.itTeam),

@@ -5,7 +5,8 @@ import type { LinkSigner } from '../../http/signed-links.js';
 import { LOOP_HEADER, LOOP_HEADER_VALUE } from '../headers.js';
 import type { MailIds } from './ids.js';
 import type { Outbox } from './outbox.js';
-import { EMOJI, escapeHtml, renderEmail } from './render.js';
+import { FEEDBACK_FACES } from '../../domain/vocabulary.js';
+import { escapeHtml, renderEmail } from './render.js';
 
 export interface NotifierDeps {
   models: Models;
@@ -36,11 +37,11 @@ export function createNotifier(deps: NotifierDeps) {
   }
 
   function feedbackBlocks(l: ReturnType<typeof links>) {
-    const html = EMOJI.map(
+    const html = FEEDBACK_FACES.map(
       (e, i) =>
         `<a class="emoji" style="display:inline-block;font-size:28px;text-decoration:none;padding:4px 8px" href="${escapeHtml(l.feedbackUrl(i + 1))}" title="${i + 1} of 5" aria-label="Rate ${i + 1} of 5">${e}</a>`,
     ).join(' ');
-    const text = EMOJI.map((e, i) => `${e} ${l.feedbackUrl(i + 1)}`).join('\n');
+    const text = FEEDBACK_FACES.map((e, i) => `${e} ${l.feedbackUrl(i + 1)}`).join('\n');
     return { feedbackButtons: html, feedbackText: text };
   }
 

@@ -55,5 +55,3 @@ function inlinedTemplate(kind: string): string {
 export function renderEmail(kind: string, vars: Record<string, unknown>): Rendered {
   return { html: fill(inlinedTemplate(kind), vars, true), text: fill(load(`${kind}.txt`), vars, false).trim() + '\n' };
 }
-
-export const EMOJI = ['😞', '🙁', '😐', '🙂', '😍'] as const;

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { route } from '../routing.js';
-import { CATEGORIES, levelRank, type Classification } from '../types.js';
+import type { Classification } from '../types.js';
+import { CATEGORIES, levelRank } from '../../domain/vocabulary.js';
 import { createLocalClassifier, loadHoldout, loadSeedExamples, loadSeedRoster } from './classifier.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,23 +1,13 @@
 /** The local (offline) classifier: TF-IDF + softmax models for category/severity/urgency, then safety rules. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CATEGORIES,
-  LEVELS,
-  isCategory,
-  isLevel,
-  type Category,
-  type Classification,
-  type Classifier,
-  type ClassifyInput,
-  type Level,
-  type TrainingExample,
-} from '../types.js';
+import type { Classification, Classifier, ClassifyInput, TrainingExample } from '../types.js';
+import { CATEGORIES, LEVELS, isCategory, isLevel, type Category, type Level } from '../../domain/vocabulary.js';
 import type { RosterAgent } from '../routing.js';
 import { applyRules, raise, summarize } from './rules.js';
 import { lexiconExamples } from './lexicon.js';
-import { Softmax, TfIdf } from './softmax.js';
-import { tokenize } from './tokenize.js';
+import { Softmax, TfIdf } from '../../text/softmax.js';
+import { tokenize } from '../../text/tokenize.js';
 
 /** A labelled held-out ticket for evaluation. */
 export interface HoldoutItem {

@@ -4,7 +4,7 @@
  * and symptoms, and without this prior the model guesses on any word it has never seen. Written from
  * general helpdesk knowledge (ITIL-style category definitions), not from any test tickets.
  */
-import type { Category } from '../types.js';
+import type { Category } from '../../domain/vocabulary.js';
 
 export const LEXICON: Record<Category, string[]> = {
   'Access & Authentication': [

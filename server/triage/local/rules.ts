@@ -3,8 +3,8 @@
  * severity/urgency, never lower them, so text in a ticket cannot talk its way to the AI agent.
  * Patterns come from general IT-incident knowledge, not from any test sentences.
  */
-import { levelRank, type Category, type Intent, type Level, type Sentiment } from '../types.js';
-import { hasInjection, stripEmailNoise } from './tokenize.js';
+import { levelRank, type Category, type Intent, type Level, type Sentiment } from '../../domain/vocabulary.js';
+import { hasInjection, stripEmailNoise } from '../../text/tokenize.js';
 
 // "Many people" — the blast radius that turns a fault into an outage.
 const MANY =

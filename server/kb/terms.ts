@@ -1,26 +1,20 @@
-/** Words for knowledge-base search: lower-cased, stop words dropped, stemmed so word forms meet. */
-import { stemmer } from 'stemmer';
+/** Words for knowledge-base search: the shared tokenizer, search stop words dropped, synonyms folded, stemmed. */
+import { SEARCH_STOP_WORDS, stem, words } from '../text/words.js';
 import { canonical } from './synonyms.js';
 
-const STOP = new Set(
-  (
-    'a about above after again all also am an and any are as at be been before being below between both but by can could did do does ' +
-    'doing down during each few for from further had has have having he her here hers him his how i if in into is it its itself just ' +
-    'me more most my myself no nor not now of off on once only or other our ours out over own same she should so some such than that ' +
-    'the their them then there these they this those through to too under until up very was we were what when where which while who ' +
-    'whom why will with would you your yours hi hello thanks thank please regards cheers pls plz get got need needs want im ive dont cant'
-  ).split(' '),
-);
+/** The search words of a text in order: no stop words, no single letters, no numbers. */
+function* searchWords(text: string): Generator<string> {
+  for (const w of words(text)) {
+    if (w.length < 2 || SEARCH_STOP_WORDS.has(w) || /^\d+$/.test(w)) continue;
+    yield stem(canonical(w));
+  }
+}
 
 /** The distinct stemmed search terms of a text, in first-seen order. */
 export function searchTerms(text: string, max = 400): string[] {
   const out = new Set<string>();
-  for (const w of text
-    .toLowerCase()
-    .normalize('NFKC')
-    .split(/[^\p{L}\p{N}]+/u)) {
-    if (w.length < 2 || STOP.has(w) || /^\d+$/.test(w)) continue;
-    out.add(stemmer(canonical(w)));
+  for (const t of searchWords(text)) {
+    out.add(t);
     if (out.size >= max) break;
   }
   return [...out];
@@ -32,13 +26,8 @@ export function searchTerms(text: string, max = 400): string[] {
  */
 export function searchDocument(...parts: string[]): string {
   const out: string[] = [];
-  for (const w of parts
-    .join(' ')
-    .toLowerCase()
-    .normalize('NFKC')
-    .split(/[^\p{L}\p{N}]+/u)) {
-    if (w.length < 2 || STOP.has(w) || /^\d+$/.test(w)) continue;
-    out.push(pad(stemmer(canonical(w))));
+  for (const t of searchWords(parts.join(' '))) {
+    out.push(pad(t));
     if (out.length >= 20_000) break;
   }
   return out.join(' ');

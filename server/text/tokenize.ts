@@ -1,20 +1,8 @@
-/** Tokenizer for the local classifier: cleans e-mail noise, then yields stemmed unigrams and bigrams. */
-import { stemmer } from 'stemmer';
-
-// Function words plus helpdesk pleasantries that appear in every category and so carry no signal.
-// Negations ("not", "no", "cannot", "never") are deliberately kept: "not working" is the signal.
-const STOPWORDS = new Set(
-  `a about above after again all also am an and any are as at be because been before being below between both but by
-  could did do does doing down during each few for from further had has have having he her here hers herself him
-  himself his how i if in into is it its itself just me more most my myself of off on once only or other our ours
-  ourselves out over own same she should so some such than that the their theirs them themselves then there these
-  they this those through to too under until up very was we were what when where which while who whom why will with
-  would you your yours yourself yourselves im ive id ill youre dont didnt doesnt isnt wasnt arent
-  hi hello hey dear thanks thank thx pls please regards best kind cheers team guys sir madam
-  s t d ll m re ve`.split(/\s+/),
-);
-// "down" and "off" are in the list above but matter ("server down", "turned off"); take them back out.
-for (const keep of ['down', 'off', 'out', 'again', 'all', 'more']) STOPWORDS.delete(keep);
+/**
+ * Features for the learned models (the local classifier, the KB issue model): e-mail noise and instructions aimed at
+ * the classifier are removed, then stemmed unigrams and bigrams of the content words.
+ */
+import { STOP_WORDS, stem, words } from './words.js';
 
 const GREETING = /^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|hallo|hola)\b[^\n]{0,40}$/i;
 // A short line that only signs off; everything after it is signature (name, title, phone).
@@ -53,31 +41,10 @@ export function stripInjection(text: string): string {
     .join(' ');
 }
 
-const stemCache = new Map<string, string>();
-function stem(w: string): string {
-  let s = stemCache.get(w);
-  if (s === undefined) {
-    s = stemmer(w);
-    if (stemCache.size < 50_000) stemCache.set(w, s);
-  }
-  return s;
-}
-
-/** Lowercased, apostrophe-folded unicode words; long digit runs (phones, ticket ids) are dropped. */
-export function words(text: string): string[] {
-  const folded = text.normalize('NFKC').toLowerCase().replace(/['’`]/g, '');
-  const out: string[] = [];
-  for (const w of folded.split(/[^\p{L}\p{N}]+/u)) {
-    if (!w || /^\d{3,}$/.test(w)) continue;
-    out.push(w);
-  }
-  return out;
-}
-
 /** Stemmed unigrams and adjacent-pair bigrams ("a_b") of the content words, after noise removal. */
 export function tokenize(text: string): string[] {
   const content = words(stripInjection(stripEmailNoise(text)))
-    .filter((w) => !STOPWORDS.has(w) && w.length < 30)
+    .filter((w) => !STOP_WORDS.has(w) && w.length < 30)
     .map(stem);
   const grams = content.slice();
   for (let i = 1; i < content.length; i++) grams.push(`${content[i - 1]}_${content[i]}`);
