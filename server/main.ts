@@ -301,6 +301,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   let server: ServerType | null = null;
 
   return {
+    db: { sequelize, models, consoleModels },
     app,
     config,
     log,

@@ -32,7 +32,7 @@ interface Fx {
 
 const H = 3_600_000;
 const BASE = Date.parse('2024-05-01T00:00:00Z');
-const CATS = ['Hardware', 'Network', 'Software'];
+const CATS = ['Hardware / Device', 'Networking & Connectivity', 'Software / Applications'] as const;
 const DCS = ['Pune', 'Austin', 'Kraków', null];
 const ADMIN = 'analytics-admin-token-0123456789';
 let seed = 7;
@@ -184,7 +184,7 @@ describe('analytics', () => {
       email: 'ines@x.test',
       kind: 'human',
       category: null,
-      skills: CATS,
+      skills: [...CATS],
       role: 'agent',
     });
     const req = await m.Requester.create({ email: 'r@x.test', name: 'R', devCenter: null });
@@ -217,7 +217,7 @@ describe('analytics', () => {
           status: done ? 'resolved' : 'open',
           severity: 'low',
           urgency: 'low',
-          category: staged ? 'Other' : category,
+          category: staged ? 'Security & Compliance' : category,
           sentiment: null,
           intent: null,
           summary: null,
@@ -272,7 +272,7 @@ describe('analytics', () => {
         status: 'open',
         severity: 'low',
         urgency: 'low',
-        category: 'Hardware',
+        category: 'Hardware / Device',
         sentiment: null,
         intent: null,
         summary: null,
@@ -351,13 +351,13 @@ describe('analytics', () => {
     for (const f of [
       { from: '2024-05-03', to: '2024-05-07' },
       { from: '2024-04-25', to: '2024-05-12', devCenter: 'Pune' },
-      { from: '2024-05-01', to: '2024-05-12', category: 'Network' },
-      { from: '2024-05-02', to: '2024-05-10', devCenter: 'Kraków', category: 'Software' },
+      { from: '2024-05-01', to: '2024-05-12', category: 'Networking & Connectivity' },
+      { from: '2024-05-02', to: '2024-05-10', devCenter: 'Kraków', category: 'Software / Applications' },
       { from: '2024-06-01', to: '2024-06-03' },
       // Whole months come from the monthly roll-up, the ends from the daily one.
       { from: '2024-05-01', to: '2024-05-31' },
       { from: '2024-04-20', to: '2024-06-05', devCenter: 'Austin' },
-      { from: '2024-03-01', to: '2024-06-30', category: 'Hardware' },
+      { from: '2024-03-01', to: '2024-06-30', category: 'Hardware / Device' },
     ]) {
       check(await summary(new URLSearchParams(f as Record<string, string>).toString()), fx, f, deflections);
     }
@@ -474,7 +474,7 @@ describe('analytics', () => {
         status: 'open',
         severity: 'low',
         urgency: 'low',
-        category: 'Hardware',
+        category: 'Hardware / Device',
         sentiment: null,
         intent: null,
         summary: null,

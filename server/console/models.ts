@@ -34,10 +34,12 @@ export class ConsoleSession extends Model<InferAttributes<ConsoleSession>, Infer
 type Attrs<M extends Model> = ModelAttributes<M, InferAttributes<M>>;
 const dates = { createdAt: DataTypes.DATE(3), updatedAt: DataTypes.DATE(3) };
 
-/** Registers the console models on a Sequelize instance (after initModels); returns them for injection. */
+/** Registers the console models on a Sequelize instance; fresh subclasses per instance (see db/models.ts). */
 export function initConsoleModels(sequelize: Sequelize) {
-  const opts = (tableName: string) => ({ sequelize, tableName, underscored: true });
-  LoginToken.init(
+  const opts = (modelName: string, tableName: string) => ({ sequelize, modelName, tableName, underscored: true });
+  class LoginTokenM extends LoginToken {}
+  class ConsoleSessionM extends ConsoleSession {}
+  LoginTokenM.init(
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
       tokenHash: DataTypes.STRING,
@@ -46,9 +48,9 @@ export function initConsoleModels(sequelize: Sequelize) {
       usedAt: DataTypes.DATE(3),
       ...dates,
     } as Attrs<LoginToken>,
-    opts('login_tokens'),
+    opts('LoginToken', 'login_tokens'),
   );
-  ConsoleSession.init(
+  ConsoleSessionM.init(
     {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
       tokenHash: DataTypes.STRING,
@@ -57,9 +59,9 @@ export function initConsoleModels(sequelize: Sequelize) {
       expiresAt: DataTypes.DATE(3),
       ...dates,
     } as Attrs<ConsoleSession>,
-    opts('console_sessions'),
+    opts('ConsoleSession', 'console_sessions'),
   );
-  return { LoginToken, ConsoleSession };
+  return { LoginToken: LoginTokenM, ConsoleSession: ConsoleSessionM };
 }
 
 export type ConsoleModels = ReturnType<typeof initConsoleModels>;

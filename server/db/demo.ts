@@ -7,15 +7,15 @@ import path from 'node:path';
 import type { Models } from './models.js';
 import type { Logger } from '../log.js';
 import { loadRoster, readJsonl, seedsDir } from './seed.js';
-import { LEVELS } from '../domain/vocabulary.js';
+import { LEVELS, type Category, type Level } from '../domain/vocabulary.js';
 
 interface Seed {
-  category: string;
+  category: Category;
   issue: string;
   subject?: string;
   text: string;
-  severity: string;
-  urgency: string;
+  severity: Level;
+  urgency: Level;
 }
 
 const FIRST = [
@@ -95,7 +95,7 @@ export async function seedDemo(models: Models, deps: { clock: () => Date; log: L
     const r = pick(requesters);
     const created = new Date(now - rnd() * 42 * 24 * H);
     const low = s.severity === 'low' && s.urgency === 'low';
-    const high = LEVELS.indexOf(s.severity as never) >= 2;
+    const high = LEVELS.indexOf(s.severity) >= 2;
     const route = low && rnd() < 0.85 ? 'ai' : high || rnd() < 0.55 ? 'it_team' : 'pool';
     const human = humans.filter((h) => h.skills.includes(s.category));
     const assignee =

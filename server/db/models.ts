@@ -8,6 +8,7 @@ import {
   type ModelAttributes,
   type Sequelize,
 } from 'sequelize';
+import type { Category, Channel, Intent, Level, Route, Sentiment, Status } from '../domain/vocabulary.js';
 
 const json = (field: string, fallback: unknown) => ({
   type: DataTypes.TEXT,
@@ -59,16 +60,16 @@ export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttribut
   declare ref: string | null;
   declare subject: string;
   declare description: string;
-  declare channel: 'email' | 'widget' | 'api';
-  declare status: string;
-  declare severity: string;
-  declare urgency: string;
-  declare category: string;
-  declare sentiment: string | null;
-  declare intent: string | null;
+  declare channel: Channel;
+  declare status: Status;
+  declare severity: Level;
+  declare urgency: Level;
+  declare category: Category;
+  declare sentiment: Sentiment | null;
+  declare intent: Intent | null;
   declare complex: CreationOptional<boolean>;
   declare summary: string | null;
-  declare route: 'ai' | 'it_team' | 'pool';
+  declare route: Route;
   declare assigneeId: number | null;
   declare requesterId: number;
   declare devCenter: string | null;
@@ -215,11 +216,30 @@ export class Lease extends Model<InferAttributes<Lease>, InferCreationAttributes
 
 const dates = { createdAt: d, updatedAt: d };
 
-/** Registers every model on a Sequelize instance; returns them for injection. */
+/**
+ * Registers every model on a Sequelize instance; returns them for injection. Each call makes fresh subclasses:
+ * Model.init binds a class to one connection, so two helpdesks in one process (tests, a CLI beside a server)
+ * sharing the module-level classes would silently read and write each other's database.
+ */
 export function initModels(sequelize: Sequelize) {
-  const opts = (tableName: string) => ({ sequelize, tableName, underscored: true });
-  Requester.init({ id: id(), email: s, name: s, devCenter: s, ...dates } as Attrs<Requester>, opts('requesters'));
-  Agent.init(
+  const opts = (modelName: string, tableName: string) => ({ sequelize, modelName, tableName, underscored: true });
+  class RequesterM extends Requester {}
+  class AgentM extends Agent {}
+  class TicketM extends Ticket {}
+  class InboundEmailM extends InboundEmail {}
+  class MessageM extends Message {}
+  class AttachmentM extends Attachment {}
+  class FeedbackM extends Feedback {}
+  class KbEntryM extends KbEntry {}
+  class DeflectionM extends Deflection {}
+  class OutboxMailM extends OutboxMail {}
+  class AuditEventM extends AuditEvent {}
+  class LeaseM extends Lease {}
+  RequesterM.init(
+    { id: id(), email: s, name: s, devCenter: s, ...dates } as Attrs<Requester>,
+    opts('Requester', 'requesters'),
+  );
+  AgentM.init(
     {
       id: id(),
       name: s,
@@ -231,9 +251,9 @@ export function initModels(sequelize: Sequelize) {
       active: yes(),
       ...dates,
     } as Attrs<Agent>,
-    opts('agents'),
+    opts('Agent', 'agents'),
   );
-  Ticket.init(
+  TicketM.init(
     {
       id: id(),
       ref: s,
@@ -266,9 +286,9 @@ export function initModels(sequelize: Sequelize) {
       closedAt: d,
       escalatedAt: d,
     } as Attrs<Ticket>,
-    opts('tickets'),
+    opts('Ticket', 'tickets'),
   );
-  InboundEmail.init(
+  InboundEmailM.init(
     {
       id: id(),
       dedupeKey: s,
@@ -283,9 +303,9 @@ export function initModels(sequelize: Sequelize) {
       ...dates,
       processedAt: d,
     } as Attrs<InboundEmail>,
-    opts('inbound_emails'),
+    opts('InboundEmail', 'inbound_emails'),
   );
-  Message.init(
+  MessageM.init(
     {
       id: id(),
       ticketId: n,
@@ -302,9 +322,9 @@ export function initModels(sequelize: Sequelize) {
       inboundEmailId: n,
       ...dates,
     } as Attrs<Message>,
-    opts('messages'),
+    opts('Message', 'messages'),
   );
-  Attachment.init(
+  AttachmentM.init(
     {
       id: id(),
       messageId: n,
@@ -316,10 +336,13 @@ export function initModels(sequelize: Sequelize) {
       content: DataTypes.BLOB,
       ...dates,
     } as Attrs<Attachment>,
-    opts('attachments'),
+    opts('Attachment', 'attachments'),
   );
-  Feedback.init({ id: id(), ticketId: n, score: n, comment: t, ...dates } as Attrs<Feedback>, opts('feedback'));
-  KbEntry.init(
+  FeedbackM.init(
+    { id: id(), ticketId: n, score: n, comment: t, ...dates } as Attrs<Feedback>,
+    opts('Feedback', 'feedback'),
+  );
+  KbEntryM.init(
     {
       id: id(),
       title: s,
@@ -336,13 +359,13 @@ export function initModels(sequelize: Sequelize) {
       searchText: t,
       ...dates,
     } as Attrs<KbEntry>,
-    opts('kb_entries'),
+    opts('KbEntry', 'kb_entries'),
   );
-  Deflection.init(
+  DeflectionM.init(
     { id: id(), kbEntryId: n, query: t, devCenter: s, email: s, ...dates } as Attrs<Deflection>,
-    opts('deflections'),
+    opts('Deflection', 'deflections'),
   );
-  OutboxMail.init(
+  OutboxMailM.init(
     {
       id: id(),
       ticketId: n,
@@ -361,37 +384,37 @@ export function initModels(sequelize: Sequelize) {
       ...dates,
       sentAt: d,
     } as Attrs<OutboxMail>,
-    opts('outbox'),
+    opts('OutboxMail', 'outbox'),
   );
-  AuditEvent.init(
+  AuditEventM.init(
     { id: id(), ticketId: n, actor: s, action: s, data: json('data', null), ...dates } as Attrs<AuditEvent>,
-    opts('audit_events'),
+    opts('AuditEvent', 'audit_events'),
   );
-  Lease.init(
+  LeaseM.init(
     { name: { type: s, primaryKey: true }, holder: s, expiresAt: d, ...dates } as Attrs<Lease>,
-    opts('leases'),
+    opts('Lease', 'leases'),
   );
 
-  Ticket.belongsTo(Requester, { as: 'requester', foreignKey: 'requesterId' });
-  Ticket.belongsTo(Agent, { as: 'assignee', foreignKey: 'assigneeId' });
-  Ticket.hasMany(Message, { as: 'messages', foreignKey: 'ticketId' });
-  Message.hasMany(Attachment, { as: 'attachments', foreignKey: 'messageId' });
-  Ticket.hasOne(Feedback, { as: 'feedback', foreignKey: 'ticketId' });
-  Ticket.hasMany(AuditEvent, { as: 'events', foreignKey: 'ticketId' });
+  TicketM.belongsTo(RequesterM, { as: 'requester', foreignKey: 'requesterId' });
+  TicketM.belongsTo(AgentM, { as: 'assignee', foreignKey: 'assigneeId' });
+  TicketM.hasMany(MessageM, { as: 'messages', foreignKey: 'ticketId' });
+  MessageM.hasMany(AttachmentM, { as: 'attachments', foreignKey: 'messageId' });
+  TicketM.hasOne(FeedbackM, { as: 'feedback', foreignKey: 'ticketId' });
+  TicketM.hasMany(AuditEventM, { as: 'events', foreignKey: 'ticketId' });
 
   return {
-    Requester,
-    Agent,
-    Ticket,
-    InboundEmail,
-    Message,
-    Attachment,
-    Feedback,
-    KbEntry,
-    Deflection,
-    OutboxMail,
-    AuditEvent,
-    Lease,
+    Requester: RequesterM,
+    Agent: AgentM,
+    Ticket: TicketM,
+    InboundEmail: InboundEmailM,
+    Message: MessageM,
+    Attachment: AttachmentM,
+    Feedback: FeedbackM,
+    KbEntry: KbEntryM,
+    Deflection: DeflectionM,
+    OutboxMail: OutboxMailM,
+    AuditEvent: AuditEventM,
+    Lease: LeaseM,
   };
 }
 

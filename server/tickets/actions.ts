@@ -310,7 +310,7 @@ export function createTicketActions(deps: TicketDeps) {
       const ticket = await inTx(deps, async (t) => {
         const ticket = await load(t, ref);
         const before = { category: ticket.category, severity: ticket.severity, urgency: ticket.urgency };
-        await ticket.update({ ...patch, corrected: true }, { transaction: t });
+        await ticket.update({ ...(patch as Partial<Ticket>), corrected: true }, { transaction: t });
         await deps.audit(t, ticket.id, actor, 'triage_corrected', { before, after: patch });
         return ticket;
       });
