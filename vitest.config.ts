@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // run files in a few forks and give network-bound tests room.
 export default defineConfig({
   test: {
+    globalSetup: ['tests/support/global-setup.ts'],
     include: ['server/**/*.test.ts', 'tests/**/*.test.ts', 'widget/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,

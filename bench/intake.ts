@@ -11,7 +11,7 @@ import { Op } from 'sequelize';
 import { loadConfig } from '../server/config.js';
 import { buildHelpdesk } from '../server/main.js';
 import { silentLogger } from '../server/log.js';
-import { readJsonl } from '../server/db/seed.js';
+import { readJsonl } from '../server/seeds.js';
 import { startDovecot } from '../tests/support/dovecot.js';
 import { memorySampler, percentile, round, sleep, until, type Figure } from './util.js';
 
@@ -77,14 +77,14 @@ export async function benchIntake(root: string, n: number): Promise<Figure[]> {
     hd.startJobs();
     await until(
       async () =>
-        (await hd.models.InboundEmail.count({ where: { status: { [Op.ne]: 'received' } } })) >= n &&
-        (await hd.models.Ticket.count({ where: { status: 'new' } })) === 0,
+        (await hd.db.models.InboundEmail.count({ where: { status: { [Op.ne]: 'received' } } })) >= n &&
+        (await hd.db.models.Ticket.count({ where: { status: 'new' } })) === 0,
       30 * 60_000,
       'the backlog',
     );
     const secs = (performance.now() - t0) / 1000;
     const peak = mem.stop();
-    const tickets = await hd.models.Ticket.count();
+    const tickets = await hd.db.models.Ticket.count();
     await hd.stop();
     const rate = n / secs;
     return [
@@ -121,9 +121,13 @@ export async function benchLatency(root: string, samples: number): Promise<Figur
       const id = /Message-ID: <([^>]+)>/.exec(raws[i]!.toString())![1];
       const t0 = performance.now();
       await appendAll(dovecot.url, [raws[i]!]);
-      const m = await until(() => hd.models.Message.findOne({ where: { emailMessageId: id } }), 20_000, 'the ticket');
+      const m = await until(
+        () => hd.db.models.Message.findOne({ where: { emailMessageId: id } }),
+        20_000,
+        'the ticket',
+      );
       const out = await until(
-        () => hd.models.OutboxMail.findOne({ where: { ticketId: m.ticketId } }),
+        () => hd.db.models.OutboxMail.findOne({ where: { ticketId: m.ticketId } }),
         20_000,
         'the reply',
       );

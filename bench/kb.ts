@@ -10,7 +10,7 @@ import { createKbSearch } from '../server/kb/search.js';
 import { createKb } from '../server/kb/entries.js';
 import { createIssueModel } from '../server/kb/issue-model.js';
 import { searchDocument } from '../server/kb/terms.js';
-import { loadIssuePhrasings, loadResolutions, readJsonl } from '../server/db/seed.js';
+import { loadIssuePhrasings, loadResolutions, readJsonl } from '../server/seeds.js';
 import { percentile, round, type Figure } from './util.js';
 
 async function database(dialect: 'sqlite' | 'mysql') {

@@ -1,58 +1,57 @@
 /** Composition root: reads config, builds every piece, starts the server and the jobs. The only module that wires. */
-import { serve, type ServerType } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Op } from 'sequelize';
-import { loadConfig, ConfigError, type Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
-import { persistentSecret } from './secrets.js';
-import { createDatabase } from './db/database.js';
-import { migrateUp } from './db/migrate.js';
-import { initModels } from './db/models.js';
-import { initConsoleModels } from './console/models.js';
-import { createConsoleAuth } from './console/auth.js';
-import { consoleRoutes } from './console/routes.js';
-import { createLeases } from './db/leases.js';
-import { seedBase, loadIssuePhrasings } from './db/seed.js';
-import { seedDemo } from './db/demo.js';
-import { createLinkSigner } from './http/signed-links.js';
-import { createApp } from './http/app.js';
-import { createMailIds } from './mail/outbound/ids.js';
-import { createOutbox } from './mail/outbound/outbox.js';
-import { createNotifier } from './mail/outbound/notify.js';
-import { createDevTransport, createSmtpTransport, type MailTransport } from './mail/outbound/transport.js';
-import { createKbSearch } from './kb/search.js';
-import { createIssueModel } from './kb/issue-model.js';
-import { createKb } from './kb/entries.js';
-import { createLearningClassifier } from './triage/learning.js';
-import { createTriage } from './triage/service.js';
-import { createAnswerer } from './triage/answer.js';
-import { createOpenAIClassifier, createOpenAIClient } from './triage/openai.js';
-import { createOpenAIWriter } from './triage/openai-writer.js';
-import { createAudit } from './tickets/audit.js';
-import { createTicketActions } from './tickets/actions.js';
-import { createEscalation } from './tickets/escalation.js';
-import { triageTicket } from './tickets/create.js';
-import { ticketRoutes } from './tickets/routes.js';
-import { kbRoutes } from './kb/routes.js';
-import { kbPages } from './kb/pages.js';
-import type { TicketDeps } from './tickets/deps.js';
-import { startJobs, type Job } from './jobs.js';
-import { createThreading } from './mail/inbound/threading.js';
-import { createIntake } from './mail/inbound/intake.js';
-import { createImapSource } from './mail/inbound/imap.js';
-import { inboundRoutes } from './mail/inbound/routes.js';
-import { devOutboxRoutes } from './mail/outbound/dev-outbox.routes.js';
-import { metricsRoutes } from './http/metrics.js';
-import { ensureWidgetBuilt, widgetGuards, widgetRoutes } from './widget/routes.js';
-import { requesterRoutes } from './tickets/requester.routes.js';
-import { requesterPages } from './tickets/requester.pages.js';
-import { randomBytes } from 'node:crypto';
+import { serve, type ServerType } from '@hono/node-server';
+import { createAgents } from './agents/agents.js';
 import { createAnalyticsEvents } from './analytics/events.js';
 import { createAnalyticsQueries } from './analytics/queries.js';
 import { analyticsRoutes } from './analytics/routes.js';
-import { ensureAnalyticsBuilt } from './analytics/build.js';
+import { ticketApiRoutes } from './api/tickets.routes.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createConsoleAuth } from './console/auth.js';
+import { initConsoleModels } from './console/models.js';
+import { createPresence } from './console/presence.js';
+import { consoleRoutes } from './console/routes.js';
+import { createDatabase, databaseUp, warnIfPacketTooSmall } from './db/database.js';
+import { createLeases } from './db/leases.js';
+import { migrateUp } from './db/migrate.js';
+import { initModels } from './db/models.js';
+import { createApp } from './http/app.js';
+import { requireBundles } from './http/dist.js';
+import { createHealth } from './ops/health.js';
+import { metricsRoutes } from './ops/metrics.js';
+import { createLinkSigner } from './http/signed-links.js';
+import { type Job, startJobs } from './jobs.js';
+import { createKb } from './kb/entries.js';
+import { createIssueModel } from './kb/issue-model.js';
+import { kbPages } from './kb/pages.js';
+import { kbRoutes } from './kb/routes.js';
+import { createKbSearch } from './kb/search.js';
+import { createLogger, type Logger } from './log.js';
+import { createImapSource } from './mail/inbound/imap.js';
+import { createIntake } from './mail/inbound/intake.js';
+import { inboundRoutes } from './mail/inbound/routes.js';
+import { createThreading } from './mail/inbound/threading.js';
+import { devOutboxRoutes } from './mail/outbound/dev-outbox.routes.js';
+import { createMailIds } from './mail/outbound/ids.js';
+import { createNotifier } from './mail/outbound/notify.js';
+import { createOutbox } from './mail/outbound/outbox.js';
+import { createDevTransport, createSmtpTransport, type MailTransport } from './mail/outbound/transport.js';
+import { requesterApiRoutes } from './requester/api.routes.js';
+import { requesterPages } from './requester/pages.routes.js';
+import { persistentSecret } from './secrets.js';
+import { loadIssuePhrasings, loadResolutions, loadRoster, loadSeedTickets } from './seeds.js';
+import { seedDemo } from './tickets/demo.js';
+import { createTicketReads } from './tickets/reads.js';
+import { createTicketService } from './tickets/service.js';
+import { createAnswerer } from './triage/answer.js';
+import { createLearningClassifier } from './triage/learning.js';
+import { createOpenAIClassifier, createOpenAIClient } from './triage/openai.js';
+import { createOpenAIWriter } from './triage/openai-writer.js';
+import { createTriage } from './triage/service.js';
+import { widgetGuards, widgetRoutes } from './widget/routes.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -67,45 +66,46 @@ export interface BuildOptions {
 export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? (() => new Date());
+  const room = (name: string) => log.child({ room: name });
+  requireBundles();
   const appSecret = persistentSecret(config.appSecret, config.dataDir, 'app-secret');
-  const adminToken = persistentSecret(config.adminApiToken, config.dataDir, 'admin-token');
-  if (adminToken.generated)
-    log.info({ file: path.join(config.dataDir, 'admin-token') }, 'generated an admin API token');
+  const adminToken = persistentSecret(config.adminApiToken, config.dataDir, 'admin-token').value;
 
-  const sequelize = createDatabase(config.databaseUrl, log.child({ room: 'db' }));
-  await migrateUp(sequelize, log.child({ room: 'db' }));
+  const sequelize = createDatabase(config.databaseUrl, room('db'));
+  await migrateUp(sequelize, room('db'));
+  await warnIfPacketTooSmall(sequelize, config.smtp.maxBytes, log);
   const models = initModels(sequelize);
-  if (sequelize.getDialect() === 'mysql') {
-    // A message larger than max_allowed_packet cannot be stored: it is quarantined, and the operator should know.
-    const [[row]] = (await sequelize.query('SELECT @@max_allowed_packet AS p')) as [{ p: number }[], unknown];
-    if (Number(row?.p) < config.smtp.maxBytes * 1.4)
-      log.warn(
-        { maxAllowedPacket: Number(row?.p), mailMaxBytes: config.smtp.maxBytes },
-        'MySQL max_allowed_packet is smaller than MAIL_MAX_BYTES needs; larger emails will be quarantined',
-      );
-  }
   const consoleModels = initConsoleModels(sequelize);
 
   const signer = createLinkSigner(appSecret.value, clock);
   const ids = createMailIds(signer, config.smtp.from);
-  const outbox = createOutbox({ models, from: config.smtp.from, clock, log: log.child({ room: 'outbox' }) });
+  const outbox = createOutbox({ models, from: config.smtp.from, clock, log: room('outbox') });
   const transport = opts.transport ?? (config.smtp.url ? createSmtpTransport(config.smtp.url) : createDevTransport());
   const notifier = createNotifier({
-    models,
     outbox,
     signer,
     ids,
     publicUrl: config.publicUrl,
     escalationHours: config.escalationHours,
   });
+
+  const roster = loadRoster();
+  const agents = createAgents({ models });
   const issueModel = createIssueModel(loadIssuePhrasings());
   const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q) });
   const kb = createKb({ models, search: kbSearch });
-  const seeded = await seedBase(models, kb);
-  if (config.seedDemo) await seedDemo(models, { clock, log });
+  const phrasings = new Map<string, string[]>();
+  for (const t of loadIssuePhrasings()) phrasings.set(t.issue, [...(phrasings.get(t.issue) ?? []), t.text]);
+  const seeded = { agents: await agents.seed(roster), templates: await kb.seedTemplates(loadResolutions(), phrasings) };
+  if (config.seedDemo) await seedDemo({ models, agents, kb, roster, examples: loadSeedTickets(), clock, log });
   log.info({ ...seeded, demo: config.seedDemo }, 'seed data ready');
 
-  const local = createLearningClassifier({ models, rootDir, log: log.child({ room: 'triage' }) });
+  const ticketReads = createTicketReads({ models });
+  const local = createLearningClassifier({
+    rootDir,
+    corrections: () => ticketReads.corrections(),
+    log: room('triage'),
+  });
   await local.retrain();
   const openai = config.openai.apiKey
     ? createOpenAIClient({
@@ -119,8 +119,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     ? createOpenAIClassifier({
         client: openai,
         model: config.openai.model,
-        agentNames: async () =>
-          (await models.Agent.findAll({ where: { active: true }, attributes: ['name'] })).map((a) => a.name),
+        agentNames: async () => (await agents.active()).map((a) => a.name),
       })
     : local;
   log.info(
@@ -130,47 +129,45 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       : 'triage by the local classifier (OPENAI_API_KEY not set)',
   );
   const triage = createTriage({
-    models,
     primary,
     fallback: local,
     aiMinConfidence: config.aiConfidenceThreshold,
-    log: log.child({ room: 'triage' }),
+    log: room('triage'),
   });
-  const answerer = createAnswerer({
-    search: kbSearch,
-    writer: openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null,
-    log: log.child({ room: 'answer' }),
-  });
-  const audit = createAudit(models);
+  const writer = openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null;
+  const answerer = createAnswerer({ search: kbSearch, writer, log: room('answer') });
   // Ticket changes reach the analytics SSE streams through this bus.
   const analyticsEvents = createAnalyticsEvents();
-  const ticketDeps: TicketDeps = {
+  const tickets = createTicketService({
     sequelize,
     models,
+    reads: ticketReads,
+    agents,
     triage,
     replyReader: local,
     answerer,
     notifier,
     ids,
     kb,
-    audit,
+    escalationHours: config.escalationHours,
     clock,
-    log: log.child({ room: 'tickets' }),
-  };
-  ticketDeps.onChange = (ticket, action) => analyticsEvents.publish(ticket, action);
-  const actions = createTicketActions(ticketDeps);
-  const escalation = createEscalation({ ...ticketDeps, hours: config.escalationHours });
-  const threading = createThreading({ models, ids });
+    log: room('tickets'),
+    onChange: (t, action) => analyticsEvents.publish(t, action),
+  });
+
+  const threading = createThreading({ reads: ticketReads, outbox, ids });
   const intake = createIntake({
     models,
-    ticketDeps,
-    actions,
+    tickets,
+    agents,
+    outbox,
+    ids,
     threading,
     mailFrom: config.smtp.from,
     maxBytes: config.smtp.maxBytes,
     reopenWindowDays: config.reopenWindowDays,
     clock,
-    log: log.child({ room: 'intake' }),
+    log: room('intake'),
   });
   const leases = createLeases({
     models,
@@ -186,159 +183,105 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
           pollSeconds: config.imap.pollSeconds,
           leaseMs: config.leaseSeconds * 1000,
         },
-        {
-          intake,
-          leases,
-          log: log.child({ room: 'imap' }),
-          databaseUp: () =>
-            sequelize.query('SELECT 1').then(
-              () => true,
-              () => false,
-            ),
-        },
+        { intake, leases, log: room('imap'), databaseUp: () => databaseUp(sequelize) },
       )
     : null;
   if (!imap) log.info('IMAP_URL is not set: intake from IMAP is off (the webhook and the widget still work)');
 
-  await ensureWidgetBuilt(log.child({ room: 'widget' }));
-  if (await ensureAnalyticsBuilt()) log.info('built dist/analytics.js');
-  // Console sessions; other rooms (analytics) check roles with consoleAuth.authorize([...]) / requireSession([...]).
-  const consoleAuth = createConsoleAuth({ models, consoleModels, clock, publicUrl: config.publicUrl });
+  // Console sessions; other rooms (analytics, dev outbox) check roles with consoleAuth.authorize([...]).
+  const consoleAuth = createConsoleAuth({ agents, consoleModels, clock, publicUrl: config.publicUrl });
+  const consoleApp = consoleRoutes({
+    auth: consoleAuth,
+    agents,
+    consoleModels,
+    sequelize,
+    tickets,
+    outbox,
+    intake,
+    ids,
+    kb,
+    clock,
+    publicUrl: config.publicUrl,
+    presence: createPresence(),
+    log: room('console'),
+  });
+  const analyticsApp = analyticsRoutes({
+    queries: createAnalyticsQueries({ sequelize, clock }),
+    events: analyticsEvents,
+    signer,
+    adminToken,
+    clock,
+    log: room('analytics'),
+    publicUrl: config.publicUrl,
+    authorize: consoleAuth.authorize(['manager', 'admin']),
+  });
   const app = createApp({
     log,
     mounts: [
-      {
-        path: '/console',
-        app: consoleRoutes({
-          auth: consoleAuth,
-          models,
-          consoleModels,
-          sequelize,
-          actions,
-          outbox,
-          ids,
-          kb,
-          clock,
-          publicUrl: config.publicUrl,
-          log: log.child({ room: 'console' }),
-        }),
-      },
+      { path: '/console', app: consoleApp },
       // CORS and the rate limits on POST /api/tickets must run before the ticket routes.
-      { path: '/api', app: widgetGuards({ config, log: log.child({ room: 'widget' }), adminToken: adminToken.value }) },
-      { path: '/', app: widgetRoutes({ config, log: log.child({ room: 'widget' }) }) },
-      { path: '/api/my', app: requesterRoutes({ models, actions, signer }) },
-      { path: '/t', app: requesterPages({ models, actions, signer, log: log.child({ room: 'requester' }) }) },
-      {
-        path: '/api/tickets',
-        app: ticketRoutes({ ticketDeps, actions, models, signer, adminToken: adminToken.value }),
-      },
-      { path: '/api/kb', app: kbRoutes({ search: kbSearch, models }) },
-      { path: '/kb', app: kbPages({ search: kbSearch, models }) },
-      {
-        path: '/api/inbound',
-        app: inboundRoutes({ intake, adminToken: adminToken.value, maxBytes: config.smtp.maxBytes }),
-      },
+      { path: '/api', app: widgetGuards({ config, log: room('widget'), adminToken, devCenters: roster.devCenters }) },
+      { path: '/', app: widgetRoutes({ config, log: room('widget'), devCenters: roster.devCenters }) },
+      { path: '/api/my', app: requesterApiRoutes({ tickets, signer }) },
+      { path: '/t', app: requesterPages({ tickets, signer, log: room('requester') }) },
+      { path: '/api/tickets', app: ticketApiRoutes({ tickets, agents, signer, adminToken }) },
+      { path: '/api/kb', app: kbRoutes({ search: kbSearch, kb }) },
+      { path: '/kb', app: kbPages({ search: kbSearch, kb }) },
+      { path: '/api/inbound', app: inboundRoutes({ intake, adminToken, maxBytes: config.smtp.maxBytes }) },
       {
         path: '/dev/outbox',
         app: devOutboxRoutes({
-          models,
+          outbox,
           open: config.devOutboxOpen,
-          adminToken: adminToken.value,
+          adminToken,
           authorize: consoleAuth.authorize(['admin']),
         }),
       },
-      { path: '/', app: metricsRoutes({ sequelize, models, imap, leases, adminToken: adminToken.value, clock }) },
-      {
-        path: '/',
-        app: analyticsRoutes({
-          queries: createAnalyticsQueries({ sequelize, clock }),
-          events: analyticsEvents,
-          signer,
-          adminToken: adminToken.value,
-          clock,
-          log: log.child({ room: 'analytics' }),
-          publicUrl: config.publicUrl,
-          authorize: consoleAuth.authorize(['manager', 'admin']),
-        }),
-      },
+      { path: '/', app: metricsRoutes({ sequelize, models, imap, leases, adminToken, clock }) },
+      { path: '/', app: analyticsApp },
     ],
-    health: async () => {
-      let db = true;
-      try {
-        await sequelize.query('SELECT 1');
-      } catch {
-        db = false;
-      }
-      return {
-        ok: db,
-        database: db ? 'up' : 'down',
-        imap: imap ? imap.status() : { state: 'off' },
-        smtp: { transport: transport.name, up: await transport.check() },
-        outboxDepth: db ? await outbox.depth() : null,
-      };
-    },
+    health: createHealth({ sequelize, imap, transport, outbox }),
   });
 
   const jobs: Job[] = [
     { name: 'outbox', everyMs: 1000, run: async () => void (await outbox.deliverDue(transport)) },
-    {
-      // Tickets stored but not triaged (the process died in between) are triaged again.
-      name: 'recover-new',
-      everyMs: 15_000,
-      run: async () => {
-        const stale = await models.Ticket.findAll({
-          where: { status: 'new', createdAt: { [Op.lt]: new Date(clock().getTime() - 30_000) } },
-          limit: 50,
-        });
-        for (const t of stale) await triageTicket(ticketDeps, t.id);
-      },
-    },
+    { name: 'recover-new', everyMs: 15_000, run: async () => void (await tickets.recoverUntriaged()) },
     { name: 'learn', everyMs: 10 * 60_000, run: async () => void (await local.retrain()) },
-    { name: 'escalation', everyMs: 60_000, run: async () => void (await escalation.sweep()) },
+    { name: 'escalation', everyMs: 60_000, run: async () => void (await tickets.escalateOverdue()) },
     { name: 'recover-inbound', everyMs: 15_000, run: async () => void (await intake.recover()) },
   ];
   let stopJobs: (() => Promise<void>) | null = null;
   let server: ServerType | null = null;
 
   return {
-    db: { sequelize, models, consoleModels },
-    app,
     config,
     log,
-    sequelize,
-    models,
-    consoleModels,
-    consoleAuth,
+    app,
+    /** Direct database access, for tests and operations scripts (rooms never get this). */
+    db: { sequelize, models, consoleModels },
+    tickets,
     intake,
-    imap,
-    escalation,
+    outbox,
+    kb,
     signer,
     ids,
-    outbox,
-    transport,
-    notifier,
-    kb,
-    kbSearch,
-    triage,
-    local,
-    answerer,
-    ticketDeps,
-    actions,
     leases,
-    clock,
     /** Starts the background jobs (outbox sender, recovery, learning, …). */
     startJobs() {
       imap?.start();
-      stopJobs ??= startJobs(jobs, { leases, leaseMs: config.leaseSeconds * 1000, log: log.child({ room: 'jobs' }) });
+      stopJobs ??= startJobs(jobs, { leases, leaseMs: config.leaseSeconds * 1000, log: room('jobs') });
     },
     /** Listens on config.port (0: a free port); resolves with the port. */
     listen(): Promise<number> {
       return new Promise((resolve) => {
         server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-          log.info(
-            { port: info.port, url: config.publicUrl, database: sequelize.getDialect(), mail: transport.name },
-            'helpdesk listening',
-          );
+          const where = {
+            port: info.port,
+            url: config.publicUrl,
+            database: sequelize.getDialect(),
+            mail: transport.name,
+          };
+          log.info(where, 'helpdesk listening');
           resolve(info.port);
         });
       });

@@ -37,8 +37,11 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
       ref = t.ref;
       ticketId = t.id;
       // Whatever triage decided, this ticket waits in the pool, and its email carried hostile HTML.
-      await s.hd.models.Ticket.update({ route: 'pool', assigneeId: null, status: 'open' }, { where: { id: ticketId } });
-      await s.hd.models.Message.update(
+      await s.hd.db.models.Ticket.update(
+        { route: 'pool', assigneeId: null, status: 'open' },
+        { where: { id: ticketId } },
+      );
+      await s.hd.db.models.Message.update(
         {
           html: `<p>The plotter <b>still</b> fails.</p>${XSS}`,
           fullText: 'The plotter fails.\n\nOn Monday IT wrote:\n> Did you restart it?',
@@ -53,7 +56,7 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
 
     /** The sign-in link from the newest magic_link email in the outbox. */
     async function linkFor(email: string) {
-      const mail = await s.hd.models.OutboxMail.findOne({
+      const mail = await s.hd.db.models.OutboxMail.findOne({
         where: { kind: 'magic_link', toAddr: email },
         order: [['id', 'DESC']],
       });
@@ -100,15 +103,15 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
       expect(await page.textContent('.status')).toBe('resolved');
       await saveScreenshot(page, 'console-ticket-resolved');
 
-      const t = (await s.hd.models.Ticket.findByPk(ticketId))!;
-      const kavya = (await s.hd.models.Agent.findOne({ where: { email: 'kavya.iyer@corp.example' } }))!;
+      const t = (await s.hd.db.models.Ticket.findByPk(ticketId))!;
+      const kavya = (await s.hd.db.models.Agent.findOne({ where: { email: 'kavya.iyer@corp.example' } }))!;
       expect(t).toMatchObject({
         status: 'resolved',
         assigneeId: kavya.id,
         resolvedBy: 'it_team',
         resolution: 'Replaced the plotter fuser unit; test page prints fine.',
       });
-      const kinds = (await s.hd.models.OutboxMail.findAll({ where: { ticketId } })).map((m) => m.kind);
+      const kinds = (await s.hd.db.models.OutboxMail.findAll({ where: { ticketId } })).map((m) => m.kind);
       expect(kinds).toEqual(expect.arrayContaining(['agent_reply', 'resolved']));
       expect(await xssFlag(page)).toBeUndefined();
       expect(problems).toEqual([]);

@@ -2,6 +2,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Hono } from 'hono';
 import { startTestServer, type TestServer } from './support/server.js';
+import { createAgents } from '../server/agents/agents.js';
 import { createConsoleAuth, hashToken } from '../server/console/auth.js';
 
 /** A browser-ish client: keeps cookies, never follows redirects. */
@@ -45,7 +46,7 @@ describe('agent console (HTTP)', () => {
     const r = await b.req('/console/login', { method: 'POST', form: { email, _csrf: csrfIn(form) } });
     expect(r.status).toBe(200);
     const page = await r.text();
-    const mail = await s.hd.models.OutboxMail.findOne({
+    const mail = await s.hd.db.models.OutboxMail.findOne({
       where: { kind: 'magic_link', toAddr: email.toLowerCase() },
       order: [['id', 'DESC']],
     });
@@ -76,7 +77,7 @@ describe('agent console (HTTP)', () => {
       })
     ).json();
     ref = t.ref;
-    await s.hd.models.Ticket.update({ route: 'pool', assigneeId: null, status: 'open' }, { where: { id: t.id } });
+    await s.hd.db.models.Ticket.update({ route: 'pool', assigneeId: null, status: 'open' }, { where: { id: t.id } });
   });
   afterAll(async () => s?.stop());
 
@@ -113,7 +114,7 @@ describe('agent console (HTTP)', () => {
   it('refuses expired links and login forms without the pre-session CSRF token', async () => {
     const { b, path } = await requestLink('arjun.mehta@corp.example');
     const token = path!.split('/').pop()!;
-    await s.hd.consoleModels.LoginToken.update(
+    await s.hd.db.consoleModels.LoginToken.update(
       { expiresAt: new Date(Date.now() - 1000) },
       { where: { tokenHash: hashToken(token) } },
     );
@@ -171,10 +172,12 @@ describe('agent console (HTTP)', () => {
       form: { text: 'checked the dock firmware', _csrf: csrf },
     });
     expect(r.status).toBe(303);
-    const notes = await s.hd.models.Message.findAll({ where: { internal: true } });
+    const notes = await s.hd.db.models.Message.findAll({ where: { internal: true } });
     expect(notes.map((m) => m.text)).toEqual(['checked the dock firmware']);
-    const t = await s.hd.models.Ticket.findOne({ where: { ref } });
-    expect(t?.assigneeId).toBe((await s.hd.models.Agent.findOne({ where: { email: 'ines.duarte@corp.example' } }))?.id);
+    const t = await s.hd.db.models.Ticket.findOne({ where: { ref } });
+    expect(t?.assigneeId).toBe(
+      (await s.hd.db.models.Agent.findOne({ where: { email: 'ines.duarte@corp.example' } }))?.id,
+    );
   });
 
   it('records a triage change as a correction', async () => {
@@ -185,9 +188,9 @@ describe('agent console (HTTP)', () => {
       form: { _csrf: csrf, category: 'Hardware / Device', severity: 'high', urgency: 'medium' },
     });
     expect(r.status).toBe(303);
-    const t = await s.hd.models.Ticket.findOne({ where: { ref } });
+    const t = await s.hd.db.models.Ticket.findOne({ where: { ref } });
     expect(t).toMatchObject({ corrected: true, severity: 'high', category: 'Hardware / Device' });
-    expect(await s.hd.models.AuditEvent.count({ where: { ticketId: t!.id, action: 'triage_corrected' } })).toBe(1);
+    expect(await s.hd.db.models.AuditEvent.count({ where: { ticketId: t!.id, action: 'triage_corrected' } })).toBe(1);
   });
 
   it('keeps admin pages for admins; managers see every queue but not the admin pages', async () => {
@@ -203,7 +206,7 @@ describe('agent console (HTTP)', () => {
       expect((await admin.req(p)).status).toBe(200);
     // An admin's change of role takes effect on the next request.
     const csrf = csrfIn(await (await admin.req('/console/admin/agents')).text());
-    const marcus = (await s.hd.models.Agent.findOne({ where: { email: 'marcus.hill@corp.example' } }))!;
+    const marcus = (await s.hd.db.models.Agent.findOne({ where: { email: 'marcus.hill@corp.example' } }))!;
     const r = await admin.req(`/console/admin/agents/${marcus.id}`, {
       method: 'POST',
       body: new URLSearchParams([
@@ -221,7 +224,12 @@ describe('agent console (HTTP)', () => {
   });
 
   it('offers requireSession/authorize to other rooms (the analytics page allows managers and admins)', async () => {
-    const auth = s.hd.consoleAuth;
+    const auth = createConsoleAuth({
+      agents: createAgents({ models: s.hd.db.models }),
+      consoleModels: s.hd.db.consoleModels,
+      clock: () => new Date(),
+      publicUrl: s.url,
+    });
     const app = new Hono();
     app.use('/x', auth.requireSession(['manager', 'admin']));
     app.get('/x', async (c) => c.text((await auth.sessionAgent(c))!.name));
@@ -241,8 +249,8 @@ describe('agent console (HTTP)', () => {
 
   it('sets a Secure cookie when PUBLIC_URL is https, and logout ends the session', async () => {
     const auth = createConsoleAuth({
-      models: s.hd.models,
-      consoleModels: s.hd.consoleModels,
+      agents: createAgents({ models: s.hd.db.models }),
+      consoleModels: s.hd.db.consoleModels,
       clock: () => new Date(),
       publicUrl: 'https://helpdesk.example',
     });
@@ -260,13 +268,13 @@ describe('agent console (HTTP)', () => {
   });
 
   it('shows email HTML sanitized and serves attachments as downloads only', async () => {
-    const t = (await s.hd.models.Ticket.findOne({ where: { ref } }))!;
-    const msg = (await s.hd.models.Message.findOne({ where: { ticketId: t.id }, order: [['id', 'ASC']] }))!;
+    const t = (await s.hd.db.models.Ticket.findOne({ where: { ref } }))!;
+    const msg = (await s.hd.db.models.Message.findOne({ where: { ticketId: t.id }, order: [['id', 'ASC']] }))!;
     await msg.update({
       html: '<p>Hi <b>team</b></p><img src=x onerror="window.__xss=1"><script>window.__xss=2</script><a href="javascript:alert(1)">x</a>',
       fullText: 'New text\n\n> old quoted text',
     });
-    const a = await s.hd.models.Attachment.create({
+    const a = await s.hd.db.models.Attachment.create({
       messageId: msg.id,
       filename: 'évil".html',
       contentType: 'text/html',

@@ -35,7 +35,7 @@ describe('core HTTP API and lifecycle', () => {
       urgency: 'low',
     });
     expect(t.answer).toContain('Automatic Replies');
-    const mail = await s.hd.models.OutboxMail.findAll({ where: { ticketId: t.id } });
+    const mail = await s.hd.db.models.OutboxMail.findAll({ where: { ticketId: t.id } });
     expect(mail.map((m) => m.kind)).toEqual(['ai_answer']);
     expect(mail[0].toAddr).toBe('ann@corp.example');
     expect(mail[0].headers['Auto-Submitted']).toBe('auto-replied');
@@ -58,7 +58,7 @@ describe('core HTTP API and lifecycle', () => {
     expect(t.category).toBe('Security & Compliance');
     expect(['high', 'critical']).toContain(t.severity);
     expect(t.assignee?.kind).toBe('human');
-    const kinds = (await s.hd.models.OutboxMail.findAll({ where: { ticketId: t.id } })).map((m) => m.kind).sort();
+    const kinds = (await s.hd.db.models.OutboxMail.findAll({ where: { ticketId: t.id } })).map((m) => m.kind).sort();
     expect(kinds).toEqual(['assignment', 'received']);
   });
 
@@ -138,9 +138,9 @@ describe('core HTTP API and lifecycle', () => {
       'kb_entry',
       'reopen',
     ]);
-    const kb = await s.hd.models.KbEntry.findOne({ where: { sourceTicketId: created.id } });
+    const kb = await s.hd.db.models.KbEntry.findOne({ where: { sourceTicketId: created.id } });
     expect(kb?.resolution).toContain('DisplayPort');
-    const mails = (await s.hd.models.OutboxMail.findAll({ where: { ticketId: created.id } })).map((m) => m.kind);
+    const mails = (await s.hd.db.models.OutboxMail.findAll({ where: { ticketId: created.id } })).map((m) => m.kind);
     expect(mails).toEqual(expect.arrayContaining(['assignment', 'agent_reply', 'resolved']));
   });
 
@@ -151,10 +151,10 @@ describe('core HTTP API and lifecycle', () => {
         json: { name: 'Cy', email: 'cy@corp.example', issue: 'How can I share my calendar with my team?' },
       })
     ).json();
-    await s.hd.actions.feedback(t.ref, 2, 'requester:cy@corp.example');
-    await s.hd.actions.feedback(t.ref, 2, 'requester:cy@corp.example');
-    await s.hd.actions.feedback(t.ref, 5, 'requester:cy@corp.example');
-    const rows = await s.hd.models.Feedback.findAll({ where: { ticketId: t.id } });
+    await s.hd.tickets.feedback(t.ref, 2, 'requester:cy@corp.example');
+    await s.hd.tickets.feedback(t.ref, 2, 'requester:cy@corp.example');
+    await s.hd.tickets.feedback(t.ref, 5, 'requester:cy@corp.example');
+    const rows = await s.hd.db.models.Feedback.findAll({ where: { ticketId: t.id } });
     expect(rows.map((f) => f.score)).toEqual([5]);
   });
 });

@@ -21,7 +21,7 @@ async function requestSignIn(s: TestServer, email: string) {
     body: new URLSearchParams({ email, _csrf: csrfIn(await form.text()) }).toString(),
   });
   expect(r.status).toBe(200);
-  const mail = await s.hd.models.OutboxMail.findOne({
+  const mail = await s.hd.db.models.OutboxMail.findOne({
     where: { kind: 'magic_link', toAddr: email },
     order: [['id', 'DESC']],
   });
@@ -46,7 +46,7 @@ describe('dev outbox, default configuration', () => {
     expect((await s.api('/dev/outbox')).status).toBe(403);
     const list = await (await s.api('/dev/outbox', { admin: true })).text();
     expect(list).toContain(`[${t.ref}]`);
-    const mail = (await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.id } }))!;
+    const mail = (await s.hd.db.models.OutboxMail.findOne({ where: { ticketId: t.id } }))!;
     expect((await s.api(`/dev/outbox/${mail.id}`)).status).toBe(403);
     const view = await (await s.api(`/dev/outbox/${mail.id}`, { admin: true })).text();
     expect(view).toContain('/feedback/5');
@@ -108,7 +108,10 @@ describe('dev outbox with DEV_OUTBOX=true and no SMTP server', () => {
     };
     const admin = await link('admin@corp.example');
     const agent = await link('priya.raman@corp.example');
-    const signIn = (await s.hd.models.OutboxMail.findOne({ where: { kind: 'magic_link' }, order: [['id', 'DESC']] }))!;
+    const signIn = (await s.hd.db.models.OutboxMail.findOne({
+      where: { kind: 'magic_link' },
+      order: [['id', 'DESC']],
+    }))!;
     expect((await fetch(`${s.url}/dev/outbox/${signIn.id}`, { headers: { cookie: admin } })).status).toBe(200);
     expect((await fetch(`${s.url}/dev/outbox/${signIn.id}`, { headers: { cookie: agent } })).status).toBe(404);
   });

@@ -36,8 +36,8 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
     const ticketFor = (messageId: string) =>
       until(
         async () => {
-          const m = await s.hd.models.Message.findOne({ where: { emailMessageId: messageId } });
-          const t = m ? await s.hd.models.Ticket.findByPk(m.ticketId) : null;
+          const m = await s.hd.db.models.Message.findOne({ where: { emailMessageId: messageId } });
+          const t = m ? await s.hd.db.models.Ticket.findByPk(m.ticketId) : null;
           return t && t.status !== 'new' ? t : null; // stored and triaged
         },
         8000,
@@ -79,11 +79,11 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
       await imap.append(reply);
       const same = await ticketFor('ooo-2@corp.example');
       expect(same.id).toBe(t.id);
-      const comment = await s.hd.models.Message.findOne({ where: { emailMessageId: 'ooo-2@corp.example' } });
+      const comment = await s.hd.db.models.Message.findOne({ where: { emailMessageId: 'ooo-2@corp.example' } });
       expect(comment!.text).toBe('Thanks, that fixed it!');
       expect(comment!.fullText).toContain('> 1. In Outlook');
       await until(
-        async () => (await s.hd.models.Ticket.findByPk(t.id))!.status === 'resolved',
+        async () => (await s.hd.db.models.Ticket.findByPk(t.id))!.status === 'resolved',
         5000,
         'resolution by closing intent',
       );
@@ -118,13 +118,13 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
       );
       await ticketFor('dup-1@corp.example');
       const auto = await until(
-        () => s.hd.models.InboundEmail.findOne({ where: { dedupeKey: 'auto-1@corp.example', status: 'ignored' } }),
+        () => s.hd.db.models.InboundEmail.findOne({ where: { dedupeKey: 'auto-1@corp.example', status: 'ignored' } }),
         5000,
         'the auto-reply to be recorded',
       );
       expect(auto.reason).toMatch(/auto/i);
       await until(async () => (await imap.list('INBOX')).length === 0, 5000, 'an empty inbox');
-      expect(await s.hd.models.Ticket.count({ where: { subject: 'printer jam' } })).toBe(1);
+      expect(await s.hd.db.models.Ticket.count({ where: { subject: 'printer jam' } })).toBe(1);
       await new Promise((r) => setTimeout(r, 1500));
       expect(smtp.messages.slice(before).map((m) => m.envelope.to[0])).not.toContain('ola@corp.example');
     });
@@ -141,7 +141,7 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
       );
       await ticketFor('after-fail@corp.example');
       await until(async () => (await imap.list('Failed')).length === 1, 5000, 'the move to Failed');
-      const row = await s.hd.models.InboundEmail.findOne({ where: { dedupeKey: 'nofrom-1@corp.example' } });
+      const row = await s.hd.db.models.InboundEmail.findOne({ where: { dedupeKey: 'nofrom-1@corp.example' } });
       expect(row!.status).toBe('failed');
       expect(row!.reason).toContain('sender');
     });
@@ -158,8 +158,8 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
       );
       const t = await until(
         async () => {
-          const m = await s.hd.models.Message.findOne({ where: { emailMessageId: 'after-restart@corp.example' } });
-          return m ? s.hd.models.Ticket.findByPk(m.ticketId) : null;
+          const m = await s.hd.db.models.Message.findOne({ where: { emailMessageId: 'after-restart@corp.example' } });
+          return m ? s.hd.db.models.Ticket.findByPk(m.ticketId) : null;
         },
         45_000,
         'intake after the restart',
@@ -176,11 +176,11 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
       });
       const t = await r.json();
       await until(
-        async () => ((await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.id } }))?.attempts ?? 0) >= 1,
+        async () => ((await s.hd.db.models.OutboxMail.findOne({ where: { ticketId: t.id } }))?.attempts ?? 0) >= 1,
         8000,
         'a failed attempt',
       );
-      const queued = await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.id } });
+      const queued = await s.hd.db.models.OutboxMail.findOne({ where: { ticketId: t.id } });
       expect(queued!.status).toBe('queued');
       expect(queued!.lastError).toBeTruthy();
       await smtp.start();

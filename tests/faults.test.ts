@@ -15,7 +15,6 @@ import { dovecotAvailable, startDovecot, type Dovecot } from './support/dovecot.
 import { mariadbAvailable, startPrivateMariadb, type PrivateMariadb } from './support/mariadb.js';
 import { startTestServer, TEST_ADMIN_TOKEN } from './support/server.js';
 import { parseProm } from './support/prom.js';
-import { storeTicket } from '../server/tickets/create.js';
 import { sleep, until as waitUntil } from './support/wait.js';
 /** Slower polling: these waits watch child processes and a big backlog. */
 const until = <T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string) =>
@@ -247,7 +246,7 @@ describe('a crash between storing a ticket and triaging it', () => {
     try {
       const raw = Buffer.from(drillMail(1));
       // What a kill -9 after the first transaction leaves: the inbound row 'received', the ticket 'new'.
-      const row = await s.hd.models.InboundEmail.create({
+      const row = await s.hd.db.models.InboundEmail.create({
         dedupeKey: 'drill-1@corp.example',
         messageId: 'drill-1@corp.example',
         source: 'imap',
@@ -257,13 +256,13 @@ describe('a crash between storing a ticket and triaging it', () => {
         reason: null,
         ticketId: null,
       });
-      const stored = await storeTicket(s.hd.ticketDeps, {
+      const stored = await s.hd.tickets.storeUntriaged({
         name: 'User 0',
         email: 'user0@corp.example',
         subject: 'request 1',
         issue: 'The printer on floor 3 jams on every page. (case 1)',
         channel: 'email',
-        email_: {
+        mail: {
           messageId: 'drill-1@corp.example',
           inReplyTo: null,
           references: [],
@@ -276,11 +275,11 @@ describe('a crash between storing a ticket and triaging it', () => {
       // IMAP delivers it again after the restart, and the requester's reply follows at once.
       expect((await s.hd.intake.receive(raw, 'imap')).status).toBe('duplicate');
       expect((await s.hd.intake.receive(Buffer.from(drillMail(3)), 'imap')).status).toBe('commented');
-      const t = (await s.hd.models.Ticket.findByPk(stored.id))!;
+      const t = (await s.hd.db.models.Ticket.findByPk(stored.id))!;
       expect(t.classifier).toBeTruthy();
       expect(t.status).not.toBe('new');
       expect(
-        await s.hd.models.OutboxMail.count({
+        await s.hd.db.models.OutboxMail.count({
           where: { ticketId: t.id, toAddr: 'user0@corp.example', kind: ['received', 'ai_answer'] },
         }),
       ).toBe(1);

@@ -75,7 +75,7 @@ describe('fuzzing the widget API and the inbound webhook', () => {
     console.info('widget fuzz outcomes:', Object.fromEntries([...kinds].sort()));
     // Nothing lost, nothing doubled: each 201 is one stored ticket.
     expect(new Set(created).size).toBe(created.length);
-    expect(await s.hd.models.Ticket.count({ where: { channel: 'widget' } })).toBe(created.length);
+    expect(await s.hd.db.models.Ticket.count({ where: { channel: 'widget' } })).toBe(created.length);
     expect(created.length).toBeGreaterThan(5); // the fuzzer must also reach the success path
   }, 120_000);
 
@@ -152,14 +152,14 @@ describe('fuzzing the widget API and the inbound webhook', () => {
     );
     const all = await Promise.all(Array.from({ length: 10 }, (_, i) => postMail(raw, `concurrent copy ${i}`)));
     expect(new Set(all.map((a) => a.json.inboundId)).size).toBe(1);
-    expect(await s.hd.models.InboundEmail.count({ where: { dedupeKey: 'concurrent-1@fuzz.example' } })).toBe(1);
-    expect(await s.hd.models.Message.count({ where: { emailMessageId: 'concurrent-1@fuzz.example' } })).toBe(1);
+    expect(await s.hd.db.models.InboundEmail.count({ where: { dedupeKey: 'concurrent-1@fuzz.example' } })).toBe(1);
+    expect(await s.hd.db.models.Message.count({ where: { emailMessageId: 'concurrent-1@fuzz.example' } })).toBe(1);
   });
 
   it('lost nothing: every accepted email has a row in a final state, failures with a reason', async () => {
     expect(accepted.length).toBeGreaterThan(100);
     const rows = new Map(
-      (await s.hd.models.InboundEmail.findAll({ attributes: ['id', 'status', 'reason', 'ticketId'] })).map((r) => [
+      (await s.hd.db.models.InboundEmail.findAll({ attributes: ['id', 'status', 'reason', 'ticketId'] })).map((r) => [
         r.id,
         r,
       ]),

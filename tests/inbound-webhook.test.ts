@@ -30,7 +30,7 @@ describe('inbound email webhook', () => {
     const r2 = await post(eml({ id: 'w1@corp.example' }));
     expect(r2.status).toBe(200);
     expect((await r2.json()).status).toBe('duplicate');
-    expect(await s.hd.models.Ticket.count({ where: { id: a.ticketId } })).toBe(1);
+    expect(await s.hd.db.models.Ticket.count({ where: { id: a.ticketId } })).toBe(1);
   });
 
   it('dedupes a message without Message-ID by the hash of its bytes', async () => {
@@ -46,12 +46,12 @@ describe('inbound email webhook', () => {
       `--b1\r\nContent-Type: image/jpeg; name="jam.jpg"\r\nContent-Disposition: attachment; filename="jam.jpg"\r\nContent-Transfer-Encoding: base64\r\n\r\n${big}\r\n--b1--`;
     const r = await (await post(eml({ id: 'big@corp.example', extra }))).json();
     expect(r.status).toBe('created');
-    const t = (await s.hd.models.Ticket.findByPk(r.ticketId))!;
+    const t = (await s.hd.db.models.Ticket.findByPk(r.ticketId))!;
     expect(t.description).toContain('scanner on floor 3');
-    const row = (await s.hd.models.InboundEmail.findOne({ where: { dedupeKey: 'big@corp.example' } }))!;
+    const row = (await s.hd.db.models.InboundEmail.findOne({ where: { dedupeKey: 'big@corp.example' } }))!;
     expect(row.size).toBeGreaterThan(20_000);
-    expect(await s.hd.models.Attachment.count()).toBe(0);
-    const notice = await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.id, kind: 'notice' } });
+    expect(await s.hd.db.models.Attachment.count()).toBe(0);
+    const notice = await s.hd.db.models.OutboxMail.findOne({ where: { ticketId: t.id, kind: 'notice' } });
     expect(notice?.text).toMatch(/larger than the helpdesk accepts/);
   });
 
@@ -60,7 +60,7 @@ describe('inbound email webhook', () => {
     expect(r.status).toBe(422);
     const b = await r.json();
     expect(b.status).toBe('failed');
-    expect((await s.hd.models.InboundEmail.findByPk(b.inboundId))!.status).toBe('failed');
+    expect((await s.hd.db.models.InboundEmail.findByPk(b.inboundId))!.status).toBe('failed');
   });
 
   it('matches a bounce of our own mail to its ticket and records it, without answering', async () => {
@@ -73,8 +73,8 @@ describe('inbound email webhook', () => {
         }),
       )
     ).json();
-    const ours = (await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.ticketId } }))!;
-    const before = await s.hd.models.OutboxMail.count();
+    const ours = (await s.hd.db.models.OutboxMail.findOne({ where: { ticketId: t.ticketId } }))!;
+    const before = await s.hd.db.models.OutboxMail.count();
     const dsn =
       `From: Mail Delivery System <MAILER-DAEMON@mx.corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: Undelivered Mail Returned to Sender\r\n` +
       `Message-ID: <dsn1@mx.corp.example>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n\r\n` +
@@ -86,7 +86,7 @@ describe('inbound email webhook', () => {
     expect(b.status).toBe('ignored');
     expect(b.ticketId).toBe(t.ticketId);
     expect(b.reason).toMatch(/bounce/i);
-    expect(await s.hd.models.AuditEvent.count({ where: { ticketId: t.ticketId, action: 'bounce' } })).toBe(1);
-    expect(await s.hd.models.OutboxMail.count()).toBe(before);
+    expect(await s.hd.db.models.AuditEvent.count({ where: { ticketId: t.ticketId, action: 'bounce' } })).toBe(1);
+    expect(await s.hd.db.models.OutboxMail.count()).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 /** Knowledge-base search quality and growth, on the database's own full-text index (SQLite FTS5 / MySQL FULLTEXT). */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import path from 'node:path';
-import { readJsonl } from '../server/db/seed.js';
+import { readJsonl } from '../server/seeds.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 interface Q {
@@ -28,7 +28,7 @@ describe('knowledge base', () => {
 
   it('finds the right entry in the top 3 for ≥ 90% of paraphrased queries written apart from the entries', async () => {
     const byIssue = new Map(
-      (await s.hd.models.KbEntry.findAll({ where: { source: 'template' } })).map((e) => [e.id, e.issue]),
+      (await s.hd.db.models.KbEntry.findAll({ where: { source: 'template' } })).map((e) => [e.id, e.issue]),
     );
     let top3 = 0;
     let top1 = 0;
@@ -66,21 +66,21 @@ describe('knowledge base', () => {
       const t = await (
         await s.api('/api/tickets', { method: 'POST', json: { name: 'Vi', email: 'vi@corp.example', issue } })
       ).json();
-      await s.hd.actions.resolve(
+      await s.hd.tickets.resolve(
         t.ref,
         'Re-encoded the badge at reception; the door controller had an old badge number.',
         'agent:7',
       );
-      await s.hd.actions.close(t.ref, 'agent:7');
+      await s.hd.tickets.close(t.ref, 'agent:7');
       return t;
     };
     const first = await make();
-    const entry = (await s.hd.models.KbEntry.findOne({ where: { sourceTicketId: first.id } }))!;
+    const entry = (await s.hd.db.models.KbEntry.findOne({ where: { sourceTicketId: first.id } }))!;
     expect(entry).toBeTruthy();
     expect(entry.query).toContain('badge reader');
     await make();
     expect((await entry.reload()).hits).toBe(2);
-    expect(await s.hd.models.KbEntry.count({ where: { source: 'ticket' } })).toBe(1);
+    expect(await s.hd.db.models.KbEntry.count({ where: { source: 'ticket' } })).toBe(1);
     expect((await search('badge rejected at door'))[0]?.id).toBe(entry.id);
     await s.hd.kb.update(entry.id, { published: false });
     expect((await search('badge rejected at door')).map((r) => r.id)).not.toContain(entry.id);

@@ -1,6 +1,6 @@
 /** GET /metrics: Prometheus text format, admin token only, figures that match the database. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { renderMetrics } from '../server/http/metrics.js';
+import { renderMetrics } from '../server/ops/metrics.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { parseProm } from './support/prom.js';
 
@@ -50,7 +50,7 @@ describe('metrics', () => {
         .status,
     ).toBe(422);
     // A row left 'received' 90 s ago (a crash after storing) is the intake lag.
-    const stale = await s.hd.models.InboundEmail.create({
+    const stale = await s.hd.db.models.InboundEmail.create({
       dedupeKey: 'stale@x',
       messageId: 'stale@x',
       source: 'webhook',
@@ -60,7 +60,7 @@ describe('metrics', () => {
       reason: null,
       ticketId: null,
     });
-    await s.hd.sequelize.query('UPDATE inbound_emails SET created_at = ? WHERE id = ?', {
+    await s.hd.db.sequelize.query('UPDATE inbound_emails SET created_at = ? WHERE id = ?', {
       replacements: [new Date(Date.now() - 90_000), stale.id],
     });
     await s.hd.leases.acquire('job:outbox', 30_000);
@@ -84,7 +84,7 @@ describe('metrics', () => {
     expect(m.get('helpdesk_failures{kind="inbound_failed"}')).toBe(1);
     expect(m.get('helpdesk_failures{kind="outbox_dead"}')).toBe(0);
     expect(m.get('helpdesk_intake_lag_seconds')).toBeGreaterThanOrEqual(89);
-    expect(m.get('helpdesk_outbox_depth')).toBe(await s.hd.models.OutboxMail.count({ where: { status: 'queued' } }));
+    expect(m.get('helpdesk_outbox_depth')).toBe(await s.hd.db.models.OutboxMail.count({ where: { status: 'queued' } }));
     expect(m.get('helpdesk_outbox_depth')).toBeGreaterThan(0);
     expect(m.get('helpdesk_lease_held{name="job:outbox"}')).toBe(1);
     expect(m.get('helpdesk_lease_held{name="imap"}')).toBe(0);

@@ -42,7 +42,7 @@ describe('OpenAI triage with local fallback', () => {
         json: { name: 'Kim Lee', email: 'kim@corp.example', devCenter: 'Pune', issue },
       })
     ).json();
-  const stored = async (id: number) => (await s.hd.models.Ticket.findByPk(id))!;
+  const stored = async (id: number) => (await s.hd.db.models.Ticket.findByPk(id))!;
 
   it('uses the forced classify_ticket tool call, with enums from our categories and the live roster', async () => {
     ai.respondWith((body) =>

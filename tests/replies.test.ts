@@ -24,13 +24,13 @@ describe('email replies', () => {
     (o.inReplyTo ? `In-Reply-To: <${o.inReplyTo}>\r\nReferences: <${o.inReplyTo}>\r\n` : '') +
     `Content-Type: text/plain; charset=utf-8\r\n\r\n${o.body}\r\n`;
   const aiAnswer = async (ticketId: number) =>
-    (await s.hd.models.OutboxMail.findOne({ where: { ticketId, kind: 'ai_answer' } }))!;
+    (await s.hd.db.models.OutboxMail.findOne({ where: { ticketId, kind: 'ai_answer' } }))!;
 
   it('hands an AI-answered ticket to the IT team when the requester says it still does not work', async () => {
     const a = await post(
       mail({ id: 'r1@corp.example', subject: 'calendar', body: 'How can I share my calendar with my team?' }),
     );
-    const t0 = (await s.hd.models.Ticket.findByPk(a.ticketId))!;
+    const t0 = (await s.hd.db.models.Ticket.findByPk(a.ticketId))!;
     expect(t0.route).toBe('ai');
     const ans = await aiAnswer(t0.id);
     const r = await post(
@@ -42,20 +42,20 @@ describe('email replies', () => {
       }),
     );
     expect(r).toMatchObject({ status: 'commented', ticketId: t0.id });
-    const t = (await s.hd.models.Ticket.findByPk(t0.id))!;
+    const t = (await s.hd.db.models.Ticket.findByPk(t0.id))!;
     expect(t.route).toBe('it_team');
     expect(t.status).toBe('open');
-    const agent = (await s.hd.models.Agent.findByPk(t.assigneeId!))!;
+    const agent = (await s.hd.db.models.Agent.findByPk(t.assigneeId!))!;
     expect(agent.kind).toBe('human');
     expect(
-      await s.hd.models.OutboxMail.count({ where: { ticketId: t.id, kind: 'assignment', toAddr: agent.email } }),
+      await s.hd.db.models.OutboxMail.count({ where: { ticketId: t.id, kind: 'assignment', toAddr: agent.email } }),
     ).toBe(1);
   });
 
   it("posts an agent's emailed reply to the ticket and sends it to the requester", async () => {
-    const t = (await s.hd.models.Ticket.findOne({ where: { subject: 'calendar' } }))!;
-    const agent = (await s.hd.models.Agent.findByPk(t.assigneeId!))!;
-    const note = (await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.id, kind: 'assignment' } }))!;
+    const t = (await s.hd.db.models.Ticket.findOne({ where: { subject: 'calendar' } }))!;
+    const agent = (await s.hd.db.models.Agent.findByPk(t.assigneeId!))!;
+    const note = (await s.hd.db.models.OutboxMail.findOne({ where: { ticketId: t.id, kind: 'assignment' } }))!;
     const r = await post(
       mail({
         id: 'r3@corp.example',
@@ -66,15 +66,15 @@ describe('email replies', () => {
       }),
     );
     expect(r.status).toBe('commented');
-    const m = (await s.hd.models.Message.findOne({ where: { ticketId: t.id, authorKind: 'agent' } }))!;
+    const m = (await s.hd.db.models.Message.findOne({ where: { ticketId: t.id, authorKind: 'agent' } }))!;
     expect(m.text).toContain('changed it');
-    const out = (await s.hd.models.OutboxMail.findOne({ where: { ticketId: t.id, kind: 'agent_reply' } }))!;
+    const out = (await s.hd.db.models.OutboxMail.findOne({ where: { ticketId: t.id, kind: 'agent_reply' } }))!;
     expect(out.toAddr).toBe('hana@corp.example');
-    expect((await s.hd.models.Ticket.findByPk(t.id))!.status).toBe('waiting_on_user');
+    expect((await s.hd.db.models.Ticket.findByPk(t.id))!.status).toBe('waiting_on_user');
   });
 
   it('threads by the reply token and by the subject tag only for people on the ticket', async () => {
-    const t = (await s.hd.models.Ticket.findOne({ where: { subject: 'calendar' } }))!;
+    const t = (await s.hd.db.models.Ticket.findOne({ where: { subject: 'calendar' } }))!;
     const reply = s.hd.ids.replyAddress(t.id);
     expect(
       (
@@ -115,8 +115,8 @@ describe('email replies', () => {
         body: 'Thanks, that fixed it!',
       }),
     );
-    expect((await s.hd.models.Ticket.findByPk(a.ticketId))!.status).toBe('resolved');
-    await s.hd.actions.close(a.ticketId, 'requester:hana@corp.example');
+    expect((await s.hd.db.models.Ticket.findByPk(a.ticketId))!.status).toBe('resolved');
+    await s.hd.tickets.close(a.ticketId, 'requester:hana@corp.example');
     now = new Date(now.getTime() + 3 * 86400_000);
     await post(
       mail({
@@ -126,10 +126,10 @@ describe('email replies', () => {
         body: 'It stopped again after the update.',
       }),
     );
-    const reopened = (await s.hd.models.Ticket.findByPk(a.ticketId))!;
+    const reopened = (await s.hd.db.models.Ticket.findByPk(a.ticketId))!;
     expect(reopened.status).toBe('open');
-    await s.hd.actions.resolve(a.ticketId, 'Re-applied the rule.', 'agent:7');
-    await s.hd.actions.close(a.ticketId, 'agent:7');
+    await s.hd.tickets.resolve(a.ticketId, 'Re-applied the rule.', 'agent:7');
+    await s.hd.tickets.close(a.ticketId, 'agent:7');
     now = new Date(now.getTime() + 30 * 86400_000);
     const late = await post(
       mail({
@@ -140,6 +140,6 @@ describe('email replies', () => {
       }),
     );
     expect(late.status).toBe('created');
-    expect((await s.hd.models.Ticket.findByPk(late.ticketId))!.parentTicketId).toBe(a.ticketId);
+    expect((await s.hd.db.models.Ticket.findByPk(late.ticketId))!.parentTicketId).toBe(a.ticketId);
   });
 });

@@ -112,9 +112,9 @@ describe.runIf(need('Chromium', chromiumAvailable()))('support widget in Chromiu
     await page.getByRole('button', { name: 'Close ticket' }).click();
     await page.getByRole('button', { name: /Happy \(4 of 5\)/ }).click();
     await page.getByText('You rated 4 of 5').first().waitFor();
-    const t = await s.hd.models.Ticket.findOne({ where: { ref } });
+    const t = await s.hd.db.models.Ticket.findOne({ where: { ref } });
     expect(t!.status).toBe('closed');
-    expect((await s.hd.models.Feedback.findOne({ where: { ticketId: t!.id } }))!.score).toBe(4);
+    expect((await s.hd.db.models.Feedback.findOne({ where: { ticketId: t!.id } }))!.score).toBe(4);
     await saveScreenshot(page, 'widget-feedback');
 
     // My tickets lists it from the token kept in localStorage, also after a reload.

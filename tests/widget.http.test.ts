@@ -61,7 +61,7 @@ describe('widget and requester HTTP', () => {
   it('lets a scanner fetch every link of the AI-answer email (GET and HEAD) without closing or rating anything', async () => {
     const t = await create('scanned@corp.example');
     expect(t.route).toBe('ai');
-    const mail = (await s.hd.models.OutboxMail.findAll({ where: { ticketId: t.id, kind: 'ai_answer' } }))[0]!;
+    const mail = (await s.hd.db.models.OutboxMail.findAll({ where: { ticketId: t.id, kind: 'ai_answer' } }))[0]!;
     const links = hrefs(mail.html!).filter((h) => h.startsWith(s.url));
     expect(links.some((l) => l.endsWith('/close'))).toBe(true);
     expect(links.filter((l) => /\/feedback\/\d$/.test(l))).toHaveLength(5);
@@ -76,18 +76,18 @@ describe('widget and requester HTTP', () => {
       const page = await (await fetch(link, { headers: { 'user-agent': BROWSER } })).text();
       if (/\/(close|feedback\/\d)$/.test(link)) expect(page).toMatch(/<script nonce="[^"]+">/);
     }
-    expect(await s.hd.models.Feedback.count({ where: { ticketId: t.id } })).toBe(0);
-    expect((await s.hd.models.Ticket.findByPk(t.id))!.status).toBe('waiting_on_user');
+    expect(await s.hd.db.models.Feedback.count({ where: { ticketId: t.id } })).toBe(0);
+    expect((await s.hd.db.models.Ticket.findByPk(t.id))!.status).toBe('waiting_on_user');
 
     // The confirmation POST does it; again is harmless; a later rating replaces the earlier one.
     const closeLink = links.find((l) => l.endsWith('/close'))!;
     const confirm = formOf(await (await fetch(closeLink, { headers: { 'user-agent': BROWSER } })).text());
     expect((await post(s.url + confirm.action, { csrf: 'forged' })).status).toBe(403);
-    expect((await s.hd.models.Ticket.findByPk(t.id))!.status).toBe('waiting_on_user');
+    expect((await s.hd.db.models.Ticket.findByPk(t.id))!.status).toBe('waiting_on_user');
     let r = await post(s.url + confirm.action, { csrf: confirm.csrf });
     expect(r.status).toBe(303);
     expect(r.headers.get('location')).toMatch(/\?m=closed$/);
-    expect((await s.hd.models.Ticket.findByPk(t.id))!.status).toBe('closed');
+    expect((await s.hd.db.models.Ticket.findByPk(t.id))!.status).toBe('closed');
     r = await post(s.url + confirm.action, { csrf: confirm.csrf });
     expect(r.headers.get('location')).toMatch(/\?m=already_closed$/);
     expect(await (await fetch(closeLink, { headers: { 'user-agent': BROWSER } })).text()).toContain('already closed');
@@ -101,7 +101,7 @@ describe('widget and requester HTTP', () => {
       expect((await post(s.url + f.action, { csrf: f.csrf })).status).toBe(303);
       expect((await post(s.url + f.action, { csrf: f.csrf })).status).toBe(303);
     }
-    const fb = await s.hd.models.Feedback.findAll({ where: { ticketId: t.id } });
+    const fb = await s.hd.db.models.Feedback.findAll({ where: { ticketId: t.id } });
     expect(fb.map((f) => f.score)).toEqual([2]);
     const view = await (
       await fetch(links.find((l) => /\/t\/[^/]+$/.test(l))!, { headers: { 'user-agent': BROWSER } })
@@ -195,7 +195,7 @@ describe('widget rate limits', () => {
       code: 'rate_limited',
       message: expect.stringContaining('limit 2'),
     });
-    expect(await s.hd.models.Ticket.count()).toBe(2);
+    expect(await s.hd.db.models.Ticket.count()).toBe(2);
     // Integrations with the admin token are not limited.
     expect(
       (

@@ -33,7 +33,7 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
       })
     ).json();
     ref = t.ref;
-    await s.hd.models.Ticket.update({ route: 'pool', assigneeId: null, status: 'open' }, { where: { id: t.id } });
+    await s.hd.db.models.Ticket.update({ route: 'pool', assigneeId: null, status: 'open' }, { where: { id: t.id } });
     // An emailed ticket with a hostile attachment name and HTML body.
     const raw =
       `From: Mal <mal2@corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: scan ${P(5)}\r\nMessage-ID: <xss1@corp.example>\r\nMIME-Version: 1.0\r\n` +
@@ -56,7 +56,7 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
     await page.goto(`${s.url}/console/login`);
     await page.fill('input[name=email]', 'admin@corp.example');
     await Promise.all([page.waitForURL('**/console/login'), page.click('button[type=submit]')]);
-    const mail = await s.hd.models.OutboxMail.findOne({
+    const mail = await s.hd.db.models.OutboxMail.findOne({
       where: { kind: 'magic_link', toAddr: 'admin@corp.example' },
       order: [['id', 'DESC']],
     });
@@ -64,7 +64,7 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
     await Promise.all([page.waitForURL('**/console/queues/**'), page.click('button:has-text("Sign in")')]);
     await page.goto(`${s.url}/console/queues/all`);
     expect(await page.content()).toContain('Printer');
-    const emailed = await s.hd.models.Ticket.findOne({ where: { channel: 'email' } });
+    const emailed = await s.hd.db.models.Ticket.findOne({ where: { channel: 'email' } });
     for (const r of [ref, emailed!.ref!]) {
       await page.goto(`${s.url}/console/tickets/${r}`);
       await page.locator('details').evaluateAll((els) => {

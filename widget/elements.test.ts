@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { chromiumAvailable, launchBrowser, type LaunchedBrowser } from '../tests/support/chromium.js';
 import { need } from '../tests/support/availability.js';
-import { buildWidget } from './build.js';
+import { buildWidget } from '../build/widget.js';
 
 const ORIGIN = 'http://intranet.test';
 

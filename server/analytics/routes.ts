@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { hasAdminToken } from '../http/auth.js';
 import type { LinkSigner } from '../http/signed-links.js';
-import { ANALYTICS_OUT_FILE } from './build.js';
+import { ANALYTICS_FILE } from '../http/dist.js';
 import { exportCsv } from './csv.js';
 import type { AnalyticsEvents } from './events.js';
 import { filterQuery, parseFilter } from './filter.js';
@@ -43,7 +43,7 @@ export const analyticsToken = (signer: LinkSigner, days = 30) => signer.sign({ t
 export function analyticsRoutes(deps: AnalyticsRoutesDeps) {
   const app = new Hono();
   const cache = createSummaryCache(deps.queries, deps.events);
-  const scriptFile = deps.scriptFile ?? ANALYTICS_OUT_FILE;
+  const scriptFile = deps.scriptFile ?? ANALYTICS_FILE;
 
   async function allowed(c: Context): Promise<boolean> {
     if (hasAdminToken(c.req.header('authorization'), deps.adminToken)) return true;

@@ -1,13 +1,11 @@
 /** Admin: the IT team roster — skills, active flag and role of each person, and adding someone new. */
 import { Hono, type Context } from 'hono';
-import { UniqueConstraintError } from 'sequelize';
-import type { Agent, Models } from '../db/models.js';
+import { ROLES, type AgentInfo, type Agents } from '../agents/agents.js';
 import type { Logger } from '../log.js';
 import { CATEGORIES } from '../domain/vocabulary.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity, type Role } from './auth.js';
-import { csrfField, html, options, page } from './html.js';
-
-export const ROLES: readonly Role[] = ['agent', 'manager', 'admin'];
+import { html } from '../http/html.js';
+import { csrfField, options, page } from './html.js';
 
 const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
   saved: { kind: 'ok', text: 'Saved.' },
@@ -17,7 +15,7 @@ const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
   taken: { kind: 'error', text: 'Someone already has that email address.' },
 };
 
-function agentRow(a: Agent, me: ConsoleIdentity) {
+function agentRow(a: AgentInfo, me: ConsoleIdentity) {
   const skills = CATEGORIES.map(
     (cat) =>
       html`<label class="chip"><input type="checkbox" name="skills" value="${cat}"${a.skills.includes(cat) ? html` checked` : ''}> ${cat}</label>`,
@@ -30,15 +28,14 @@ function agentRow(a: Agent, me: ConsoleIdentity) {
 }
 
 /** Agent management routes (mounted under /admin/agents, admin role only). */
-export function adminAgentRoutes(d: { auth: ConsoleAuth; models: Models; log: Logger }) {
+export function adminAgentRoutes(d: { auth: ConsoleAuth; agents: Agents; log: Logger }) {
   const app = new Hono();
-  const { Agent } = d.models;
   const formOf = async (c: Context) => c.req.parseBody({ all: true });
   const list = (v: unknown) => (Array.isArray(v) ? v : v == null ? [] : [v]).map(String);
 
   app.get('/', async (c) => {
     const me = await identityOf(d.auth, c);
-    const agents = await Agent.findAll({ where: { kind: 'human' }, order: [['name', 'ASC']] });
+    const agents = await d.agents.people();
     const body = html`<h1>IT team</h1>
       <table class="agents"><thead><tr><th>Person</th><th colspan="3">Role, active, skills</th></tr></thead><tbody>${agents.map((a) => agentRow(a, me))}</tbody></table>
       <h2>Add someone</h2><form method="post" action="/console/admin/agents" class="add-agent">${csrfField(me.csrf)}
@@ -61,34 +58,23 @@ export function adminAgentRoutes(d: { auth: ConsoleAuth; models: Models; log: Lo
     const role = String(f.role ?? '') as Role;
     if (!name || !/^[^\s@]+@[^\s@]+$/.test(email) || !ROLES.includes(role))
       return c.redirect('/console/admin/agents?m=invalid', 303);
-    try {
-      const a = await Agent.create({
-        name: name.slice(0, 200),
-        email,
-        kind: 'human',
-        category: null,
-        skills: [],
-        role,
-      });
-      d.log.info({ agentId: a.id, role }, 'agent added in the console');
-    } catch (err) {
-      if (err instanceof UniqueConstraintError) return c.redirect('/console/admin/agents?m=taken', 303);
-      throw err;
-    }
+    const a = await d.agents.addPerson({ name: name.slice(0, 200), email, role });
+    if (a === 'taken') return c.redirect('/console/admin/agents?m=taken', 303);
+    d.log.info({ agentId: a.id, role }, 'agent added in the console');
     return c.redirect('/console/admin/agents?m=added', 303);
   });
 
   app.post('/:id', async (c) => {
     const me = await identityOf(d.auth, c);
-    const a = await Agent.findOne({ where: { id: Number(c.req.param('id')) || 0, kind: 'human' } });
-    if (!a) return c.redirect('/console/admin/agents', 303);
+    const a = await d.agents.byId(Number(c.req.param('id')) || 0);
+    if (a?.kind !== 'human') return c.redirect('/console/admin/agents', 303);
     const f = await formOf(c);
     const role = ROLES.includes(String(f.role) as Role) ? (String(f.role) as Role) : a.role;
     const active = String(f.active ?? '') === '1';
     // An admin locking themselves out would leave nobody able to undo it.
     if (a.id === me.agent.id && (role !== 'admin' || !active)) return c.redirect('/console/admin/agents?m=self', 303);
     const skills = list(f.skills).filter((s) => (CATEGORIES as readonly string[]).includes(s));
-    await a.update({ role, active, skills });
+    await d.agents.updatePerson(a.id, { role, active, skills });
     d.log.info({ agentId: a.id, role, active, skills, by: me.agent.id }, 'agent updated in the console');
     return c.redirect('/console/admin/agents?m=saved', 303);
   });

@@ -4,12 +4,13 @@
  * 'ignored'). The raw email is never rendered, only a few header values as text.
  */
 import { Hono } from 'hono';
-import { Op } from 'sequelize';
-import type { InboundEmail, Models, OutboxMail } from '../db/models.js';
+import type { InboundEmail, OutboxMail } from '../db/models.js';
+import type { Intake } from '../mail/inbound/intake.js';
 import type { Logger } from '../log.js';
 import type { Outbox } from '../mail/outbound/outbox.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
-import { csrfField, html, options, page, when } from './html.js';
+import { html } from '../http/html.js';
+import { csrfField, options, page, when } from './html.js';
 
 const OUTBOX_STATUSES = ['problems', 'queued', 'sent', 'failed', 'dead', 'suppressed', 'all'] as const;
 const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
@@ -47,9 +48,8 @@ function inboundRow(e: InboundEmail, me: ConsoleIdentity) {
 }
 
 /** Outbox and failed-inbound routes (mounted under /admin, admin role only). */
-export function adminMailRoutes(d: { auth: ConsoleAuth; models: Models; outbox: Outbox; log: Logger }) {
+export function adminMailRoutes(d: { auth: ConsoleAuth; outbox: Outbox; intake: Intake; log: Logger }) {
   const app = new Hono();
-  const { OutboxMail, InboundEmail } = d.models;
   const flash = (m: string | undefined) => FLASH[m ?? ''] ?? null;
 
   app.get('/outbox', async (c) => {
@@ -57,19 +57,8 @@ export function adminMailRoutes(d: { auth: ConsoleAuth; models: Models; outbox: 
     const st = (OUTBOX_STATUSES as readonly string[]).includes(c.req.query('status') ?? '')
       ? c.req.query('status')!
       : 'problems';
-    const where =
-      st === 'all'
-        ? {}
-        : st === 'problems'
-          ? {
-              [Op.or]: [
-                { status: { [Op.in]: ['failed', 'dead', 'suppressed'] } },
-                { status: 'queued', attempts: { [Op.gt]: 0 } },
-              ],
-            }
-          : { status: st };
     const [rows, depth] = await Promise.all([
-      OutboxMail.findAll({ where, order: [['id', 'DESC']], limit: 200 }),
+      d.outbox.byStatus(st as OutboxMail['status'] | 'problems' | 'all'),
       d.outbox.depth(),
     ]);
     const body = html`<h1>Outbox <small>${String(depth)} queued</small></h1>
@@ -91,17 +80,14 @@ export function adminMailRoutes(d: { auth: ConsoleAuth; models: Models; outbox: 
   // Suppressed (not deleted): the row stays as a record, and Retry can still bring it back.
   app.post('/outbox/:id/discard', async (c) => {
     const me = await identityOf(d.auth, c);
-    const [n] = await OutboxMail.update(
-      { status: 'suppressed', lastError: `discarded by ${me.agent.name}` },
-      { where: { id: Number(c.req.param('id')) || 0, status: { [Op.in]: ['queued', 'failed', 'dead'] } } },
-    );
+    const n = await d.outbox.discard(Number(c.req.param('id')) || 0, me.agent.name);
     if (n) d.log.info({ outboxId: c.req.param('id'), by: me.agent.id }, 'outbox mail discarded');
     return c.redirect(`/console/admin/outbox?m=${n ? 'discarded' : 'nothing'}`, 303);
   });
 
   app.get('/inbound', async (c) => {
     const me = await identityOf(d.auth, c);
-    const rows = await InboundEmail.findAll({ where: { status: 'failed' }, order: [['id', 'DESC']], limit: 200 });
+    const rows = await d.intake.failed(200);
     const body = html`<h1>Failed and quarantined emails <small>${String(rows.length)}</small></h1>
       <p class="muted">Retry hands an email back to intake (the recovery job picks it up within a minute); Discard marks it ignored.</p>
       ${
@@ -116,10 +102,8 @@ export function adminMailRoutes(d: { auth: ConsoleAuth; models: Models; outbox: 
   app.post('/inbound/:id/:action{retry|discard}', async (c) => {
     const me = await identityOf(d.auth, c);
     const retry = c.req.param('action') === 'retry';
-    const patch = retry
-      ? { status: 'received' as const, attempts: 0 }
-      : { status: 'ignored' as const, reason: `discarded by ${me.agent.name}` };
-    const [n] = await InboundEmail.update(patch, { where: { id: Number(c.req.param('id')) || 0, status: 'failed' } });
+    const id = Number(c.req.param('id')) || 0;
+    const n = retry ? await d.intake.requeue(id) : await d.intake.discard(id, me.agent.name);
     if (n) d.log.info({ inboundId: c.req.param('id'), by: me.agent.id, retry }, 'failed email handled in the console');
     return c.redirect(`/console/admin/inbound?m=${n ? (retry ? 'retried' : 'discarded') : 'nothing'}`, 303);
   });

@@ -4,7 +4,7 @@
  * attachment from an email must never render as a page on the console's origin.
  */
 import type { Context } from 'hono';
-import type { Attachment } from '../db/models.js';
+import type { AttachmentRow } from '../tickets/reads.js';
 
 const SAFE_TYPES = new Set([
   'image/png',
@@ -38,7 +38,7 @@ export function contentDisposition(filename: string): string {
 }
 
 /** The download response for one attachment (404 text when its content was dropped, e.g. an oversized email). */
-export function attachmentResponse(c: Context, a: Attachment) {
+export function attachmentResponse(c: Context, a: AttachmentRow) {
   if (!a.content) return c.text('This attachment was not kept (the email was larger than the helpdesk accepts).', 404);
   c.header('Content-Type', safeContentType(a.contentType));
   c.header('Content-Disposition', contentDisposition(a.filename));

@@ -4,7 +4,7 @@
  * must echo it in `_csrf` or the `X-CSRF-Token` header).
  *
  * API for other rooms (stable; the analytics page relies on it):
- *   const auth = createConsoleAuth({ models, consoleModels, clock, publicUrl });
+ *   const auth = createConsoleAuth({ agents, consoleModels, clock, publicUrl });
  *   app.use('/x/*', auth.requireSession(['manager', 'admin']));   // 401 (or a redirect to the login page), 403 on role or CSRF
  *   const agent = await auth.sessionAgent(c);                     // the signed-in Agent or null; works with or without the middleware
  *   analyticsRoutes({ …, authorize: auth.authorize(['manager', 'admin']) });
@@ -13,21 +13,22 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { Op } from 'sequelize';
-import type { Agent, Models } from '../db/models.js';
+import type { AgentInfo, Agents, Role } from '../agents/agents.js';
 import { errorBody } from '../errors.js';
 import type { ConsoleModels, ConsoleSession } from './models.js';
-import { html, page } from './html.js';
+import { html } from '../http/html.js';
+import { page } from './html.js';
 
-export type Role = Agent['role'];
+export type { Role };
 /** Who is signed in, and the CSRF token their forms must carry. */
 export interface ConsoleIdentity {
-  agent: Agent;
+  agent: AgentInfo;
   session: ConsoleSession;
   csrf: string;
 }
 
 export interface ConsoleAuthDeps {
-  models: Models;
+  agents: Agents;
   consoleModels: ConsoleModels;
   clock: () => Date;
   /** Secure cookies when this is https (behind a TLS-terminating proxy the app itself sees http). */
@@ -68,7 +69,7 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
       where: { tokenHash: hashToken(token), expiresAt: { [Op.gt]: deps.clock() } },
     });
     if (!session) return null;
-    const agent = await deps.models.Agent.findByPk(session.agentId);
+    const agent = await deps.agents.byId(session.agentId);
     // Deactivating an agent ends their sessions at once, without a sweep.
     if (!agent?.active || agent.kind !== 'human') return null;
     return { agent, session, csrf: session.csrfSecret };
@@ -96,7 +97,7 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
   return {
     identify,
     /** The signed-in agent for this request, or null (no cookie, expired, logged out, deactivated). */
-    async sessionAgent(c: Context): Promise<Agent | null> {
+    async sessionAgent(c: Context): Promise<AgentInfo | null> {
       return (await identify(c))?.agent ?? null;
     },
     /** For other rooms' access hooks: true when a session exists with one of `roles`. */

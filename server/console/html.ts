@@ -1,37 +1,6 @@
-/**
- * A tiny escaping `html` tagged template and the console's page layout. Every interpolated value is escaped
- * unless it is already `SafeHtml` (the result of another `html` call, or `raw()` on markup we produced), so
- * text from emails and requesters cannot become markup by accident.
- */
+/** The console's page layout and small markup helpers, on the server's one renderer (http/html.ts). */
 import type { Context } from 'hono';
-import { escapeHtml } from '../mail/outbound/render.js';
-
-/** Markup that is safe to insert as is. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-  toString() {
-    return this.value;
-  }
-}
-
-type Value = SafeHtml | string | number | boolean | null | undefined | Value[];
-
-const render = (v: Value): string => {
-  if (v == null || v === false) return '';
-  if (v instanceof SafeHtml) return v.value;
-  if (Array.isArray(v)) return v.map(render).join('');
-  return escapeHtml(v);
-};
-
-/** Tagged template: escapes every value except SafeHtml; arrays are joined. */
-export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtml {
-  let out = strings[0];
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
-  return new SafeHtml(out);
-}
-
-/** Marks markup we produced ourselves (e.g. sanitize-html output) as safe. */
-export const raw = (s: string) => new SafeHtml(s);
+import { html, raw, type Html } from '../http/html.js';
 
 /**
  * No inline script or style at all: the page's script and stylesheet come from /console/assets, so an HTML
@@ -50,7 +19,7 @@ export interface PageOptions {
 }
 
 /** Renders a full console page with the strict CSP and no caching (pages show ticket data). */
-export function page(c: Context, body: SafeHtml, o: PageOptions) {
+export function page(c: Context, body: Html, o: PageOptions) {
   const nav = o.agent
     ? html`<nav><a href="/console">Queues</a> <a href="/console/kb">Knowledge base</a>
       ${o.agent.role === 'admin' ? html`<a href="/console/admin/agents">Agents</a> <a href="/console/admin/outbox">Outbox</a> <a href="/console/admin/inbound">Failed emails</a>` : ''}
@@ -67,7 +36,7 @@ ${o.csrf ? html`<meta name="csrf-token" content="${o.csrf}">` : ''}<script src="
   c.header('Content-Security-Policy', CONSOLE_CSP);
   c.header('Cache-Control', 'no-store');
   c.header('Referrer-Policy', 'same-origin');
-  return c.html(doc.value, (o.status ?? 200) as 200);
+  return c.html(doc.toString(), (o.status ?? 200) as 200);
 }
 
 /** The hidden CSRF field every console form carries. */

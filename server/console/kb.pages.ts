@@ -1,12 +1,12 @@
 /** Knowledge-base curation for the IT team: browse entries, edit title and resolution, unpublish or publish. */
 import { Hono } from 'hono';
-import { Op, type WhereOptions } from 'sequelize';
-import type { KbEntry, Models } from '../db/models.js';
+import type { KbEntry } from '../db/models.js';
 import type { Kb } from '../kb/entries.js';
 import type { Logger } from '../log.js';
 import { CATEGORIES } from '../domain/vocabulary.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
-import { csrfField, html, options, page, when } from './html.js';
+import { html } from '../http/html.js';
+import { csrfField, options, page, when } from './html.js';
 
 const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
   saved: { kind: 'ok', text: 'Entry saved.' },
@@ -27,7 +27,7 @@ function entry(e: KbEntry, me: ConsoleIdentity) {
 }
 
 /** KB routes (mounted under /kb; every console role may curate, as the issue asks). */
-export function kbPages(d: { auth: ConsoleAuth; models: Models; kb: Kb; log: Logger }) {
+export function kbPages(d: { auth: ConsoleAuth; kb: Kb; log: Logger }) {
   const app = new Hono();
 
   app.get('/', async (c) => {
@@ -37,18 +37,10 @@ export function kbPages(d: { auth: ConsoleAuth; models: Models; kb: Kb; log: Log
       ? c.req.query('category')
       : undefined;
     const pub = c.req.query('published');
-    const where: Record<string | symbol, unknown> = {};
-    // Wildcards are dropped rather than escaped: LIKE escaping differs between SQLite and MySQL.
-    if (q) where.title = { [Op.like]: `%${q.replace(/[%_\\]/g, '')}%` };
-    if (category) where.category = category;
-    if (pub === 'yes' || pub === 'no') where.published = pub === 'yes';
-    const rows = await d.models.KbEntry.findAll({
-      where: where as WhereOptions<KbEntry>,
-      order: [
-        ['hits', 'DESC'],
-        ['id', 'ASC'],
-      ],
-      limit: 100,
+    const rows = await d.kb.list({
+      titleContains: q || undefined,
+      category,
+      published: pub === 'yes' ? true : pub === 'no' ? false : undefined,
     });
     const body = html`<h1>Knowledge base</h1>
       <form method="get" class="filters"><label>Title contains <input name="q" value="${q}"></label>

@@ -9,18 +9,19 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { Op, type Sequelize } from 'sequelize';
-import type { Models } from '../db/models.js';
+import type { Agents } from '../agents/agents.js';
 import type { Logger } from '../log.js';
 import type { MailIds } from '../mail/outbound/ids.js';
 import type { Outbox } from '../mail/outbound/outbox.js';
-import { renderEmail } from '../mail/outbound/render.js';
+import { magicLink } from '../mail/outbound/templates/emails.js';
 import { hashToken, newToken, sameSecret, type ConsoleAuth } from './auth.js';
 import type { ConsoleModels } from './models.js';
-import { csrfField, html, page } from './html.js';
+import { html } from '../http/html.js';
+import { csrfField, page } from './html.js';
 
 export interface LoginDeps {
   auth: ConsoleAuth;
-  models: Models;
+  agents: Agents;
   consoleModels: ConsoleModels;
   sequelize: Sequelize;
   outbox: Outbox;
@@ -87,7 +88,7 @@ export function loginRoutes(d: LoginDeps) {
     const email = String((await c.req.parseBody()).email ?? '')
       .trim()
       .toLowerCase();
-    const agent = email ? await d.models.Agent.findOne({ where: { email, active: true, kind: 'human' } }) : null;
+    const agent = email ? await d.agents.activePerson(email) : null;
     if (agent) {
       const now = d.clock();
       const recent = await LoginToken.count({
@@ -96,7 +97,7 @@ export function loginRoutes(d: LoginDeps) {
       if (recent < MAX_LINKS_PER_WINDOW) {
         const token = newToken();
         const loginUrl = `${d.publicUrl}/console/login/${token}`;
-        const { html: body, text } = renderEmail('magic_link', { firstName: firstName(agent.name), loginUrl });
+        const { html: body, text } = magicLink({ firstName: firstName(agent.name), loginUrl });
         // Token row and mail commit together: no link is mailed for a token that was not stored.
         await d.sequelize.transaction(async (t) => {
           await LoginToken.create(

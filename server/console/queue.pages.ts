@@ -1,10 +1,11 @@
 /** The queue page: tabs with counts, a filter form (plain GET, works without script) and the ticket table. */
 import type { Context } from 'hono';
-import type { Ticket } from '../db/models.js';
+import type { TicketRow } from '../tickets/reads.js';
 import { STATUSES } from '../domain/vocabulary.js';
 import { CATEGORIES, LEVELS } from '../domain/vocabulary.js';
 import type { ConsoleIdentity } from './auth.js';
-import { html, options, page, when } from './html.js';
+import { html } from '../http/html.js';
+import { options, page, when } from './html.js';
 import { PAGE_SIZE, QUEUES, parseFilter, type QueueFilter, type QueueName, type Queues } from './queues.js';
 
 const LABEL: Record<QueueName, string> = { pool: 'Pool', mine: 'Mine', escalated: 'Escalated', all: 'All' };
@@ -15,7 +16,7 @@ const qs = (f: QueueFilter, extra: Record<string, string> = {}) => {
   return s ? `?${s}` : '';
 };
 
-function row(t: Ticket) {
+function row(t: TicketRow) {
   return html`<tr class="sev-${t.severity}${t.escalated ? ' escalated' : ''}">
     <td><a href="/console/tickets/${t.ref ?? String(t.id)}">${t.ref}</a></td>
     <td class="subject">${t.subject}</td><td>${t.category}</td><td>${t.severity}</td><td>${t.urgency}</td>

@@ -1,7 +1,6 @@
 /** The console's queues (pool, mine, escalated, all) as database queries, with filters and per-queue counts. */
-import { Op, type WhereOptions } from 'sequelize';
-import type { Models, Ticket } from '../db/models.js';
-import { OPEN_STATUSES, STATUSES } from '../domain/vocabulary.js';
+import { OPEN_STATUSES, STATUSES, type Status } from '../domain/vocabulary.js';
+import type { TicketFilter, TicketReads } from '../tickets/reads.js';
 import { CATEGORIES, LEVELS } from '../domain/vocabulary.js';
 
 export const QUEUES = ['pool', 'mine', 'escalated', 'all'] as const;
@@ -30,57 +29,35 @@ export function parseFilter(q: Record<string, string | undefined>): QueueFilter 
  * Which tickets a queue holds. Without a status filter, the working queues show what still needs someone
  * (new, open, waiting on the user); "all" shows everything.
  */
-function queueWhere(queue: QueueName, agentId: number, f: QueueFilter): WhereOptions<Ticket> {
-  const w: Record<string, unknown> = {};
-  if (queue === 'pool') Object.assign(w, { route: 'pool', assigneeId: null });
-  if (queue === 'mine') w.assigneeId = agentId;
-  if (queue === 'escalated') w.escalated = true;
-  if (f.status) w.status = f.status;
-  else if (queue !== 'all') w.status = { [Op.in]: OPEN_STATUSES };
-  if (f.category) w.category = f.category;
-  if (f.severity) w.severity = f.severity;
-  if (f.devCenter) w.devCenter = f.devCenter;
-  return w as WhereOptions<Ticket>;
+function queueFilter(queue: QueueName, agentId: number, f: QueueFilter): TicketFilter {
+  return {
+    ...(queue === 'pool' ? { route: 'pool' as const, assigneeId: null } : {}),
+    ...(queue === 'mine' ? { assigneeId: agentId } : {}),
+    ...(queue === 'escalated' ? { escalated: true } : {}),
+    status: f.status ? [f.status as Status] : queue === 'all' ? undefined : [...OPEN_STATUSES],
+    category: f.category,
+    severity: f.severity,
+    devCenter: f.devCenter,
+  };
 }
 
-/** Creates the queue reader. */
-export function createQueues(models: Models) {
-  const { Ticket, Agent } = models;
+/** The queue reader, over the ticket room's read model. */
+export function createQueues(reads: TicketReads) {
   return {
-    /** One page of a queue, newest first (the most severe first in working queues would hide old tickets). */
-    async list(queue: QueueName, agentId: number, f: QueueFilter, pageNo = 1) {
-      const { rows, count } = await Ticket.findAndCountAll({
-        where: queueWhere(queue, agentId, f),
-        include: [{ model: Agent, as: 'assignee', attributes: ['id', 'name', 'kind'] }],
-        order: [
-          ['createdAt', queue === 'all' ? 'DESC' : 'ASC'],
-          ['id', 'ASC'],
-        ],
-        limit: PAGE_SIZE,
-        offset: (Math.max(1, pageNo) - 1) * PAGE_SIZE,
-      });
-      return { tickets: rows, total: count };
+    /** One page of a queue: oldest first in working queues (most severe first would hide old tickets). */
+    list(queue: QueueName, agentId: number, f: QueueFilter, pageNo = 1) {
+      const offset = (Math.max(1, pageNo) - 1) * PAGE_SIZE;
+      return reads.list(queueFilter(queue, agentId, f), { limit: PAGE_SIZE, offset, oldestFirst: queue !== 'all' });
     },
     /** Count of every queue under the same filters (the tab badges). */
     async counts(agentId: number, f: QueueFilter): Promise<Record<QueueName, number>> {
       const entries = await Promise.all(
-        QUEUES.map(async (q) => [q, await Ticket.count({ where: queueWhere(q, agentId, f) })] as const),
+        QUEUES.map(async (q) => [q, await reads.count(queueFilter(q, agentId, f))] as const),
       );
       return Object.fromEntries(entries) as Record<QueueName, number>;
     },
     /** Development centres seen on tickets (for the filter menu). */
-    async devCenters(): Promise<string[]> {
-      const rows = await Ticket.findAll({
-        attributes: ['devCenter'],
-        group: ['devCenter'],
-        where: { devCenter: { [Op.ne]: null } },
-        raw: true,
-      });
-      return rows
-        .map((r) => r.devCenter!)
-        .filter(Boolean)
-        .sort();
-    },
+    devCenters: () => reads.devCenters(),
   };
 }
 

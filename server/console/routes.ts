@@ -12,21 +12,23 @@
  */
 import { Hono } from 'hono';
 import type { Sequelize } from 'sequelize';
-import type { Models } from '../db/models.js';
+import type { Agents } from '../agents/agents.js';
 import type { Kb } from '../kb/entries.js';
 import type { Logger } from '../log.js';
+import type { Intake } from '../mail/inbound/intake.js';
 import type { MailIds } from '../mail/outbound/ids.js';
 import type { Outbox } from '../mail/outbound/outbox.js';
-import type { TicketActions } from '../tickets/actions.js';
+import type { TicketService } from '../tickets/service.js';
 import { adminAgentRoutes } from './admin.agents.js';
 import { adminMailRoutes } from './admin.mail.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import { identityOf, type ConsoleAuth } from './auth.js';
-import { html, page } from './html.js';
+import { html } from '../http/html.js';
+import { page } from './html.js';
 import { kbPages } from './kb.pages.js';
 import { loginRoutes } from './login.js';
 import type { ConsoleModels } from './models.js';
-import { createPresence, type Presence } from './presence.js';
+import type { Presence } from './presence.js';
 import { queuePage } from './queue.pages.js';
 import { QUEUES, createQueues, type QueueName } from './queues.js';
 import { ticketRoutes } from './ticket.routes.js';
@@ -34,24 +36,25 @@ import { attachmentResponse } from './attachments.js';
 
 export interface ConsoleDeps {
   auth: ConsoleAuth;
-  models: Models;
+  agents: Agents;
   consoleModels: ConsoleModels;
   sequelize: Sequelize;
-  actions: TicketActions;
+  tickets: TicketService;
   outbox: Outbox;
+  intake: Intake;
   ids: MailIds;
   kb: Kb;
   clock: () => Date;
   publicUrl: string;
   log: Logger;
-  presence?: Presence;
+  presence: Presence;
 }
 
 /** The console sub-application (mount at '/console'). */
 export function consoleRoutes(d: ConsoleDeps) {
   const app = new Hono();
-  const queues = createQueues(d.models);
-  const presence = d.presence ?? createPresence();
+  const queues = createQueues(d.tickets.reads);
+  const { presence } = d;
   const anyone = d.auth.requireSession();
   const admins = d.auth.requireSession(['admin']);
 
@@ -88,22 +91,22 @@ export function consoleRoutes(d: ConsoleDeps) {
   });
 
   app.use('/tickets/*', anyone);
-  app.route('/tickets', ticketRoutes({ auth: d.auth, models: d.models, actions: d.actions, presence, log: d.log }));
+  app.route('/tickets', ticketRoutes({ auth: d.auth, tickets: d.tickets, agents: d.agents, presence, log: d.log }));
 
   app.get('/attachments/:id', anyone, async (c) => {
-    const a = await d.models.Attachment.findByPk(Number(c.req.param('id')) || 0);
+    const a = await d.tickets.reads.attachment(Number(c.req.param('id')) || 0);
     if (!a) return c.text('No such attachment.', 404);
     return attachmentResponse(c, a);
   });
 
   // '/x/*' also matches '/x' itself in Hono, so one use() guards the whole subtree.
   app.use('/kb/*', anyone);
-  app.route('/kb', kbPages({ auth: d.auth, models: d.models, kb: d.kb, log: d.log }));
+  app.route('/kb', kbPages({ auth: d.auth, kb: d.kb, log: d.log }));
 
   app.use('/admin/*', admins);
   app.get('/admin', (c) => c.redirect('/console/admin/agents', 303));
-  app.route('/admin/agents', adminAgentRoutes({ auth: d.auth, models: d.models, log: d.log }));
-  app.route('/admin', adminMailRoutes({ auth: d.auth, models: d.models, outbox: d.outbox, log: d.log }));
+  app.route('/admin/agents', adminAgentRoutes({ auth: d.auth, agents: d.agents, log: d.log }));
+  app.route('/admin', adminMailRoutes({ auth: d.auth, outbox: d.outbox, intake: d.intake, log: d.log }));
 
   return app;
 }

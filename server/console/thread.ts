@@ -5,8 +5,10 @@
  * no forms or frames. The page's CSP is a second wall should anything slip through.
  */
 import sanitizeHtml from 'sanitize-html';
-import type { Agent, Attachment, Message } from '../db/models.js';
-import { html, raw, when, type SafeHtml } from './html.js';
+import type { AgentInfo } from '../agents/agents.js';
+import type { AttachmentRow, MessageRow } from '../tickets/reads.js';
+import { html, raw, type Html } from '../http/html.js';
+import { when } from './html.js';
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -81,7 +83,7 @@ const INLINE_IMAGE = /^image\/(png|jpe?g|gif|webp)$/i;
  */
 export function resolveCid(
   html: string,
-  attachments: Pick<Attachment, 'contentId' | 'contentType' | 'content'>[],
+  attachments: Pick<AttachmentRow, 'contentId' | 'contentType' | 'content'>[],
 ): string {
   const byCid = new Map(
     attachments
@@ -97,7 +99,7 @@ export function resolveCid(
   });
 }
 
-const AUTHOR: Record<Message['authorKind'], string> = {
+const AUTHOR: Record<MessageRow['authorKind'], string> = {
   requester: 'Requester',
   agent: 'IT team',
   ai: 'AI agent',
@@ -107,13 +109,13 @@ const AUTHOR: Record<Message['authorKind'], string> = {
 const size = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 
-function attachments(list: Attachment[] | undefined) {
+function attachments(list: readonly AttachmentRow[] | undefined) {
   if (!list?.length) return '';
   return html`<ul class="attachments">${list.map((a) => html`<li><a href="/console/attachments/${String(a.id)}" download>${a.filename}</a> <small>${a.contentType}, ${size(a.size)}${a.inline ? ', inline' : ''}</small></li>`)}</ul>`;
 }
 
 /** One message as an <article> (the caller has resolved the cid: images of m.html with resolveCid). */
-function message(m: Message, agents: Map<number, Agent>): SafeHtml {
+function message(m: MessageRow, agents: Map<number, AgentInfo>): Html {
   const who = m.authorAgentId ? agents.get(m.authorAgentId)?.name : null;
   const author = html`${AUTHOR[m.authorKind]}${who ? html` · ${who}` : ''}${m.authorEmail && m.authorKind === 'requester' ? html` · ${m.authorEmail}` : ''}`;
   const history =
@@ -129,6 +131,6 @@ function message(m: Message, agents: Map<number, Agent>): SafeHtml {
 }
 
 /** The whole thread, oldest first. */
-export function threadHtml(messages: Message[], agents: Map<number, Agent>): SafeHtml {
+export function threadHtml(messages: readonly MessageRow[], agents: Map<number, AgentInfo>): Html {
   return html`<section class="thread" aria-label="Conversation">${messages.map((m) => message(m, agents))}</section>`;
 }

@@ -1,25 +1,27 @@
 /** The ticket page: header, presence hint, thread, actions, triage and audit trail. */
 import type { Context } from 'hono';
-import type { Agent, AuditEvent, Message, Requester, Ticket } from '../db/models.js';
+import type { AgentInfo } from '../agents/agents.js';
+import type { EventRow, MessageRow, RequesterRow, TicketRow } from '../tickets/reads.js';
 import { OPEN_STATUSES, type Status } from '../domain/vocabulary.js';
 import { CATEGORIES, LEVELS } from '../domain/vocabulary.js';
 import type { ConsoleIdentity } from './auth.js';
-import { csrfField, html, options, page, when, type PageOptions } from './html.js';
+import { html } from '../http/html.js';
+import { csrfField, options, page, when, type PageOptions } from './html.js';
 import type { Viewer } from './presence.js';
 import { threadHtml } from './thread.js';
 
 export interface TicketPageData {
-  ticket: Ticket;
-  requester: Requester | null;
-  messages: Message[];
-  events: AuditEvent[];
-  agents: Agent[];
+  ticket: TicketRow;
+  requester: RequesterRow | null;
+  messages: MessageRow[];
+  events: EventRow[];
+  agents: AgentInfo[];
   others: Viewer[];
 }
 
 const str = (v: unknown) => (v == null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
 
-function triagePanel(t: Ticket) {
+function triagePanel(t: TicketRow) {
   const tr = (t.triage ?? {}) as Record<string, unknown>;
   const signals = Array.isArray(tr.signals) ? (tr.signals as unknown[]).map(String) : [];
   return html`<section class="panel triage"><h2>Triage</h2><dl>
@@ -34,13 +36,13 @@ function triagePanel(t: Ticket) {
   </dl></section>`;
 }
 
-function auditPanel(events: AuditEvent[]) {
+function auditPanel(events: EventRow[]) {
   return html`<section class="panel audit"><h2>Audit trail</h2><table><thead><tr><th>When</th><th>Who</th><th>What</th><th>Details</th></tr></thead><tbody>
     ${events.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.actor}</td><td>${e.action}</td><td><code>${e.data ? JSON.stringify(e.data) : ''}</code></td></tr>`)}
   </tbody></table></section>`;
 }
 
-function actionsPanel(t: Ticket, me: ConsoleIdentity, agents: Agent[]) {
+function actionsPanel(t: TicketRow, me: ConsoleIdentity, agents: AgentInfo[]) {
   const base = `/console/tickets/${t.ref}`;
   const live = (OPEN_STATUSES as readonly string[]).includes(t.status);
   const form = (action: string, body: ReturnType<typeof html>, cls = '') =>

@@ -5,18 +5,20 @@
 import { Hono, type Context } from 'hono';
 import { AppError, ERRORS, type ErrorCode } from '../errors.js';
 import { resolveCid } from './thread.js';
-import type { Models, Ticket } from '../db/models.js';
+import type { Agents } from '../agents/agents.js';
 import type { Logger } from '../log.js';
-import type { TicketActions } from '../tickets/actions.js';
+import type { TicketRow } from '../tickets/reads.js';
+import type { TicketService } from '../tickets/service.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
 import type { Presence } from './presence.js';
 import { ticketPage } from './ticket.pages.js';
-import { html, page } from './html.js';
+import { html } from '../http/html.js';
+import { page } from './html.js';
 
 export interface TicketRoutesDeps {
   auth: ConsoleAuth;
-  models: Models;
-  actions: TicketActions;
+  tickets: TicketService;
+  agents: Agents;
   presence: Presence;
   log: Logger;
 }
@@ -37,10 +39,8 @@ type Handler = (ref: string, form: Record<string, string>, me: ConsoleIdentity, 
 /** Ticket routes (mounted inside consoleRoutes under /tickets). */
 export function ticketRoutes(d: TicketRoutesDeps) {
   const app = new Hono();
-  const { Ticket, Message, Attachment, AuditEvent, Agent, Requester } = d.models;
-
-  const find = (ref: string) =>
-    Ticket.findOne({ where: /^\d+$/.test(ref) ? { id: Number(ref) } : { ref: ref.toUpperCase() } });
+  const { reads } = d.tickets;
+  const find = (ref: string) => reads.find(ref);
   const notFound = (c: Context, me: ConsoleIdentity) =>
     page(c, html`<h1>No such ticket</h1><p><a href="/console">Back to the queues</a></p>`, {
       title: 'Not found',
@@ -49,31 +49,20 @@ export function ticketRoutes(d: TicketRoutesDeps) {
       csrf: me.csrf,
     });
 
-  async function show(c: Context, me: ConsoleIdentity, ticket: Ticket) {
-    const [messages, events, agents, requester] = await Promise.all([
-      Message.findAll({
-        where: { ticketId: ticket.id },
-        order: [['id', 'ASC']],
-        include: [
-          {
-            model: Attachment,
-            as: 'attachments',
-            attributes: ['id', 'filename', 'contentType', 'size', 'inline', 'contentId'],
-          },
-        ],
-      }),
-      AuditEvent.findAll({ where: { ticketId: ticket.id }, order: [['id', 'ASC']] }),
-      Agent.findAll({ order: [['name', 'ASC']] }),
-      Requester.findByPk(ticket.requesterId),
+  async function show(c: Context, me: ConsoleIdentity, ticket: TicketRow) {
+    const [thread, events, agents, requester] = await Promise.all([
+      reads.messages(ticket.id, { internal: true }),
+      reads.events(ticket.id),
+      d.agents.all(),
+      reads.requester(ticket.requesterId),
     ]);
-    for (const msg of messages) {
-      if (!msg.html || !/cid:/i.test(msg.html) || !msg.attachments?.some((a) => a.contentId)) continue;
-      const inline = await Attachment.findAll({
-        where: { messageId: msg.id },
-        attributes: ['contentId', 'contentType', 'content'],
-      });
-      msg.html = resolveCid(msg.html, inline);
-    }
+    const messages = await Promise.all(
+      thread.map(async (m) =>
+        m.html && /cid:/i.test(m.html) && m.attachments.some((a) => a.contentId)
+          ? { ...m, html: resolveCid(m.html, await reads.inlineParts(m.id)) }
+          : m,
+      ),
+    );
     const others = d.presence.touch(ticket.id, me.agent);
     const e = c.req.query('e') as ErrorCode | undefined;
     const m = c.req.query('m');
@@ -104,12 +93,12 @@ export function ticketRoutes(d: TicketRoutesDeps) {
 
   const text = (f: Record<string, string>, k: string) => (f[k] ?? '').replace(/\r\n/g, '\n').trim();
   const handlers: Record<string, Handler> = {
-    take: (ref, _f, me, actor) => d.actions.assign(ref, me.agent.id, actor),
-    assign: (ref, f, _me, actor) => d.actions.assign(ref, Number(f.agent) || -1, actor),
+    take: (ref, _f, me, actor) => d.tickets.assign(ref, me.agent.id, actor),
+    assign: (ref, f, _me, actor) => d.tickets.assign(ref, Number(f.agent) || -1, actor),
     reply: (ref, f, me, actor) =>
-      d.actions.comment(ref, { authorKind: 'agent', agentId: me.agent.id, text: text(f, 'text') }, actor),
+      d.tickets.comment(ref, { authorKind: 'agent', agentId: me.agent.id, text: text(f, 'text') }, actor),
     note: (ref, f, me, actor) =>
-      d.actions.comment(
+      d.tickets.comment(
         ref,
         { authorKind: 'agent', agentId: me.agent.id, text: text(f, 'text'), internal: true },
         actor,
@@ -119,11 +108,11 @@ export function ticketRoutes(d: TicketRoutesDeps) {
       // Only what changed is a correction; an unchanged form records nothing.
       const patch: { category?: string; severity?: string; urgency?: string } = {};
       for (const k of ['category', 'severity', 'urgency'] as const) if (f[k] && f[k] !== t?.[k]) patch[k] = f[k];
-      if (Object.keys(patch).length) await d.actions.correct(ref, patch, actor);
+      if (Object.keys(patch).length) await d.tickets.correct(ref, patch, actor);
     },
-    resolve: (ref, f, _me, actor) => d.actions.resolve(ref, text(f, 'resolution'), actor),
-    close: (ref, _f, _me, actor) => d.actions.close(ref, actor),
-    reopen: (ref, _f, me, actor) => d.actions.reopen(ref, actor, `reopened in the console by ${me.agent.name}`),
+    resolve: (ref, f, _me, actor) => d.tickets.resolve(ref, text(f, 'resolution'), actor),
+    close: (ref, _f, _me, actor) => d.tickets.close(ref, actor),
+    reopen: (ref, _f, me, actor) => d.tickets.reopen(ref, actor, `reopened in the console by ${me.agent.name}`),
   };
 
   app.post('/:ref/:action', async (c) => {

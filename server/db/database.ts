@@ -102,3 +102,26 @@ function serializeTransactions(sequelize: Sequelize): Sequelize {
 export function dialectOf(sequelize: Sequelize): Dialect {
   return sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql';
 }
+
+/** True when the database answers a trivial query (health checks). */
+export const databaseUp = (sequelize: Sequelize) =>
+  sequelize.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * On MySQL, a message larger than max_allowed_packet cannot be stored: it is quarantined, and the operator should
+ * know at start rather than from a failed email.
+ */
+export async function warnIfPacketTooSmall(sequelize: Sequelize, mailMaxBytes: number, log: Logger) {
+  if (dialectOf(sequelize) !== 'mysql') return;
+  const [[row]] = (await sequelize.query('SELECT @@max_allowed_packet AS p')) as [{ p: number }[], unknown];
+  // Base64 and the row around it: a stored message needs about 1.4 times its size.
+  if (Number(row?.p) < mailMaxBytes * 1.4) {
+    log.warn(
+      { maxAllowedPacket: Number(row?.p), mailMaxBytes },
+      'MySQL max_allowed_packet is smaller than MAIL_MAX_BYTES needs; larger emails will be quarantined',
+    );
+  }
+}

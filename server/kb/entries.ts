@@ -1,6 +1,7 @@
 /** Knowledge-base entries: seeded from resolution templates, grown from closed tickets, near-duplicates merged. */
-import type { Transaction } from 'sequelize';
-import type { KbEntry, Models, Ticket } from '../db/models.js';
+import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import type { KbEntry, Models } from '../db/models.js';
+import type { Category, Level } from '../domain/vocabulary.js';
 import type { KbSearch } from './search.js';
 import { searchDocument } from './terms.js';
 
@@ -13,6 +14,16 @@ export interface ResolutionTemplate {
   title: string;
   resolution: string;
   keywords?: string[];
+}
+
+/** What the KB needs of a closed ticket (the ticket service hands over a snapshot). */
+export interface ClosedTicket {
+  id: number;
+  subject: string;
+  description: string;
+  category: Category;
+  severity: Level;
+  urgency: Level;
 }
 
 export function createKb(deps: { models: Models; search: KbSearch }) {
@@ -59,7 +70,11 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
     },
 
     /** Turns a closed ticket into an entry, or merges it into a near-duplicate made from earlier tickets. */
-    async fromClosedTicket(transaction: Transaction, ticket: Ticket, resolution: string): Promise<KbEntry | null> {
+    async fromClosedTicket(
+      transaction: Transaction,
+      ticket: ClosedTicket,
+      resolution: string,
+    ): Promise<KbEntry | null> {
       if (!resolution.trim() || !ticket.category) return null;
       const query = `${ticket.subject}\n${ticket.description}`.slice(0, 4000);
       const [best] = await deps.search.search(query, { category: ticket.category, limit: 1 });
@@ -88,6 +103,41 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
       deps.search.invalidate();
       return entry;
     },
+
+    /** "This solved it" on a suggestion: a problem solved without a ticket (analytics counts them). */
+    async recordDeflection(d: {
+      kbEntryId: number | null;
+      query: string | null;
+      devCenter: string | null;
+      email: string | null;
+      at?: Date;
+    }) {
+      const { Deflection } = deps.models;
+      const at = d.at ?? new Date();
+      const { at: _, ...row } = d;
+      return Deflection.create({ ...row, createdAt: at, updatedAt: at }, { silent: true });
+    },
+
+    /** Entries for curation, most used first: title search, category and publication filters. */
+    list(f: { titleContains?: string; category?: string; published?: boolean }, limit = 100) {
+      const where: Record<string | symbol, unknown> = {};
+      // Wildcards are dropped rather than escaped: LIKE escaping differs between SQLite and MySQL.
+      if (f.titleContains) where.title = { [Op.like]: `%${f.titleContains.replace(/[%_\\]/g, '')}%` };
+      if (f.category) where.category = f.category;
+      if (f.published !== undefined) where.published = f.published;
+      return KbEntry.findAll({
+        where: where as WhereOptions<KbEntry>,
+        order: [
+          ['hits', 'DESC'],
+          ['id', 'ASC'],
+        ],
+        limit,
+      });
+    },
+
+    /** A published entry by id, or null. */
+    published: (id: number) =>
+      Number.isSafeInteger(id) ? KbEntry.findOne({ where: { id, published: true } }) : Promise.resolve(null),
 
     /** Edits an entry's text or publication (agents curate the KB). */
     async update(id: number, patch: { title?: string; resolution?: string; published?: boolean }) {

@@ -1,65 +1,74 @@
 /** The public, server-rendered knowledge-base pages for self-service: /kb (search) and /kb/:id (article). */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import type { Models } from '../db/models.js';
-import { escapeHtml, fill } from '../mail/outbound/render.js';
 import { CATEGORIES, isCategory } from '../domain/vocabulary.js';
+import { html, raw, type Html } from '../http/html.js';
+import type { Kb } from './entries.js';
 import type { KbSearch } from './search.js';
 
-const template = readFileSync(
-  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates/pages/kb.html'),
-  'utf8',
-);
+const STYLE = `
+  :root { color-scheme: light dark; --fg: #1f2328; --muted: #57606a; --bg: #f4f5f7; --card: #fff; --line: #d8dce1; --accent: #0969da; }
+  @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --muted: #9da7b3; --bg: #0d1117; --card: #161b22; --line: #30363d; --accent: #58a6ff; } }
+  body { margin: 0; background: var(--bg); color: var(--fg); font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; }
+  main { max-width: 760px; margin: 0 auto; padding: 24px 16px; }
+  form { display: flex; gap: 8px; flex-wrap: wrap; margin: 16px 0; }
+  input, select { font: inherit; padding: 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: var(--fg); }
+  input[type=search] { flex: 1 1 260px; }
+  button { font: inherit; background: var(--accent); color: #fff; border: 0; border-radius: 6px; padding: 10px 18px; font-weight: 600; cursor: pointer; }
+  :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+  .hit, .article { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 20px; margin-bottom: 12px; }
+  .hit h2 { font-size: 1.05rem; margin: 0 0 4px; } .hit a { color: var(--accent); }
+  .muted { color: var(--muted); font-size: .9rem; }
+  .steps { white-space: pre-line; }
+  label.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }`;
 
-function render(vars: { title: string; q?: string; category?: string; body: string }) {
-  const categoryOptions = [
-    '<option value="">All categories</option>',
-    ...CATEGORIES.map((c) => `<option${c === vars.category ? ' selected' : ''}>${escapeHtml(c)}</option>`),
-  ].join('');
-  return fill(template, { ...vars, q: vars.q ?? '', categoryOptions }, true);
+function layout(v: { title: string; q?: string; category?: string; body: Html }) {
+  const categoryOptions = CATEGORIES.map((c) => html`<option${c === v.category ? raw(' selected') : ''}>${c}</option>`);
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${v.title} · IT Help</title><style>${raw(STYLE)}</style></head>
+<body><main>
+<h1>IT help: search solutions</h1>
+<p class="muted">Answers from our resolved tickets and IT guides. Can't find it? <a href="/">Ask the IT team</a>.</p>
+<search><form method="get" action="/kb">
+  <label class="sr" for="q">Search</label>
+  <input type="search" id="q" name="q" value="${v.q ?? ''}" placeholder="e.g. VPN keeps disconnecting">
+  <label class="sr" for="category">Category</label>
+  <select id="category" name="category"><option value="">All categories</option>${categoryOptions}</select>
+  <button type="submit">Search</button>
+</form></search>
+${v.body}
+</main></body></html>`.toString();
 }
 
-export function kbPages(deps: { search: KbSearch; models: Models }) {
+export function kbPages(deps: { search: KbSearch; kb: Kb }) {
   const app = new Hono();
 
   app.get('/', async (c) => {
     const q = (c.req.query('q') ?? '').slice(0, 300);
     const category = isCategory(c.req.query('category')) ? c.req.query('category') : undefined;
-    let body = '<p class="muted">Type a few words about your problem.</p>';
+    let body = html`<p class="muted">Type a few words about your problem.</p>`;
     if (q.trim()) {
       const hits = await deps.search.search(q, { category, limit: 10 });
       body = hits.length
-        ? `<p class="muted" role="status">${hits.length} result${hits.length > 1 ? 's' : ''}</p>` +
-          hits
-            .map(
-              (h) =>
-                `<div class="hit"><h2><a href="/kb/${h.id}">${escapeHtml(h.title)}</a></h2><div class="muted">${escapeHtml(h.category)}</div><p>${escapeHtml(h.snippet)}…</p></div>`,
-            )
-            .join('')
-        : '<p role="status">No solution found. <a href="/">Ask the IT team</a> — they will help.</p>';
+        ? html`<p class="muted" role="status">${hits.length} result${hits.length > 1 ? 's' : ''}</p>${hits.map(
+            (h) =>
+              html`<div class="hit"><h2><a href="/kb/${h.id}">${h.title}</a></h2><div class="muted">${h.category}</div><p>${h.snippet}…</p></div>`,
+          )}`
+        : html`<p role="status">No solution found. <a href="/">Ask the IT team</a> — they will help.</p>`;
     }
-    return c.html(render({ title: q ? `“${q}”` : 'Search', q, category, body }));
+    return c.html(layout({ title: q ? `“${q}”` : 'Search', q, category, body }));
   });
 
   app.get('/:id{[0-9]+}', async (c) => {
-    const e = await deps.models.KbEntry.findOne({ where: { id: Number(c.req.param('id')), published: true } });
-    if (!e)
-      return c.html(
-        render({
-          title: 'Not found',
-          body: '<p>This article does not exist or was unpublished. <a href="/kb">Search again</a>.</p>',
-        }),
-        404,
-      );
+    const e = await deps.kb.published(Number(c.req.param('id')));
+    if (!e) {
+      const body = html`<p>This article does not exist or was unpublished. <a href="/kb">Search again</a>.</p>`;
+      return c.html(layout({ title: 'Not found', body }), 404);
+    }
     const used = e.hits > 1 ? ` · solved ${e.hits} tickets` : '';
-    return c.html(
-      render({
-        title: e.title,
-        body: `<article class="article"><h2>${escapeHtml(e.title)}</h2><div class="muted">${escapeHtml(e.category)}${used}</div><div class="steps">${escapeHtml(e.resolution)}</div></article><p><a href="/kb">← Back to search</a></p>`,
-      }),
-    );
+    const body = html`<article class="article"><h2>${e.title}</h2><div class="muted">${e.category}${used}</div>
+<div class="steps">${e.resolution}</div></article><p><a href="/kb">← Back to search</a></p>`;
+    return c.html(layout({ title: e.title, body }));
   });
   return app;
 }

@@ -1,13 +1,13 @@
 /** Knowledge-base API: search (widget suggestions and the self-service page share it) and deflections. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Models } from '../db/models.js';
+import type { Kb } from './entries.js';
 import { readJson } from '../http/errors.js';
 import { AppError } from '../errors.js';
 import { isCategory } from '../domain/vocabulary.js';
 import type { KbSearch } from './search.js';
 
-export function kbRoutes(deps: { search: KbSearch; models: Models }) {
+export function kbRoutes(deps: { search: KbSearch; kb: Kb }) {
   const app = new Hono();
 
   app.get('/search', async (c) => {
@@ -31,7 +31,7 @@ export function kbRoutes(deps: { search: KbSearch; models: Models }) {
   });
 
   app.get('/entries/:id', async (c) => {
-    const e = await deps.models.KbEntry.findOne({ where: { id: Number(c.req.param('id')) || 0, published: true } });
+    const e = await deps.kb.published(Number(c.req.param('id')) || 0);
     if (!e) throw new AppError('not_found', 'No such article.');
     return c.json({ id: e.id, title: e.title, resolution: e.resolution, category: e.category, hits: e.hits });
   });
@@ -47,9 +47,9 @@ export function kbRoutes(deps: { search: KbSearch; models: Models }) {
         email: z.string().email().max(320).optional(),
       }),
     );
-    const entry = await deps.models.KbEntry.findByPk(b.kbEntryId);
+    const entry = await deps.kb.published(b.kbEntryId);
     if (!entry) throw new AppError('not_found', 'No such article.');
-    const d = await deps.models.Deflection.create({
+    const d = await deps.kb.recordDeflection({
       kbEntryId: entry.id,
       query: b.query ?? null,
       devCenter: b.devCenter ?? null,

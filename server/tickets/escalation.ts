@@ -1,78 +1,77 @@
 /**
- * Escalation: tickets unresolved ESCALATION_HOURS after creation are marked escalated, AI-handled and pool
- * tickets move to the IT team (the least-loaded member with the category's skill, or the pool with the escalated
- * flag when nobody fits), and the holder (or the managers) is emailed. Run by a job under a lease; each ticket is
- * re-checked under a row lock, so a sweep repeated after a crash or by another process does nothing twice.
+ * Escalation: tickets unresolved ESCALATION_HOURS after creation are marked escalated; AI-handled and pool tickets
+ * move to the IT team (the least-loaded member with the category's skill, or the pool with the escalated flag when
+ * nobody fits), and the holder (or the managers) is emailed. Run by a job under a lease; each ticket is re-checked
+ * under a row lock, so a sweep repeated after a crash or by another process does nothing twice.
  */
 import { Op } from 'sequelize';
+import type { Agents } from '../agents/agents.js';
 import { OPEN_STATUSES } from '../domain/vocabulary.js';
-import { inTx, type TicketDeps } from './deps.js';
+import type { Logger } from '../log.js';
+import type { Notifier } from '../mail/outbound/notify.js';
+import { allowed } from './lifecycle.js';
+import type { Roster } from './roster.js';
+import type { Store } from './store.js';
 
-export function createEscalation(deps: TicketDeps & { hours: number }) {
-  const { Ticket, Agent, Requester } = deps.models;
+export interface EscalationDeps {
+  store: Store;
+  roster: Roster;
+  agents: Agents;
+  notifier: Notifier;
+  hours: number;
+  clock: () => Date;
+  log: Logger;
+}
+
+export function createEscalation(deps: EscalationDeps) {
+  const { store } = deps;
+  const { Ticket } = store.models;
 
   return {
     /** Escalates every overdue ticket; returns how many it escalated. */
     async sweep(limit = 200): Promise<number> {
       const cutoff = new Date(deps.clock().getTime() - deps.hours * 3600_000);
       const due = await Ticket.findAll({
-        where: { escalated: false, status: { [Op.in]: OPEN_STATUSES as string[] }, createdAt: { [Op.lt]: cutoff } },
+        where: { escalated: false, status: { [Op.in]: OPEN_STATUSES }, createdAt: { [Op.lt]: cutoff } },
         attributes: ['id'],
         order: [['id', 'ASC']],
         limit,
       });
       if (!due.length) return 0;
-      const roster = await deps.triage.roster();
+      const roster = await deps.roster();
+      const managers = await deps.agents.managers();
       let n = 0;
       for (const { id } of due) {
-        const done = await inTx(deps, async (t) => {
+        const escalated = await store.tx(async (t) => {
           const ticket = await Ticket.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE });
-          if (!ticket || ticket.escalated || !OPEN_STATUSES.includes(ticket.status as never)) return false;
-          const requester = (await Requester.findByPk(ticket.requesterId, { transaction: t }))!;
-          let assignee = ticket.assigneeId ? await Agent.findByPk(ticket.assigneeId, { transaction: t }) : null;
-          if (assignee?.kind !== 'human' || !assignee.active) {
-            const lead = roster
-              .filter((a) => a.kind === 'human' && a.skills.includes(ticket.category))
-              .sort((a, b) => a.openTickets - b.openTickets || a.id - b.id)[0];
-            assignee = lead ? await Agent.findByPk(lead.id, { transaction: t }) : null;
-            if (lead) lead.openTickets++;
+          if (!ticket || ticket.escalated || !allowed(ticket.status, 'escalate')) return false;
+          let holder = ticket.assigneeId ? (roster.find((a) => a.id === ticket.assigneeId) ?? null) : null;
+          if (holder?.kind !== 'human') {
+            holder =
+              roster
+                .filter((a) => a.kind === 'human' && a.skills.includes(ticket.category))
+                .sort((a, b) => a.openTickets - b.openTickets || a.id - b.id)[0] ?? null;
+            if (holder) holder.openTickets++;
           }
-          const now = deps.clock();
-          await ticket.update(
-            {
-              escalated: true,
-              escalatedAt: now,
-              route: assignee ? 'it_team' : 'pool',
-              assigneeId: assignee?.id ?? null,
-            },
-            { transaction: t },
-          );
-          await deps.audit(t, ticket.id, 'system', 'escalate', { hours: deps.hours, agent: assignee?.name ?? null });
-          if (assignee) {
-            await deps.notifier.escalation(
-              t,
-              ticket,
-              requester,
-              assignee,
-              `It is now assigned to you (${assignee.name}).`,
-            );
-          } else {
-            const managers = await Agent.findAll({
-              where: { role: { [Op.in]: ['manager', 'admin'] }, active: true },
-              transaction: t,
-            });
-            for (const m of managers)
-              await deps.notifier.escalation(
-                t,
-                ticket,
-                requester,
-                m,
-                'Nobody with this skill is available: it waits in the pool, flagged as escalated.',
-              );
+          const patch = {
+            escalated: true,
+            escalatedAt: deps.clock(),
+            route: holder ? 'it_team' : 'pool',
+            assigneeId: holder?.id ?? null,
+          } as const;
+          await store.change(t, ticket, 'escalate', 'system', patch, {
+            hours: deps.hours,
+            agent: holder?.name ?? null,
+          });
+          const ctx = await store.mailContext(t, ticket);
+          if (holder) await deps.notifier.escalation(t, ctx, holder, `It is now assigned to you (${holder.name}).`);
+          else {
+            const why = 'Nobody with this skill is available: it waits in the pool, flagged as escalated.';
+            for (const m of managers) await deps.notifier.escalation(t, ctx, m, why);
           }
           return true;
         });
-        if (done) {
+        if (escalated) {
           n++;
           deps.log.warn({ ticketId: id }, 'ticket escalated');
         }

@@ -1,8 +1,8 @@
-/** The JSON shapes of tickets in the API. */
-import type { Models, Ticket } from '../db/models.js';
+/** The JSON shapes of tickets in the APIs (admin and requester), built from the read model. */
+import type { TicketReads, TicketRow } from './reads.js';
 
 /** The summary shape (lists and the create response). */
-export function ticketSummary(t: Ticket) {
+export function ticketSummary(t: TicketRow) {
   return {
     id: t.id,
     ref: t.ref,
@@ -29,29 +29,14 @@ export function ticketSummary(t: Ticket) {
   };
 }
 
-/** The full ticket with its thread, feedback and audit trail (admin API; internal notes included). */
-export async function ticketDetail(models: Models, ticket: Ticket, opts: { internal: boolean }) {
-  const { Message, Attachment, Feedback, AuditEvent, Requester, Agent } = models;
-  const [messages, feedback, events, requester, assignee] = await Promise.all([
-    Message.findAll({
-      where: { ticketId: ticket.id, ...(opts.internal ? {} : { internal: false }) },
-      order: [['id', 'ASC']],
-      include: [
-        {
-          model: Attachment,
-          as: 'attachments',
-          attributes: ['id', 'filename', 'contentType', 'size', 'contentId', 'inline'],
-        },
-      ],
-    }),
-    Feedback.findOne({ where: { ticketId: ticket.id } }),
-    opts.internal
-      ? AuditEvent.findAll({ where: { ticketId: ticket.id }, order: [['id', 'ASC']] })
-      : Promise.resolve([]),
-    Requester.findByPk(ticket.requesterId),
-    ticket.assigneeId ? Agent.findByPk(ticket.assigneeId) : Promise.resolve(null),
+/** The full ticket with thread, feedback and (for the admin API) internal notes, triage and audit trail. */
+export async function ticketDetail(reads: TicketReads, ticket: TicketRow, opts: { internal: boolean }) {
+  const [messages, feedback, events, requester] = await Promise.all([
+    reads.messages(ticket.id, { internal: opts.internal }),
+    reads.feedback(ticket.id),
+    opts.internal ? reads.events(ticket.id) : Promise.resolve([]),
+    reads.requester(ticket.requesterId),
   ]);
-  ticket.assignee = assignee;
   return {
     ...ticketSummary(ticket),
     description: ticket.description,
@@ -68,7 +53,7 @@ export async function ticketDetail(models: Models, ticket: Ticket, opts: { inter
       text: m.text,
       createdAt: m.createdAt,
       emailMessageId: opts.internal ? m.emailMessageId : undefined,
-      attachments: (m.attachments ?? []).map((a) => ({
+      attachments: m.attachments.map((a) => ({
         id: a.id,
         filename: a.filename,
         contentType: a.contentType,
@@ -81,4 +66,11 @@ export async function ticketDetail(models: Models, ticket: Ticket, opts: { inter
       ? { events: events.map((e) => ({ actor: e.actor, action: e.action, data: e.data, at: e.createdAt })) }
       : {}),
   };
+}
+
+/** What the requester sees: the thread without internal notes and without the triage details. */
+export async function requesterView(reads: TicketReads, t: TicketRow) {
+  const d = await ticketDetail(reads, t, { internal: false });
+  const { classifier: _c, confidence: _f, sentiment: _s, intent: _i, ...rest } = d;
+  return rest;
 }

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isStale } from '../http/bundle.js';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -15,28 +14,19 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { errorBody } from '../errors.js';
 import { hasAdminToken } from '../http/auth.js';
-import { buildWidget, WIDGET_OUT_FILE, WIDGET_SOURCE_DIR } from '../../widget/build.js';
+import { WIDGET_FILE } from '../http/dist.js';
 
-const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The demo intranet page: static, read once (no user data in it).
+const DEMO_PAGE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo.html'), 'utf8');
 
 export interface WidgetDeps {
   config: Config;
   log: Logger;
   /** Integrations holding the admin token are not rate limited. */
   adminToken?: string;
+  /** The development centres people pick from (seeds/agents.json, read once at start). */
+  devCenters: readonly string[];
 }
-
-/** Builds dist/widget.js when it is missing or older than a widget source; returns its path. */
-export async function ensureWidgetBuilt(log?: Logger): Promise<string> {
-  if (isStale(WIDGET_OUT_FILE, WIDGET_SOURCE_DIR)) {
-    const r = await buildWidget();
-    log?.info({ file: r.file, bytes: r.bytes, gzipBytes: r.gzipBytes }, 'built the widget');
-  }
-  return WIDGET_OUT_FILE;
-}
-
-const devCenters = (): string[] =>
-  JSON.parse(readFileSync(path.join(rootDir, 'seeds/agents.json'), 'utf8')).devCenters ?? [];
 
 /** Routes at the root: /widget.js, the demo page /, GET /api/dev-centers and GET /api/widget/config. */
 export function widgetRoutes(d: WidgetDeps) {
@@ -44,9 +34,9 @@ export function widgetRoutes(d: WidgetDeps) {
   let script: { body: string; etag: string; mtime: number } | null = null;
   const load = () => {
     // Re-read when the file changes (npm run build:widget while the server runs).
-    const mtime = statSync(WIDGET_OUT_FILE).mtimeMs;
+    const mtime = statSync(WIDGET_FILE).mtimeMs;
     if (!script || script.mtime !== mtime) {
-      const body = readFileSync(WIDGET_OUT_FILE, 'utf8');
+      const body = readFileSync(WIDGET_FILE, 'utf8');
       script = { body, mtime, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
     }
     return script;
@@ -66,16 +56,16 @@ export function widgetRoutes(d: WidgetDeps) {
 
   app.get('/', (c) => {
     c.header('Cache-Control', 'no-cache');
-    return c.html(readFileSync(path.join(rootDir, 'templates/pages/demo.html'), 'utf8'));
+    return c.html(DEMO_PAGE);
   });
 
   app.get('/api/dev-centers', (c) => {
     c.header('Cache-Control', 'public, max-age=300');
-    return c.json({ devCenters: devCenters() });
+    return c.json({ devCenters: d.devCenters });
   });
 
   app.get('/api/widget/config', (c) =>
-    c.json({ closeDelaySeconds: d.config.widget.closeDelaySeconds, pollSeconds: 5, devCenters: devCenters() }),
+    c.json({ closeDelaySeconds: d.config.widget.closeDelaySeconds, pollSeconds: 5, devCenters: d.devCenters }),
   );
   return app;
 }

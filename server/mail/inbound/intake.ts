@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { Op, UniqueConstraintError } from 'sequelize';
+import type { Agents } from '../../agents/agents.js';
 import type { InboundEmail, Models } from '../../db/models.js';
 import type { Logger } from '../../log.js';
-import { createTicket, triageTicket } from '../../tickets/create.js';
-import type { TicketDeps } from '../../tickets/deps.js';
-import type { TicketActions } from '../../tickets/actions.js';
+import type { TicketService } from '../../tickets/service.js';
 import { ERRORS } from '../../errors.js';
-import { splitAddress } from '../outbound/ids.js';
+import { splitAddress, type MailIds } from '../outbound/ids.js';
+import type { Outbox } from '../outbound/outbox.js';
 import type { Threading } from './threading.js';
 import type { ParsedEmail } from './types.js';
 import { parseEmail } from './parse.js';
@@ -31,9 +31,12 @@ export interface IntakeResult {
 }
 
 export interface IntakeDeps {
-  models: Models;
-  ticketDeps: TicketDeps;
-  actions: TicketActions;
+  /** This room owns inbound_emails. */
+  models: Pick<Models, 'InboundEmail'>;
+  tickets: TicketService;
+  agents: Agents;
+  outbox: Outbox;
+  ids: MailIds;
   threading: Threading;
   mailFrom: string;
   maxBytes: number;
@@ -64,7 +67,8 @@ export function dedupeKey(raw: Buffer, messageId: string | null): string {
 }
 
 export function createIntake(deps: IntakeDeps) {
-  const { InboundEmail, Message, Agent, Ticket } = deps.models;
+  const { InboundEmail } = deps.models;
+  const { reads } = deps.tickets;
   const ourAddress = splitAddress(deps.mailFrom).join('@').toLowerCase();
 
   async function finish(
@@ -122,16 +126,8 @@ export function createIntake(deps: IntakeDeps) {
       let ticketId: number | null = null;
       if (mail.autoKind === 'bounce' && mail.bounceOf) {
         ticketId =
-          deps.ticketDeps.ids.ticketFromMessageId(mail.bounceOf) ??
-          (await deps.models.OutboxMail.findOne({ where: { emailMessageId: mail.bounceOf } }))?.ticketId ??
-          null;
-        if (ticketId)
-          await deps.models.AuditEvent.create({
-            ticketId,
-            actor: 'system',
-            action: 'bounce',
-            data: { inboundId: row.id, reason: mail.autoReason },
-          });
+          deps.ids.ticketFromMessageId(mail.bounceOf) ?? (await deps.outbox.ticketIdByMessageIds([mail.bounceOf]));
+        if (ticketId) await deps.tickets.recordBounce(ticketId, { inboundId: row.id, reason: mail.autoReason });
       }
       return finish(row, 'ignored', {
         status: 'ignored',
@@ -165,14 +161,14 @@ export function createIntake(deps: IntakeDeps) {
         thread.ticket.status === 'closed' &&
         (!thread.ticket.closedAt || deps.clock().getTime() - thread.ticket.closedAt.getTime() > windowMs);
       if (thread && !expired) {
-        const agent = await Agent.findOne({ where: { email: sender, kind: 'human', active: true } });
+        const agent = await deps.agents.activePerson(sender);
         const t = agent
-          ? await deps.actions.comment(
+          ? await deps.tickets.comment(
               thread.ticket.id,
               { authorKind: 'agent', agentId: agent.id, text, email },
               `agent:${agent.id}`,
             )
-          : await deps.actions.comment(
+          : await deps.tickets.comment(
               thread.ticket.id,
               { authorKind: 'requester', text, email, readIntent: true },
               `requester:${sender}`,
@@ -184,13 +180,13 @@ export function createIntake(deps: IntakeDeps) {
           reason: `threaded by ${thread.by}`,
         });
       }
-      const t = await createTicket(deps.ticketDeps, {
+      const t = await deps.tickets.create({
         name: (mail.from.name || sender.split('@')[0]!).slice(0, 200),
         email: sender,
         subject: mail.subject || null,
         issue: text,
         channel: 'email',
-        email_: { ...email, notice },
+        mail: { ...email, notice },
         parentTicketId: expired ? thread!.ticket.id : null,
       });
       return finish(row, 'processed', {
@@ -202,11 +198,11 @@ export function createIntake(deps: IntakeDeps) {
     } catch (err) {
       if (err instanceof UniqueConstraintError) {
         // Processed before a crash: the message is already on its ticket.
-        const m = await Message.findOne({ where: { emailMessageId: messageId } });
-        let t = m ? await Ticket.findByPk(m.ticketId) : null;
+        const id = await reads.ticketIdByMessageIds([messageId]);
+        let t = id ? await reads.find(id) : null;
         // The crash came between storing and triage: triage now (idempotent), before a reply can move the ticket
         // on to 'open' untriaged, instead of waiting for the recovery sweep.
-        if (t?.status === 'new') t = await triageTicket(deps.ticketDeps, t.id);
+        if (t?.status === 'new') t = await deps.tickets.triageStored(t.id);
         return finish(row, 'processed', {
           status: 'duplicate',
           ticketId: t?.id ?? null,
@@ -282,6 +278,21 @@ export function createIntake(deps: IntakeDeps) {
         ticketId: null,
       });
       return { status: 'failed', inboundId: row.id, reason };
+    },
+    /** Emails that failed processing or were quarantined, newest first (the console's admin page). */
+    failed: (limit = 200) => InboundEmail.findAll({ where: { status: 'failed' }, order: [['id', 'DESC']], limit }),
+    /** Hands a failed email back to intake (the recovery job picks it up); false when it was not failed. */
+    async requeue(id: number) {
+      const [n] = await InboundEmail.update({ status: 'received', attempts: 0 }, { where: { id, status: 'failed' } });
+      return n > 0;
+    },
+    /** Marks a failed email as ignored (kept, with who discarded it). */
+    async discard(id: number, by: string) {
+      const [n] = await InboundEmail.update(
+        { status: 'ignored', reason: `discarded by ${by}`.slice(0, 500) },
+        { where: { id, status: 'failed' } },
+      );
+      return n > 0;
     },
     /** Processes rows left 'received' (a crash or error after storing). */
     async recover(olderThanMs = 30_000): Promise<number> {

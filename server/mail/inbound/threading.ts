@@ -3,31 +3,24 @@
  * (HMAC-tagged, unforgeable), Message-IDs already stored on a ticket, the plus-addressed reply token, and only
  * last a subject tag like [IT-1042] — and that only when the sender is already on that ticket.
  */
-import { Op } from 'sequelize';
-import type { Models, Ticket } from '../../db/models.js';
+import type { TicketReads, TicketRow } from '../../tickets/reads.js';
 import type { MailIds } from '../outbound/ids.js';
+import type { Outbox } from '../outbound/outbox.js';
 import type { ParsedEmail } from './types.js';
 
 export interface ThreadMatch {
-  ticket: Ticket;
+  ticket: TicketRow;
   by: 'message-id' | 'known-message-id' | 'reply-token' | 'subject-tag';
 }
 
 const SUBJECT_TAG = /\[(IT-\d+)\]/i;
 
-export function createThreading(deps: { models: Models; ids: MailIds }) {
-  const { Ticket, Message, OutboxMail, Requester, Agent } = deps.models;
-
-  async function senderIsOnTicket(ticket: Ticket, sender: string) {
-    const requester = await Requester.findByPk(ticket.requesterId);
-    if (requester?.email === sender) return true;
-    if (ticket.assigneeId) {
-      const agent = await Agent.findByPk(ticket.assigneeId);
-      if (agent?.email === sender) return true;
-    }
-    return false;
-  }
-
+export function createThreading(deps: {
+  reads: TicketReads;
+  outbox: Pick<Outbox, 'ticketIdByMessageIds'>;
+  ids: MailIds;
+}) {
+  const { reads } = deps;
   return {
     /** The ticket this message continues, or null for a new conversation. */
     async find(mail: ParsedEmail): Promise<ThreadMatch | null> {
@@ -36,32 +29,22 @@ export function createThreading(deps: { models: Models; ids: MailIds }) {
       ].slice(0, 50);
       for (const r of refs) {
         const id = deps.ids.ticketFromMessageId(r);
-        if (id) {
-          const t = await Ticket.findByPk(id);
-          if (t) return { ticket: t, by: 'message-id' };
-        }
+        const t = id ? await reads.find(id) : null;
+        if (t) return { ticket: t, by: 'message-id' };
       }
-      if (refs.length) {
-        // A reply to the requester's own earlier mail, or to one of ours whose id format changed.
-        const m =
-          (await Message.findOne({ where: { emailMessageId: { [Op.in]: refs } }, order: [['id', 'DESC']] })) ??
-          (await OutboxMail.findOne({ where: { emailMessageId: { [Op.in]: refs } }, order: [['id', 'DESC']] }));
-        if (m?.ticketId) {
-          const t = await Ticket.findByPk(m.ticketId);
-          if (t) return { ticket: t, by: 'known-message-id' };
-        }
-      }
+      // A reply to the requester's own earlier mail, or to one of ours whose id format changed.
+      const known = (await reads.ticketIdByMessageIds(refs)) ?? (await deps.outbox.ticketIdByMessageIds(refs));
+      const byKnown = known ? await reads.find(known) : null;
+      if (byKnown) return { ticket: byKnown, by: 'known-message-id' };
       for (const addr of [...mail.to, ...mail.cc]) {
         const id = deps.ids.ticketFromAddress(addr);
-        if (id) {
-          const t = await Ticket.findByPk(id);
-          if (t) return { ticket: t, by: 'reply-token' };
-        }
+        const t = id ? await reads.find(id) : null;
+        if (t) return { ticket: t, by: 'reply-token' };
       }
       const tag = SUBJECT_TAG.exec(mail.subject)?.[1];
       if (tag && mail.from) {
-        const t = await Ticket.findOne({ where: { ref: tag.toUpperCase() } });
-        if (t && (await senderIsOnTicket(t, mail.from.address))) return { ticket: t, by: 'subject-tag' };
+        const t = await reads.find(tag);
+        if (t && (await reads.isParticipant(t, mail.from.address))) return { ticket: t, by: 'subject-tag' };
       }
       return null;
     },

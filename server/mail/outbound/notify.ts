@@ -1,15 +1,40 @@
-/** Builds each notification (templates + signed links + threading headers) and queues it in the outbox. */
+/**
+ * Builds each notification (template + signed links + threading headers) and queues it in the outbox, inside the
+ * caller's transaction. It knows tickets only through the snapshot the ticket service hands over (MailContext):
+ * the outbox sits below the ticket service and never reads its tables.
+ */
 import type { Transaction } from 'sequelize';
-import type { Agent, Models, Requester, Ticket } from '../../db/models.js';
 import type { LinkSigner } from '../../http/signed-links.js';
 import { LOOP_HEADER, LOOP_HEADER_VALUE } from '../headers.js';
 import type { MailIds } from './ids.js';
 import type { Outbox } from './outbox.js';
-import { FEEDBACK_FACES } from '../../domain/vocabulary.js';
-import { escapeHtml, renderEmail } from './render.js';
+import * as emails from './templates/emails.js';
+
+/** The ticket as the mail needs it. */
+export interface MailTicket {
+  id: number;
+  ref: string | null;
+  subject: string;
+  category: string;
+  severity: string;
+  urgency: string;
+  description: string;
+}
+
+export interface MailPerson {
+  name: string;
+  email: string;
+  devCenter?: string | null;
+}
+
+/** The ticket, its requester, and the Message-IDs on the ticket so far (oldest first) for threading headers. */
+export interface MailContext {
+  ticket: MailTicket;
+  requester: MailPerson;
+  thread: { messageIds: string[]; lastRequesterMessageId: string | null };
+}
 
 export interface NotifierDeps {
-  models: Models;
   outbox: Outbox;
   signer: LinkSigner;
   ids: MailIds;
@@ -22,9 +47,9 @@ const firstName = (name: string | null | undefined) => (name ?? '').trim().split
 export function createNotifier(deps: NotifierDeps) {
   const { publicUrl, signer, ids } = deps;
 
-  /** The requester's links: one token per ticket and address, the action is in the path. */
-  function links(ticket: Ticket, requester: Requester) {
-    const token = signer.sign({ t: ticket.id, a: 'ticket', e: requester.email }, 90);
+  /** The requester's links: one token per ticket and address; the action is in the path. */
+  function links(ctx: MailContext): emails.RequesterLinks & { token: string } {
+    const token = signer.sign({ t: ctx.ticket.id, a: 'ticket', e: ctx.requester.email }, 90);
     const base = `${publicUrl}/t/${token}`;
     return {
       token,
@@ -36,197 +61,205 @@ export function createNotifier(deps: NotifierDeps) {
     };
   }
 
-  function feedbackBlocks(l: ReturnType<typeof links>) {
-    const html = FEEDBACK_FACES.map(
-      (e, i) =>
-        `<a class="emoji" style="display:inline-block;font-size:28px;text-decoration:none;padding:4px 8px" href="${escapeHtml(l.feedbackUrl(i + 1))}" title="${i + 1} of 5" aria-label="Rate ${i + 1} of 5">${e}</a>`,
-    ).join(' ');
-    const text = FEEDBACK_FACES.map((e, i) => `${e} ${l.feedbackUrl(i + 1)}`).join('\n');
-    return { feedbackButtons: html, feedbackText: text };
-  }
-
-  /** In-Reply-To/References so mail clients keep the whole exchange in one thread. */
-  async function threading(ticket: Ticket, transaction: Transaction) {
-    const msgs = await deps.models.Message.findAll({
-      where: { ticketId: ticket.id },
-      attributes: ['emailMessageId', 'authorKind'],
-      order: [['id', 'ASC']],
-      transaction,
-    });
-    const idsInThread = msgs.map((m) => m.emailMessageId).filter((x): x is string => !!x);
-    const lastRequester = [...msgs]
-      .reverse()
-      .find((m) => m.authorKind === 'requester' && m.emailMessageId)?.emailMessageId;
+  /** In-Reply-To/References so mail clients keep the exchange in one thread; never the mail's own id. */
+  function threading(ctx: MailContext, own: string) {
+    const thread = ctx.thread.messageIds.filter((id) => id !== own);
     const h: Record<string, string> = {};
-    const inReplyTo = lastRequester ?? idsInThread.at(-1);
-    if (inReplyTo) h['In-Reply-To'] = `<${inReplyTo}>`;
-    if (idsInThread.length)
-      h.References = [...new Set([idsInThread[0], ...idsInThread.slice(-9)])].map((x) => `<${x}>`).join(' ');
+    const inReplyTo = ctx.thread.lastRequesterMessageId ?? thread.at(-1);
+    if (inReplyTo && inReplyTo !== own) h['In-Reply-To'] = `<${inReplyTo}>`;
+    if (thread.length) h.References = [...new Set([thread[0], ...thread.slice(-9)])].map((x) => `<${x}>`).join(' ');
     return h;
   }
 
-  async function queue(
-    transaction: Transaction,
-    o: {
-      ticket: Ticket;
-      to: string;
-      kind: string;
-      subject: string;
-      vars: Record<string, unknown>;
-      automatic: boolean;
-      autoSubmitted: 'auto-replied' | 'auto-generated' | null;
-      messageId?: string;
-    },
-  ) {
-    const messageId = o.messageId ?? ids.messageId(o.ticket.id);
-    const { html, text } = renderEmail(o.kind === 'agent_reply_notice' ? 'agent_reply' : o.kind, {
-      ref: o.ticket.ref,
-      subject: o.ticket.subject,
-      ...o.vars,
-    });
+  interface Queued {
+    ctx: MailContext;
+    to: string;
+    kind: string;
+    subject: string;
+    mail: emails.Rendered;
+    /** Counts toward the per-address cap on automatic mail (a person's reply does not). */
+    automatic: boolean;
+    autoSubmitted: 'auto-replied' | 'auto-generated' | null;
+    messageId?: string;
+  }
+
+  async function queue(tx: Transaction, o: Queued) {
+    const messageId = o.messageId ?? ids.messageId(o.ctx.ticket.id);
     const headers: Record<string, string> = {
-      ...(await threading(o.ticket, transaction)),
-      'Reply-To': ids.replyAddress(o.ticket.id),
+      ...threading(o.ctx, messageId),
+      'Reply-To': ids.replyAddress(o.ctx.ticket.id),
       // RFC 3834: mark automatic mail so other robots don't answer it; Exchange honours X-Auto-Response-Suppress.
       'X-Auto-Response-Suppress': 'All',
       [LOOP_HEADER]: LOOP_HEADER_VALUE,
-      'X-Helpdesk-Ticket': o.ticket.ref ?? String(o.ticket.id),
+      'X-Helpdesk-Ticket': o.ctx.ticket.ref ?? String(o.ctx.ticket.id),
     };
     if (o.autoSubmitted) headers['Auto-Submitted'] = o.autoSubmitted;
     await deps.outbox.enqueue(
       {
-        ticketId: o.ticket.id,
+        ticketId: o.ctx.ticket.id,
         kind: o.kind,
         to: o.to,
         subject: o.subject,
-        text,
-        html,
+        text: o.mail.text,
+        html: o.mail.html,
         messageId,
         headers,
         automatic: o.automatic,
       },
-      transaction,
+      tx,
     );
     return messageId;
   }
 
-  const subj = (t: Ticket, s: string) => `[${t.ref}] ${s}`;
+  const tag = (ctx: MailContext, s: string) => `[${ctx.ticket.ref}] ${s}`;
+  const refVars = (ctx: MailContext) => ({ ref: ctx.ticket.ref, subject: ctx.ticket.subject });
+  const consoleUrl = (ctx: MailContext) => `${publicUrl}/console/tickets/${ctx.ticket.ref}`;
 
   return {
     links,
     /** Acknowledgement to the requester when a person (pool or IT team) will handle the ticket. */
-    ticketReceived(tx: Transaction, ticket: Ticket, requester: Requester, assignee: Agent | null) {
+    ticketReceived(tx: Transaction, ctx: MailContext, assignee: { name: string } | null) {
       const nextStep = assignee
         ? `${assignee.name} from the IT team has it and will get back to you.`
         : 'The IT team will pick it up shortly.';
+      const mail = emails.received({
+        ...refVars(ctx),
+        firstName: firstName(ctx.requester.name),
+        nextStep,
+        links: links(ctx),
+      });
       return queue(tx, {
-        ticket,
-        to: requester.email,
+        ctx,
+        to: ctx.requester.email,
         kind: 'received',
-        subject: subj(ticket, ticket.subject),
+        subject: tag(ctx, ctx.ticket.subject),
+        mail,
         automatic: true,
         autoSubmitted: 'auto-generated',
-        vars: { firstName: firstName(requester.name), nextStep, ...links(ticket, requester) },
       });
     },
-    /** The AI agent's answer, with close/comment links and feedback buttons; returns its Message-ID. */
-    aiAnswer(tx: Transaction, ticket: Ticket, requester: Requester, agent: Agent, answer: string, messageId: string) {
-      const l = links(ticket, requester);
+    /** The AI agent's answer, with close/comment links and feedback faces, under its own Message-ID. */
+    aiAnswer(tx: Transaction, ctx: MailContext, agent: { name: string }, answer: string, messageId: string) {
+      const mail = emails.aiAnswer({
+        ...refVars(ctx),
+        firstName: firstName(ctx.requester.name),
+        answer,
+        agentName: agent.name,
+        links: links(ctx),
+      });
       return queue(tx, {
-        ticket,
-        to: requester.email,
+        ctx,
+        to: ctx.requester.email,
         kind: 'ai_answer',
-        subject: subj(ticket, `Re: ${ticket.subject}`),
+        subject: tag(ctx, `Re: ${ctx.ticket.subject}`),
+        mail,
         automatic: true,
         autoSubmitted: 'auto-replied',
         messageId,
-        vars: { firstName: firstName(requester.name), answer, agentName: agent.name, ...l, ...feedbackBlocks(l) },
       });
     },
     /** Tells an IT team member a ticket is theirs; they can answer by replying. */
-    assignment(
-      tx: Transaction,
-      ticket: Ticket,
-      requester: Requester,
-      agent: Agent,
-      heading = 'New ticket assigned to you',
-    ) {
+    assignment(tx: Transaction, ctx: MailContext, agent: MailPerson, heading = 'New ticket assigned to you') {
+      const t = ctx.ticket;
+      const mail = emails.assignment({
+        ...refVars(ctx),
+        heading,
+        agentFirstName: firstName(agent.name),
+        category: t.category,
+        severity: t.severity,
+        urgency: t.urgency,
+        requesterName: ctx.requester.name,
+        devCenter: ctx.requester.devCenter ?? '—',
+        description: t.description.slice(0, 4000),
+        consoleUrl: consoleUrl(ctx),
+      });
       return queue(tx, {
-        ticket,
+        ctx,
         to: agent.email,
         kind: 'assignment',
-        subject: subj(ticket, ticket.subject),
+        subject: tag(ctx, t.subject),
+        mail,
         automatic: false,
         autoSubmitted: 'auto-generated',
-        vars: {
-          heading,
-          agentFirstName: firstName(agent.name),
-          category: ticket.category,
-          severity: ticket.severity,
-          urgency: ticket.urgency,
-          requesterName: requester.name,
-          devCenter: requester.devCenter ?? '—',
-          description: ticket.description.slice(0, 4000),
-          consoleUrl: `${publicUrl}/console/tickets/${ticket.ref}`,
-        },
       });
     },
     /** An IT team member's reply, sent to the requester (a person wrote it: not automatic). */
-    agentReply(tx: Transaction, ticket: Ticket, requester: Requester, agent: Agent, text: string, messageId: string) {
+    agentReply(tx: Transaction, ctx: MailContext, agent: { name: string }, text: string, messageId: string) {
+      const mail = emails.agentReply({
+        ...refVars(ctx),
+        firstName: firstName(ctx.requester.name),
+        text,
+        agentName: agent.name,
+        links: links(ctx),
+      });
       return queue(tx, {
-        ticket,
-        to: requester.email,
+        ctx,
+        to: ctx.requester.email,
         kind: 'agent_reply',
-        subject: subj(ticket, `Re: ${ticket.subject}`),
+        subject: tag(ctx, `Re: ${ctx.ticket.subject}`),
+        mail,
         automatic: false,
         autoSubmitted: null,
         messageId,
-        vars: { firstName: firstName(requester.name), text, agentName: agent.name, ...links(ticket, requester) },
       });
     },
-    /** Resolution notice with feedback buttons and a reopen link. */
-    resolved(tx: Transaction, ticket: Ticket, requester: Requester, resolution: string) {
-      const l = links(ticket, requester);
+    /** Resolution notice with feedback faces and a reopen link. */
+    resolved(tx: Transaction, ctx: MailContext, resolution: string) {
+      const mail = emails.resolved({
+        ...refVars(ctx),
+        firstName: firstName(ctx.requester.name),
+        resolution,
+        links: links(ctx),
+      });
       return queue(tx, {
-        ticket,
-        to: requester.email,
+        ctx,
+        to: ctx.requester.email,
         kind: 'resolved',
-        subject: subj(ticket, `Resolved: ${ticket.subject}`),
+        subject: tag(ctx, `Resolved: ${ctx.ticket.subject}`),
+        mail,
         automatic: true,
         autoSubmitted: 'auto-generated',
-        vars: { firstName: firstName(requester.name), resolution, ...l, ...feedbackBlocks(l) },
       });
     },
-    /** Escalation notice to an agent (or the manager when the ticket went back to the pool). */
-    escalation(tx: Transaction, ticket: Ticket, requester: Requester, to: Agent, whereNow: string) {
+    /** Escalation notice to an agent (or a manager when the ticket went back to the pool). */
+    escalation(tx: Transaction, ctx: MailContext, to: MailPerson, whereNow: string) {
+      const t = ctx.ticket;
+      const mail = emails.escalation({
+        ...refVars(ctx),
+        hours: deps.escalationHours,
+        category: t.category,
+        severity: t.severity,
+        requesterName: ctx.requester.name,
+        devCenter: ctx.requester.devCenter ?? '—',
+        whereNow,
+        consoleUrl: consoleUrl(ctx),
+      });
       return queue(tx, {
-        ticket,
+        ctx,
         to: to.email,
         kind: 'escalation',
-        subject: subj(ticket, `Escalated: ${ticket.subject}`),
+        subject: tag(ctx, `Escalated: ${t.subject}`),
+        mail,
         automatic: false,
         autoSubmitted: 'auto-generated',
-        vars: {
-          hours: deps.escalationHours,
-          category: ticket.category,
-          severity: ticket.severity,
-          requesterName: requester.name,
-          devCenter: requester.devCenter ?? '—',
-          whereNow,
-          consoleUrl: `${publicUrl}/console/tickets/${ticket.ref}`,
-        },
       });
     },
     /** A short notice to the requester (e.g. attachments dropped because the email was too large). */
-    notice(tx: Transaction, ticket: Ticket, requester: Requester, message: string) {
+    notice(tx: Transaction, ctx: MailContext, message: string) {
+      const mail = emails.notice({
+        ...refVars(ctx),
+        firstName: firstName(ctx.requester.name),
+        message,
+        links: links(ctx),
+      });
       return queue(tx, {
-        ticket,
-        to: requester.email,
+        ctx,
+        to: ctx.requester.email,
         kind: 'notice',
-        subject: subj(ticket, ticket.subject),
+        subject: tag(ctx, ctx.ticket.subject),
+        mail,
         automatic: true,
         autoSubmitted: 'auto-replied',
-        vars: { firstName: firstName(requester.name), message, ...links(ticket, requester) },
       });
     },
   };

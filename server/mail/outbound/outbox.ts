@@ -137,8 +137,56 @@ export function createOutbox(deps: { models: Models; from: string; clock: () => 
       return n > 0;
     },
 
+    /** Discards a mail that has not gone out (kept as 'suppressed': Retry can still bring it back). */
+    async discard(id: number, by: string) {
+      const [n] = await OutboxMail.update(
+        { status: 'suppressed', lastError: `discarded by ${by}`.slice(0, 250) },
+        { where: { id, status: { [Op.in]: ['queued', 'failed', 'dead'] } } },
+      );
+      return n > 0;
+    },
+
     /** Counts queued mail (for /metrics and /healthz). */
     depth: () => OutboxMail.count({ where: { status: 'queued' } }),
+
+    /** The newest mails (dev outbox); console sign-in mails only when `withSignIn`. */
+    recent(o: { to?: string; withSignIn: boolean; limit: number }) {
+      const where = { ...(o.to ? { toAddr: o.to } : {}), ...(o.withSignIn ? {} : { kind: { [Op.ne]: 'magic_link' } }) };
+      return OutboxMail.findAll({ where, order: [['id', 'DESC']], limit: o.limit });
+    },
+
+    /** One mail by id (dev outbox); a sign-in mail only when `withSignIn`. */
+    one(id: number, o: { withSignIn: boolean }) {
+      if (!Number.isSafeInteger(id)) return Promise.resolve(null);
+      return OutboxMail.findOne({ where: { id, ...(o.withSignIn ? {} : { kind: { [Op.ne]: 'magic_link' } }) } });
+    },
+
+    /** Mail by status for the admin page: 'problems' are failed, dead, suppressed or retrying ones. */
+    byStatus(status: 'problems' | 'all' | OutboxMail['status'], limit = 200) {
+      const where =
+        status === 'all'
+          ? {}
+          : status === 'problems'
+            ? {
+                [Op.or]: [
+                  { status: { [Op.in]: ['failed', 'dead', 'suppressed'] } },
+                  { status: 'queued', attempts: { [Op.gt]: 0 } },
+                ],
+              }
+            : { status };
+      return OutboxMail.findAll({ where, order: [['id', 'DESC']], limit });
+    },
+
+    /** The ticket of the newest mail we sent under one of these Message-IDs (threading, bounces). */
+    async ticketIdByMessageIds(messageIds: string[]): Promise<number | null> {
+      if (!messageIds.length) return null;
+      const m = await OutboxMail.findOne({
+        where: { emailMessageId: { [Op.in]: messageIds } },
+        order: [['id', 'DESC']],
+        attributes: ['ticketId'],
+      });
+      return m?.ticketId ?? null;
+    },
   };
 }
 

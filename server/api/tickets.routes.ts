@@ -1,0 +1,180 @@
+/** Ticket HTTP API: the public create endpoint (widget, integrations) and the admin API behind the bearer token. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { isRoute, STATUSES, type Status } from '../domain/vocabulary.js';
+import { AppError } from '../errors.js';
+import { hasAdminToken, requireAdmin } from '../http/auth.js';
+import { readJson } from '../http/errors.js';
+import type { LinkSigner } from '../http/signed-links.js';
+import type { Agents } from '../agents/agents.js';
+import type { TicketRow } from '../tickets/reads.js';
+import type { TicketService } from '../tickets/service.js';
+import { ticketDetail, ticketSummary } from '../tickets/view.js';
+
+export const newTicketSchema = z.object({
+  name: z.string().trim().min(1, 'Please enter your name.').max(200, 'Too long.'),
+  email: z.string().trim().max(320).email('Please enter a valid email address.'),
+  devCenter: z.string().trim().max(100).optional().nullable(),
+  subject: z.string().trim().max(300).optional().nullable(),
+  issue: z.string().trim().min(1, 'Please describe the issue.').max(20_000, 'Please keep it under 20,000 characters.'),
+  /** Honeypot: a field people never see; bots fill it. */
+  website: z.string().optional(),
+  /** The requester token this browser already holds; the new one then covers the earlier tickets too. */
+  requesterToken: z.string().max(4000).optional(),
+});
+
+export interface TicketApiDeps {
+  tickets: TicketService;
+  agents: Agents;
+  signer: LinkSigner;
+  adminToken?: string;
+}
+
+export function ticketApiRoutes(d: TicketApiDeps) {
+  const app = new Hono();
+  const { reads } = d.tickets;
+
+  /**
+   * A requester token sees only the tickets created with it in one browser, never every ticket of an address:
+   * anyone can type someone else's email into the widget, and that must not open their history.
+   */
+  function requesterToken(ticketId: number, email: string, held?: string) {
+    let ids: number[] = [];
+    if (held) {
+      try {
+        const prior = d.signer.verify(held, 'requester');
+        if (prior.e === email.toLowerCase()) ids = prior.ids ?? [];
+      } catch {
+        // an expired or foreign token just starts a new list
+      }
+    }
+    const all = [...ids.filter((i) => i !== ticketId), ticketId].slice(-50);
+    return d.signer.sign({ t: 0, a: 'requester', e: email.toLowerCase(), ids: all }, 365);
+  }
+
+  app.post('/', async (c) => {
+    const body = await readJson(c, newTicketSchema);
+    const isAdmin = hasAdminToken(c.req.header('authorization'), d.adminToken);
+    if (body.website) {
+      // Pretend success to the bot, store nothing.
+      const fake = {
+        id: 0,
+        ref: 'IT-0',
+        status: 'new',
+        route: 'pool',
+        category: null,
+        severity: null,
+        urgency: null,
+        assignee: null,
+      };
+      return c.json(fake, 201);
+    }
+    const t = await d.tickets.create({
+      name: body.name,
+      email: body.email,
+      devCenter: body.devCenter,
+      subject: body.subject,
+      issue: body.issue,
+      channel: isAdmin ? 'api' : 'widget',
+    });
+    const answer = t.route === 'ai' ? await reads.aiAnswer(t.id) : null;
+    const assignee = t.assigneeId ? await d.agents.byId(t.assigneeId) : null;
+    return c.json(
+      {
+        id: t.id,
+        ref: t.ref,
+        status: t.status,
+        route: t.route,
+        category: t.category,
+        severity: t.severity,
+        urgency: t.urgency,
+        assignee: assignee ? { name: assignee.name, kind: assignee.kind } : null,
+        ...(answer ? { answer } : {}),
+        requesterToken: requesterToken(t.id, body.email, body.requesterToken),
+      },
+      201,
+    );
+  });
+
+  // Everything but creation needs the admin token (agents use the console).
+  const admin = requireAdmin(d.adminToken);
+
+  app.get('/', admin, async (c) => {
+    const q = c.req.query();
+    const status = q.status ? q.status.split(',') : undefined;
+    if (status?.some((x) => !STATUSES.includes(x as Status))) {
+      throw new AppError('validation_failed', undefined, { fields: { status: `one of ${STATUSES.join(', ')}` } });
+    }
+    if (q.route && !isRoute(q.route))
+      throw new AppError('validation_failed', undefined, { fields: { route: 'ai, it_team or pool' } });
+    const limit = Math.min(Math.max(Number(q.limit) || 50, 1), 500);
+    const offset = Math.min(Math.max(Number(q.offset) || 0, 0), 1e9);
+    const filter = {
+      status: status as Status[] | undefined,
+      route: q.route as never,
+      category: q.category,
+      devCenter: q.devCenter,
+    };
+    const { tickets } = await reads.list(filter, { limit, offset });
+    return c.json({ tickets: tickets.map(ticketSummary), limit, offset });
+  });
+
+  const found = async (ref: string) => {
+    const t = await reads.find(ref);
+    if (!t) throw new AppError('ticket_not_found', `No ticket ${ref}.`);
+    return t;
+  };
+  const respond = async (t: { id: number }) =>
+    ticketDetail(reads, (await reads.find(t.id)) as TicketRow, { internal: true });
+
+  app.get('/:ref', admin, async (c) =>
+    c.json(await ticketDetail(reads, await found(c.req.param('ref')), { internal: true })),
+  );
+
+  app.post('/:ref/assign', admin, async (c) => {
+    const b = await readJson(c, z.object({ agent: z.union([z.string().min(1), z.number().int()]) }));
+    return c.json(await respond(await d.tickets.assign(c.req.param('ref'), b.agent, 'admin-api')));
+  });
+  app.post('/:ref/comment', admin, async (c) => {
+    const b = await readJson(
+      c,
+      z.object({
+        text: z.string().trim().min(1).max(50_000),
+        internal: z.boolean().optional(),
+        agent: z.union([z.string(), z.number()]).optional(),
+      }),
+    );
+    const agent = b.agent !== undefined ? await d.agents.find(b.agent) : null;
+    const t = await d.tickets.comment(
+      c.req.param('ref'),
+      {
+        authorKind: agent ? 'agent' : 'system',
+        agentId: agent?.id ?? null,
+        text: b.text,
+        internal: b.internal || !agent,
+      },
+      'admin-api',
+    );
+    return c.json(await respond(t), 201);
+  });
+  app.post('/:ref/resolve', admin, async (c) => {
+    const b = await readJson(c, z.object({ resolution: z.string().trim().min(1).max(50_000) }));
+    return c.json(await respond(await d.tickets.resolve(c.req.param('ref'), b.resolution, 'admin-api')));
+  });
+  app.post('/:ref/close', admin, async (c) =>
+    c.json(await respond(await d.tickets.close(c.req.param('ref'), 'admin-api'))),
+  );
+  app.post('/:ref/reopen', admin, async (c) => {
+    const b = await readJson(c, z.object({ reason: z.string().max(2000).optional() }));
+    return c.json(await respond(await d.tickets.reopen(c.req.param('ref'), 'admin-api', b.reason)));
+  });
+  app.post('/:ref/triage', admin, async (c) => {
+    const b = await readJson(
+      c,
+      z.object({ category: z.string().optional(), severity: z.string().optional(), urgency: z.string().optional() }),
+    );
+    return c.json(await respond(await d.tickets.correct(c.req.param('ref'), b, 'admin-api')));
+  });
+
+  return app;
+}

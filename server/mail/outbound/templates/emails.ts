@@ -1,0 +1,217 @@
+/**
+ * Every email the helpdesk sends, as HTML and plain text. HTML goes through the one renderer (escaped by default);
+ * the text part is a plain template literal, which inserts values once and never looks at them again.
+ */
+import { FEEDBACK_FACES } from '../../../domain/vocabulary.js';
+import { html, type Html } from '../../../http/html.js';
+import { block, button, h1, layout, link, muted, p, S } from './layout.js';
+
+export interface Rendered {
+  html: string;
+  text: string;
+}
+
+/** What every ticket mail knows about its ticket. */
+export interface TicketRefVars {
+  ref: string | null;
+  subject: string;
+}
+
+/** The requester's signed links (see notify.ts). */
+export interface RequesterLinks {
+  viewUrl: string;
+  closeUrl: string;
+  commentUrl: string;
+  reopenUrl: string;
+  feedbackUrl: (score: number) => string;
+}
+
+const done = (v: TicketRefVars, content: Html, text: string[], footer?: string): Rendered => ({
+  html: layout({ ref: v.ref, subject: v.subject, content, footer }).toString(),
+  text: `${text.join('\n').trim()}\n`,
+});
+
+function feedback(l: RequesterLinks) {
+  const faces = FEEDBACK_FACES.map(
+    (face, i) =>
+      html`<a class="emoji" style="${S.emoji}" href="${l.feedbackUrl(i + 1)}" title="${i + 1} of 5" aria-label="Rate ${i + 1} of 5">${face}</a>`,
+  );
+  return {
+    html: p(html`${faces.map((f, i) => (i ? html` ${f}` : f))}`),
+    text: FEEDBACK_FACES.map((f, i) => `${f} ${l.feedbackUrl(i + 1)}`),
+  };
+}
+
+/** Acknowledgement when a person (pool or IT team) will handle the ticket. */
+export function received(v: TicketRefVars & { firstName: string; nextStep: string; links: RequesterLinks }): Rendered {
+  return done(
+    v,
+    html`${h1('We received your request')}${p(`Hi ${v.firstName},`)}
+${p(html`Your request <strong>${v.ref}</strong> — “${v.subject}” — is with us. ${v.nextStep}`)}
+${p(link(v.links.viewUrl, 'View your ticket'))}`,
+    [
+      `Hi ${v.firstName},`,
+      '',
+      `Your request ${v.ref} — "${v.subject}" — is with us. ${v.nextStep}`,
+      '',
+      `View your ticket: ${v.links.viewUrl}`,
+    ],
+  );
+}
+
+/** The AI agent's answer, with close and comment links and the feedback faces. */
+export function aiAnswer(
+  v: TicketRefVars & { firstName: string; answer: string; agentName: string; links: RequesterLinks },
+) {
+  const fb = feedback(v.links);
+  return done(
+    v,
+    html`${h1('Here is how to fix it')}${p(`Hi ${v.firstName},`)}${block(v.answer)}
+${p(button(v.links.closeUrl, 'This solved it — close the ticket'), `${S.p};margin-top:20px`)}
+${p(html`${link(v.links.commentUrl, 'Reply to add a comment')} — or just reply to this email.`)}
+${muted('How helpful was this answer?')}${fb.html}
+${muted(`Answered automatically by ${v.agentName}. If it does not help, reply and a person from the IT team takes over.`)}`,
+    [
+      `Hi ${v.firstName},`,
+      '',
+      v.answer,
+      '',
+      `This solved it — close the ticket: ${v.links.closeUrl}`,
+      `Reply to this email (or open ${v.links.commentUrl}) to add a comment.`,
+      '',
+      'How helpful was this answer?',
+      ...fb.text,
+      '',
+      `Answered automatically by ${v.agentName}. If it does not help, reply and a person from the IT team takes over.`,
+    ],
+  );
+}
+
+/** Tells an IT team member a ticket is theirs; replying answers the requester. */
+export function assignment(
+  v: TicketRefVars & {
+    heading: string;
+    agentFirstName: string;
+    category: string;
+    severity: string;
+    urgency: string;
+    requesterName: string;
+    devCenter: string;
+    description: string;
+    consoleUrl: string;
+  },
+) {
+  const facts = `${v.category} · severity ${v.severity} · urgency ${v.urgency} · from ${v.requesterName} (${v.devCenter})`;
+  return done(
+    v,
+    html`${h1(v.heading)}${p(`Hi ${v.agentFirstName},`)}
+${p(html`<strong>${v.ref}</strong> — ${v.subject}<br><span class="muted" style="${S.muted}">${facts}</span>`)}
+${block(v.description)}${p(button(v.consoleUrl, 'Open in the console'), `${S.p};margin-top:20px`)}
+${muted('Reply to this email to answer the requester; your reply is posted to the ticket.')}`,
+    [
+      `Hi ${v.agentFirstName},`,
+      '',
+      `${v.heading}: ${v.ref} — ${v.subject}`,
+      facts,
+      '',
+      v.description,
+      '',
+      `Open in the console: ${v.consoleUrl}`,
+      'Reply to this email to answer the requester; your reply is posted to the ticket.',
+    ],
+  );
+}
+
+/** An IT team member's reply to the requester. */
+export function agentReply(
+  v: TicketRefVars & { firstName: string; text: string; agentName: string; links: RequesterLinks },
+) {
+  return done(
+    v,
+    html`${p(`Hi ${v.firstName},`)}${block(v.text)}${muted(`${v.agentName}, IT team`)}
+${p(html`${link(v.links.viewUrl, 'View your ticket')} · ${link(v.links.closeUrl, 'Close it if this solved it')}`)}`,
+    [
+      `Hi ${v.firstName},`,
+      '',
+      v.text,
+      '',
+      `${v.agentName}, IT team`,
+      '',
+      `View your ticket: ${v.links.viewUrl}`,
+      `Close it if this solved it: ${v.links.closeUrl}`,
+    ],
+  );
+}
+
+/** The resolution, with the feedback faces and a reopen link. */
+export function resolved(v: TicketRefVars & { firstName: string; resolution: string; links: RequesterLinks }) {
+  const fb = feedback(v.links);
+  return done(
+    v,
+    html`${h1('Your request is resolved')}${p(`Hi ${v.firstName},`)}${p(html`We marked <strong>${v.ref}</strong> as resolved:`)}
+${block(v.resolution)}${p('How did we do?', `${S.muted};margin-top:16px`)}${fb.html}
+${p(html`${link(v.links.reopenUrl, 'Not fixed? Reopen it')} — or reply to this email.`)}`,
+    [
+      `Hi ${v.firstName},`,
+      '',
+      `We marked ${v.ref} as resolved:`,
+      '',
+      v.resolution,
+      '',
+      'How did we do?',
+      ...fb.text,
+      '',
+      `Not fixed? Reopen it: ${v.links.reopenUrl} — or reply to this email.`,
+    ],
+  );
+}
+
+/** Escalation notice to the new holder (or the managers). */
+export function escalation(
+  v: TicketRefVars & {
+    hours: number;
+    category: string;
+    severity: string;
+    requesterName: string;
+    devCenter: string;
+    whereNow: string;
+    consoleUrl: string;
+  },
+) {
+  const facts = `${v.category} · severity ${v.severity} · ${v.requesterName} (${v.devCenter})`;
+  return done(
+    v,
+    html`${h1(`Escalated: unresolved for ${v.hours} hours`)}
+${p(html`<strong>${v.ref}</strong> — ${v.subject}<br><span class="muted" style="${S.muted}">${facts}</span>`)}
+${p(v.whereNow)}${p(button(v.consoleUrl, 'Open in the console'))}`,
+    [
+      `Escalated: ${v.ref} — ${v.subject} has been unresolved for ${v.hours} hours.`,
+      facts,
+      v.whereNow,
+      '',
+      `Open in the console: ${v.consoleUrl}`,
+    ],
+  );
+}
+
+/** A short notice to the requester (e.g. attachments dropped because the email was too large). */
+export function notice(v: TicketRefVars & { firstName: string; message: string; links: RequesterLinks }) {
+  return done(v, html`${p(`Hi ${v.firstName},`)}${p(v.message)}${p(link(v.links.viewUrl, 'View your ticket'))}`, [
+    `Hi ${v.firstName},`,
+    '',
+    v.message,
+    '',
+    `View your ticket: ${v.links.viewUrl}`,
+  ]);
+}
+
+/** A console sign-in link (no ticket). */
+export function magicLink(v: { firstName: string; loginUrl: string }) {
+  const why = 'This link works once and expires in 15 minutes. If you did not ask for it, ignore this email.';
+  return done(
+    { ref: null, subject: 'Sign in to the helpdesk console' },
+    html`${h1('Sign in to the helpdesk console')}${p(`Hi ${v.firstName},`)}${p(button(v.loginUrl, 'Sign in'))}${muted(why)}`,
+    [`Hi ${v.firstName},`, '', `Sign in to the helpdesk console: ${v.loginUrl}`, '', why],
+    'You receive this because someone asked to sign in to the IT Helpdesk console with your address.',
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * The ticket service: the only writer of tickets, requesters, messages, attachments, feedback and their audit
+ * events. Channels (mail intake, the widget API, the console, requester pages, the admin API) call its named
+ * operations; it calls triage, the knowledge base and the outbox below it. Other rooms read through `reads`.
+ */
+import type { Sequelize } from 'sequelize';
+import type { Agents } from '../agents/agents.js';
+import type { Models, Ticket } from '../db/models.js';
+import { AppError } from '../errors.js';
+import type { Kb } from '../kb/entries.js';
+import type { Logger } from '../log.js';
+import type { MailIds } from '../mail/outbound/ids.js';
+import type { Notifier } from '../mail/outbound/notify.js';
+import type { Answerer } from '../triage/answer.js';
+import type { Triage } from '../triage/service.js';
+import type { Classifier } from '../triage/types.js';
+import { createTicketActions } from './actions.js';
+import { createTicketCreation, type NewTicket } from './create.js';
+import { createEscalation } from './escalation.js';
+import type { TicketReads } from './reads.js';
+import { createRoster } from './roster.js';
+import { createStore, type Actor } from './store.js';
+
+export interface TicketServiceDeps {
+  sequelize: Sequelize;
+  models: Models;
+  /** The read model over the same models (built first: the classifier learns from it). */
+  reads: TicketReads;
+  agents: Agents;
+  triage: Triage;
+  /** The local classifier, used to read intent and sentiment in replies. */
+  replyReader: Classifier;
+  answerer: Answerer;
+  notifier: Notifier;
+  ids: MailIds;
+  kb: Kb;
+  escalationHours: number;
+  clock: () => Date;
+  log: Logger;
+  /** Told after every committed change, with the ticket id, its creation time and what happened. */
+  onChange?: (change: { id: number; createdAt: Date | null }, action: string) => void;
+}
+
+export function createTicketService(deps: TicketServiceDeps) {
+  const store = createStore(deps);
+  const roster = createRoster({ models: deps.models, agents: deps.agents });
+  const { reads } = deps;
+  const changed = (t: Ticket, action: string) => deps.onChange?.({ id: t.id, createdAt: t.createdAt ?? null }, action);
+  const creation = createTicketCreation({ ...deps, store, roster });
+  const actions = createTicketActions({ ...deps, store, roster, changed });
+  const escalation = createEscalation({ ...deps, store, roster, hours: deps.escalationHours });
+
+  return {
+    reads,
+    roster,
+    /** Stores, triages and routes a new ticket from any channel. */
+    async create(input: NewTicket) {
+      const t = await creation.create(input);
+      changed(t, 'created');
+      return t;
+    },
+    /**
+     * Only the first half of create(): the ticket stored as 'new', not triaged. What a crash between the two leaves
+     * behind; drills use it, and the recovery job (recoverUntriaged) finishes such tickets.
+     */
+    storeUntriaged: (input: NewTicket) => creation.store(input),
+    /** Triages a ticket stored as 'new' (after a crash between storing and triage); a no-op otherwise. */
+    triageStored: (ticketId: number) => creation.triage(ticketId),
+    assign: actions.assign,
+    comment: actions.comment,
+    resolve: actions.resolve,
+    close: actions.close,
+    /** Closes unless it already is; a concurrent close is not an error for the person who asked. */
+    async closeIfOpen(ref: string | number, actor: Actor): Promise<{ ticket: Ticket | null; already: boolean }> {
+      try {
+        return { ticket: await actions.close(ref, actor), already: false };
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'invalid_transition') return { ticket: null, already: true };
+        throw err;
+      }
+    },
+    reopen: actions.reopen,
+    feedback: actions.feedback,
+    correct: actions.correct,
+    recordBounce: actions.recordBounce,
+    /** Escalates what is overdue (the escalation job). */
+    escalateOverdue: (limit?: number) => escalation.sweep(limit),
+    /** Triages tickets stored but never triaged, older than 30 seconds (the recovery job). */
+    async recoverUntriaged(): Promise<number> {
+      const ids = await reads.untriaged(new Date(deps.clock().getTime() - 30_000));
+      for (const id of ids) await creation.triage(id);
+      return ids.length;
+    },
+  };
+}
+
+export type TicketService = ReturnType<typeof createTicketService>;
+export type { NewTicket };
+export type { CommentInput } from './actions.js';
