@@ -29,8 +29,10 @@ export function createLinkSigner(secret: string, now: () => Date = () => new Dat
     },
     /** Verifies a token; throws link_invalid or link_expired. */
     verify(token: string, action?: string): LinkClaims {
-      const [payload, sig] = String(token).split('.');
-      if (!payload || !sig) throw new AppError('link_invalid');
+      // Exactly two parts: anything after a second dot would be carried along unverified.
+      const parts = String(token).split('.');
+      const [payload, sig] = parts;
+      if (parts.length !== 2 || !payload || !sig) throw new AppError('link_invalid');
       // Compare the canonical encoding: base64url decoding is lenient, so "sig" plus a stray character would
       // otherwise decode to the same bytes and pass.
       const expected = Buffer.from(b64(mac(payload)));
