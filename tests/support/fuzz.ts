@@ -29,7 +29,6 @@ const WEIRD_STRINGS = [
   '<script>alert(1)</script>',
   "'; DROP TABLE tickets; --",
   '%s%n%x',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, meant literally
   '${7*7}',
   '{{7*7}}',
   '\r\n\r\nInjected: header',
