@@ -121,8 +121,8 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
     it('hints that another agent is viewing the same ticket', async () => {
       // Marcus looks at the ticket from another browser (plain HTTP with his own session).
       const form = await fetch(`${s.url}/console/login`);
-      const pre = form.headers.getSetCookie()[0].split(';')[0];
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
+      const pre = form.headers.getSetCookie()[0]!.split(';')[0]!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
       await fetch(`${s.url}/console/login`, {
         method: 'POST',
         headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded' },
@@ -137,7 +137,7 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
       const session = signIn.headers
         .getSetCookie()
         .find((c) => c.startsWith('hd_console='))!
-        .split(';')[0];
+        .split(';')[0]!;
       expect((await fetch(`${s.url}/console/tickets/${ref}`, { headers: { cookie: session } })).status).toBe(200);
 
       const page = await browser.context.newPage();

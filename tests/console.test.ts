@@ -21,7 +21,7 @@ function client(base: string) {
     const r = await fetch(base + path, { ...init, headers, body, redirect: 'manual' });
     for (const sc of r.headers.getSetCookie()) {
       setCookies.push(sc);
-      const [pair] = sc.split(';');
+      const pair = sc.split(';')[0]!;
       const i = pair.indexOf('=');
       const name = pair.slice(0, i);
       const value = pair.slice(i + 1);

@@ -37,9 +37,9 @@ describe('core HTTP API and lifecycle', () => {
     expect(t.answer).toContain('Automatic Replies');
     const mail = await s.hd.db.models.OutboxMail.findAll({ where: { ticketId: t.id } });
     expect(mail.map((m) => m.kind)).toEqual(['ai_answer']);
-    expect(mail[0].toAddr).toBe('ann@corp.example');
-    expect(mail[0].headers['Auto-Submitted']).toBe('auto-replied');
-    expect(mail[0].html).toContain('/feedback/5');
+    expect(mail[0]!.toAddr).toBe('ann@corp.example');
+    expect(mail[0]!.headers['Auto-Submitted']).toBe('auto-replied');
+    expect(mail[0]!.html).toContain('/feedback/5');
   });
 
   it('sends critical incidents to a skilled IT team member, never the AI agent', async () => {

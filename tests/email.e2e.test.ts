@@ -58,7 +58,7 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
       expect(Date.now() - started).toBeLessThan(5000);
       expect(t.channel).toBe('email');
       expect(t.route).toBe('ai');
-      const [answer] = await smtp.waitFor(1, 8000);
+      const answer = (await smtp.waitFor(1, 8000))[0]!;
       expect(answer.envelope.to).toEqual(['dana@corp.example']);
       const parsed = await simpleParser(answer.raw);
       expect(parsed.subject).toContain(t.ref!);

@@ -24,9 +24,9 @@ export function headerPeek(raw: Buffer | null, name: string): string {
   const head = (raw ?? Buffer.alloc(0))
     .subarray(0, 16_384)
     .toString('latin1')
-    .split(/\r?\n\r?\n/)[0];
+    .split(/\r?\n\r?\n/)[0]!;
   const m = new RegExp(`^${name}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(head);
-  return m ? m[1].replace(/\r?\n[ \t]+/g, ' ').slice(0, 200) : '';
+  return m?.[1] ? m[1].replace(/\r?\n[ \t]+/g, ' ').slice(0, 200) : '';
 }
 
 const button = (me: ConsoleIdentity, action: string, label: string) =>

@@ -25,7 +25,7 @@ const SAFE_TYPES = new Set([
 
 /** The type we send for a stored content type. */
 export function safeContentType(type: string): string {
-  const base = type.split(';')[0].trim().toLowerCase();
+  const base = (type.split(';')[0] ?? '').trim().toLowerCase();
   if (!SAFE_TYPES.has(base)) return 'application/octet-stream';
   return base.startsWith('text/') ? `${base}; charset=utf-8` : base;
 }

@@ -88,9 +88,12 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
           df.set(t, (df.get(t) ?? 0) + 1);
         }
     }
-    const [{ n }] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM kb_entries WHERE published = 1', {
-      type: QueryTypes.SELECT,
-    });
+    const [{ n } = { n: 0 }] = await sequelize.query<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM kb_entries WHERE published = 1',
+      {
+        type: QueryTypes.SELECT,
+      },
+    );
     docs = Math.max(1, Number(n));
     since = startedAt;
     vocabAt = Date.now();

@@ -39,16 +39,19 @@ export const pad = (t: string) => (t.length < 3 ? t + '_'.repeat(3 - t.length) :
 /** Damerau-free Levenshtein distance with an early exit above `max`. */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  // Two rows of the dynamic-programming table, as typed arrays: every index below is in range by construction.
+  let prev = Uint32Array.from({ length: b.length + 1 }, (_, i) => i);
+  let cur = new Uint32Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
     let best = i;
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      best = Math.min(best, cur[j]);
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = v;
+      best = Math.min(best, v);
     }
     if (best > max) return max + 1;
-    prev = cur;
+    [prev, cur] = [cur, prev];
   }
-  return prev[b.length];
+  return prev[b.length]!;
 }

@@ -82,12 +82,13 @@ export function createAnswerer(deps: {
           deps.log.warn({ err: (err as Error).message }, 'grounded writer failed; rendering the best template instead');
         }
       }
+      const best = hits[0]!;
       return {
         ok: true,
-        answer: renderTemplateAnswer(hits[0]),
+        answer: renderTemplateAnswer(best),
         sources: sources.slice(0, 1),
         composer: 'template',
-        reason: `template “${hits[0].title}”`,
+        reason: `template “${best.title}”`,
       };
     },
   };

@@ -52,7 +52,7 @@ export function rawMessageId(raw: Buffer): string | null {
     .subarray(0, end >= 0 ? Math.min(end, 256 * 1024) : Math.min(raw.length, 256 * 1024))
     .toString('latin1');
   const m = /^message-id:[ \t]*(?:\r?\n[ \t]+)?<?([^<>\s]+)>?/im.exec(head);
-  return m ? m[1] : null;
+  return m?.[1] ?? null;
 }
 
 /** Dedupe key: the Message-ID (hashed when absurdly long), or a hash of the raw bytes. */

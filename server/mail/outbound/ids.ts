@@ -19,7 +19,7 @@ export function createMailIds(signer: LinkSigner, fromAddress: string) {
     ticketFromMessageId(id: string | null | undefined): number | null {
       const m = /^<?hd\.t(\d+)\.([0-9a-f]+)\.([a-z0-9]+)@/i.exec(id ?? '');
       if (!m) return null;
-      return signer.tag(`mid:${m[1]}:${m[2]}`) === m[3].toLowerCase() ? Number(m[1]) : null;
+      return signer.tag(`mid:${m[1]}:${m[2]}`) === m[3]!.toLowerCase() ? Number(m[1]) : null;
     },
     /** Reply-To address carrying a token: `it+t42-tag@domain`. */
     replyAddress(ticketId: number): string {
@@ -29,7 +29,7 @@ export function createMailIds(signer: LinkSigner, fromAddress: string) {
     ticketFromAddress(addr: string): number | null {
       const m = /^[^+@]+\+t(\d+)-([a-z0-9]+)@/i.exec(addr);
       if (!m) return null;
-      return signer.tag(`reply:${m[1]}`, 8) === m[2].toLowerCase() ? Number(m[1]) : null;
+      return signer.tag(`reply:${m[1]}`, 8) === m[2]!.toLowerCase() ? Number(m[1]) : null;
     },
   };
 }
