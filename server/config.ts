@@ -66,7 +66,7 @@ const list = z
       : [],
   );
 
-const schema = z.object({
+const env = z.object({
   NODE_ENV: z.string().optional(),
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -102,29 +102,47 @@ const schema = z.object({
   LEASE_SECONDS: int(30, 2, 3600),
 });
 
-export interface Config {
-  env: string;
-  port: number;
-  host: string;
-  publicUrl: string;
-  dataDir: string;
-  databaseUrl: string;
-  appSecret?: string;
-  adminApiToken?: string;
-  /** Demo history on an empty database; defaults to on only when neither SMTP_URL nor IMAP_URL is set. */
-  seedDemo: boolean;
-  /** /dev/outbox without sign-in: only when DEV_OUTBOX=true and no SMTP_URL (a demo on one machine). */
-  devOutboxOpen: boolean;
-  logLevel: string;
-  imap: { url?: string; processedMailbox: string; failedMailbox: string; pollSeconds: number };
-  smtp: { url?: string; from: string; maxBytes: number };
-  reopenWindowDays: number;
-  openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
-  escalationHours: number;
-  aiConfidenceThreshold: number;
-  widget: { origins: string[]; rateLimit: number; closeDelaySeconds: number };
-  leaseSeconds: number;
-}
+/** The environment's variables turned into the shape the rooms use: one schema, one type, derived once. */
+const schema = env.transform((e) => ({
+  env: e.NODE_ENV ?? 'development',
+  port: e.PORT,
+  host: e.HOST,
+  publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+  dataDir: e.DATA_DIR,
+  databaseUrl: e.DATABASE_URL,
+  appSecret: e.APP_SECRET,
+  adminApiToken: e.ADMIN_API_TOKEN,
+  // Demo history only when no real mail server is configured, unless SEED_DEMO says otherwise.
+  seedDemo: e.SEED_DEMO ?? !(e.SMTP_URL || e.IMAP_URL),
+  // /dev/outbox without sign-in: only a demo on one machine (DEV_OUTBOX=true and no SMTP_URL).
+  devOutboxOpen: e.DEV_OUTBOX && !e.SMTP_URL,
+  logLevel: e.LOG_LEVEL,
+  imap: {
+    url: e.IMAP_URL,
+    processedMailbox: e.IMAP_PROCESSED_MAILBOX,
+    failedMailbox: e.IMAP_FAILED_MAILBOX,
+    pollSeconds: e.IMAP_POLL_SECONDS,
+  },
+  smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, maxBytes: e.MAIL_MAX_BYTES },
+  reopenWindowDays: e.REOPEN_WINDOW_DAYS,
+  openai: {
+    apiKey: e.OPENAI_API_KEY,
+    baseUrl: e.OPENAI_BASE_URL,
+    model: e.OPENAI_MODEL,
+    timeoutMs: e.OPENAI_TIMEOUT_MS,
+  },
+  escalationHours: e.ESCALATION_HOURS,
+  aiConfidenceThreshold: e.AI_CONFIDENCE_THRESHOLD,
+  widget: {
+    origins: e.WIDGET_ORIGINS,
+    rateLimit: e.WIDGET_RATE_LIMIT,
+    closeDelaySeconds: e.WIDGET_CLOSE_DELAY_SECONDS,
+  },
+  leaseSeconds: e.LEASE_SECONDS,
+}));
+
+/** The helpdesk's configuration, exactly what the schema produces. */
+export type Config = z.output<typeof schema>;
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -143,40 +161,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ),
     );
   }
-  const e = r.data;
-  return {
-    env: e.NODE_ENV ?? 'development',
-    port: e.PORT,
-    host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
-    dataDir: e.DATA_DIR,
-    databaseUrl: e.DATABASE_URL,
-    appSecret: e.APP_SECRET,
-    adminApiToken: e.ADMIN_API_TOKEN,
-    seedDemo: e.SEED_DEMO ?? !(e.SMTP_URL || e.IMAP_URL),
-    devOutboxOpen: e.DEV_OUTBOX && !e.SMTP_URL,
-    logLevel: e.LOG_LEVEL,
-    imap: {
-      url: e.IMAP_URL,
-      processedMailbox: e.IMAP_PROCESSED_MAILBOX,
-      failedMailbox: e.IMAP_FAILED_MAILBOX,
-      pollSeconds: e.IMAP_POLL_SECONDS,
-    },
-    smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, maxBytes: e.MAIL_MAX_BYTES },
-    reopenWindowDays: e.REOPEN_WINDOW_DAYS,
-    openai: {
-      apiKey: e.OPENAI_API_KEY,
-      baseUrl: e.OPENAI_BASE_URL,
-      model: e.OPENAI_MODEL,
-      timeoutMs: e.OPENAI_TIMEOUT_MS,
-    },
-    escalationHours: e.ESCALATION_HOURS,
-    aiConfidenceThreshold: e.AI_CONFIDENCE_THRESHOLD,
-    widget: {
-      origins: e.WIDGET_ORIGINS,
-      rateLimit: e.WIDGET_RATE_LIMIT,
-      closeDelaySeconds: e.WIDGET_CLOSE_DELAY_SECONDS,
-    },
-    leaseSeconds: e.LEASE_SECONDS,
-  };
+  return r.data;
 }

@@ -1,4 +1,5 @@
 /** `npm run -s classify -- FILE|-`: JSON lines {subject?, body} in, one triage JSON line out per input, offline. */
+import { loadConfig } from '../config.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalClassifier, loadSeedExamples, loadSeedRoster } from './local/classifier.js';
@@ -15,7 +16,7 @@ function main() {
   const input = readFileSync(file === '-' ? 0 : file, 'utf8');
   const classifier = createLocalClassifier(loadSeedExamples(root));
   const roster = loadSeedRoster(root);
-  const aiMinConfidence = Number(process.env.AI_CONFIDENCE_THRESHOLD ?? 0.55);
+  const aiMinConfidence = loadConfig(process.env).aiConfidenceThreshold;
   const out: string[] = [];
   for (const line of input.split('\n')) {
     if (!line.trim()) continue;

@@ -1,4 +1,5 @@
 /** `npm run -s eval:triage -- FILE`: labelled JSON lines in; accuracy, per-category P/R, confusion matrix, routing safety out. */
+import { loadConfig } from '../config.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalClassifier, loadSeedExamples, loadSeedRoster } from './local/classifier.js';
@@ -47,7 +48,7 @@ function main() {
   const examples = loadSeedExamples(root);
   const classifier = createLocalClassifier(examples);
   const roster = loadSeedRoster(root);
-  const aiMinConfidence = Number(process.env.AI_CONFIDENCE_THRESHOLD ?? 0.55);
+  const aiMinConfidence = loadConfig(process.env).aiConfidenceThreshold;
 
   const K = CATEGORIES.length;
   const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
