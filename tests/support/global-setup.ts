@@ -21,7 +21,9 @@ export default async function setup() {
     rmSync(dir, { recursive: true, force: true });
     if (!lines.length) return;
     const skipped = [...new Set(lines)].map((l) => JSON.parse(l) as { what: string; suite: string });
-    process.stdout.write(`\n*** ${skipped.length} suite(s) did NOT run (this run tested less than npm test can): ***\n`);
+    process.stdout.write(
+      `\n*** ${skipped.length} suite(s) did NOT run (this run tested less than npm test can): ***\n`,
+    );
     for (const s of skipped) process.stdout.write(`  - ${s.suite || '(unknown file)'}: ${s.what}\n`);
   };
 }
