@@ -83,11 +83,11 @@ const CLOSURE =
   /\b(that (fixed|solved|sorted|did) it|(it'?s |it is |all )?(works?|working|fixed|resolved|sorted|solved) now|now it works|you can close|(please |pls )?close (the|this|my) (ticket|request|case)|(issue|problem) (is |has been )?(fixed|resolved|solved|gone)|all good now|never ?mind|no longer (needed|an issue|required)|problem went away|no need anymore)\b/i;
 const STILL_BROKEN = /\b(still|again|not|n'?t)\b[^.\n]{0,20}\b(work|fixed|resolved)/i;
 const INCIDENT =
-  /\b(error|not (working|loading|opening|printing|connecting|starting|syncing|responding|charging)|doesn'?t|does not|won'?t|can(no|')?t|unable|fail\w*|crash\w*|freez\w*|frozen|hangs?|broken|stopped|down|outage|offline|slow|lost|missing|stuck|locked out|disappeared|hacked|stolen|virus|malware|trojan|phish\w*|suspicious|strange|weird|cracked|dead|blue screen|affected|alert|spam|issue|problem|no longer|keeps? \w+ing)\b/i;
+  /\b(error|not (working|loading|opening|printing|connecting|starting|syncing|responding|charging)|doesn'?t|does not|won'?t|can(no|')?t|unable|fail\w*|crash\w*|freez\w*|frozen|hangs?|broken|stopped|down|outage|offline|slow|lost|missing|stuck|locked out|disappeared|hacked|stolen|virus|malware|trojan|phish\w*|suspicious|strange|weird|cracked|dead|blue screen|affected|alert|spam|issue|problem|no longer|keeps? \w+ing|expired|rejected|refused|denied|blocked|quarantined|forever|vanished|bounc(e|es|ed|ing)|no signal|greyed out|flicker\w*|disconnect\w*|drop(s|ping|ped)( out)?)\b/i;
 const QUESTION_START =
   /^\s*(how|what|where|which|who|why|when|is (it|there)|are there|do (we|i|you)|does|can i|could you (tell|explain)|am i allowed)\b/i;
 const REQUEST =
-  /\b(request(ing)?|please (install|create|add|give|grant|set up|setup|order|provide|enable|share|remove|change)|(i|we) (would like|need|want)|can (i|we|you) (get|have|please)|could (i|we|you) (get|have|please)|need (a|an|access|new|to get)|new (hire|starter|joiner|laptop|monitor|account)|access to|install|set ?up|order)\b/i;
+  /\b(request(ing)?|please (install|create|add|give|grant|set up|setup|order|provide|enable|share|remove|change)|(i|we) (would like|need|want)|can (i|we|you) (get|have|please)|could (i|we|you) (get|have|please)|need (a|an|access|new|to get)|new (hire|starter|joiner|laptop|monitor|account)|access to|install(ed|ing)?|set ?up|order|(add|remove) me|take me off|(i'?d|we'?d) like)\b/i;
 
 /** incident | service_request | question | closure | other, by keyword precedence. */
 export function detectIntent(text: string): Intent {
