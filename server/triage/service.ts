@@ -1,14 +1,26 @@
-/** Triage: classify (OpenAI with local fallback), then route by the rule table against the live roster. */
+/**
+ * Triage: classify (OpenAI with local fallback), route by the rule table against the live roster, and plan what
+ * the AI contributes (answer, suggestion or nothing) from the answerability evidence.
+ */
 import { Op, fn, col } from 'sequelize';
 import type { Models } from '../db/models.js';
 import type { Logger } from '../log.js';
 import { OPEN_STATUSES } from '../domain/vocabulary.js';
 import { route, type RosterAgent, type RoutingDecision } from './routing.js';
 import type { Classification, Classifier, ClassifyInput } from './types.js';
+import type { AnswerPlan, AnswerPlanner } from './plan.js';
 
+/**
+ * One ticket's triage. `decision` is final: it routes to the AI agent only when `plan.kind` is 'answer' (a ticket
+ * the rules send to the AI agent without a fitting answer goes to the pool, the rule saying why). `plan` is there
+ * for every ticket when a planner is configured: the answer text to send, or the one article to suggest in the
+ * acknowledgment, or nothing, with the evidence and the reason (see AnswerPlan).
+ */
 export interface TriageResult {
   classification: Classification;
   decision: RoutingDecision;
+  /** Absent only when the triage service was built without a planner. */
+  plan?: AnswerPlan;
 }
 
 export function createTriage(deps: {
@@ -17,6 +29,8 @@ export function createTriage(deps: {
   fallback: Classifier;
   aiMinConfidence: number;
   log: Logger;
+  /** Answerability and answer composition; without it the result carries no plan (the old compose path). */
+  planner?: AnswerPlanner | null;
 }) {
   const { Agent, Ticket } = deps.models;
 
@@ -71,14 +85,36 @@ export function createTriage(deps: {
     }
   }
 
+  /** Routes a classified ticket and plans the AI's part; one call after classification. */
+  async function decide(input: ClassifyInput, classification: Classification): Promise<TriageResult> {
+    const decision = route(classification, await roster(), { aiMinConfidence: deps.aiMinConfidence });
+    if (!deps.planner) return { classification, decision: { ...decision } };
+    const plan = await deps.planner.plan({
+      subject: input.subject ?? '',
+      text: input.text,
+      requesterName: input.requester?.name ?? '',
+      category: classification.category,
+      intent: classification.intent,
+      signals: classification.signals,
+      complex: classification.complex,
+      route: decision.route,
+    });
+    if (decision.route === 'ai' && plan.kind !== 'answer')
+      return {
+        classification,
+        decision: { route: 'pool', agent: null, rule: `${decision.rule}; ${plan.reason}→pool` },
+        plan,
+      };
+    return { classification, decision: { ...decision }, plan };
+  }
+
   return {
     roster,
     classify,
-    /** Classifies and routes one ticket. */
+    decide,
+    /** Classifies, routes and plans one ticket. */
     async triage(input: ClassifyInput): Promise<TriageResult> {
-      const classification = await classify(input);
-      const decision = route(classification, await roster(), { aiMinConfidence: deps.aiMinConfidence });
-      return { classification, decision: { ...decision } };
+      return decide(input, await classify(input));
     },
   };
 }

@@ -1,0 +1,82 @@
+/**
+ * The triage stack on its own, for the evaluation CLIs and benchmarks: a private database (in-memory SQLite unless
+ * given one) seeded with the roster and the knowledge base's templates, the same KB search, issue model, intent
+ * profile, classifiers, routing and answer planner as the server, and no ticket service.
+ */
+import type { Config } from '../config.js';
+import { createDatabase } from '../db/database.js';
+import { migrateUp } from '../db/migrate.js';
+import { initModels } from '../db/models.js';
+import { loadIssuePhrasings, loadResolutions, seedBase } from '../db/seed.js';
+import { createKb } from '../kb/entries.js';
+import { createIssueModel, issueExamples } from '../kb/issue-model.js';
+import { createKbSearch } from '../kb/search.js';
+import { silentLogger, type Logger } from '../log.js';
+import { createIntentProfile } from './intents.js';
+import { createLocalClassifier, loadSeedExamples } from './local/classifier.js';
+import { createOpenAIClassifier, createOpenAIClient } from './openai.js';
+import { createOpenAIWriter } from './openai-writer.js';
+import { createAnswerPlanner } from './plan.js';
+import { createTriage } from './service.js';
+
+export async function createOfflineTriage(opts: {
+  rootDir: string;
+  aiMinConfidence: number;
+  /** OpenAI classifies and writes when an API key is given; the local classifier is the fallback either way. */
+  openai?: Config['openai'];
+  databaseUrl?: string;
+  log?: Logger;
+}) {
+  const log = opts.log ?? silentLogger;
+  const sequelize = createDatabase(opts.databaseUrl ?? 'sqlite::memory:');
+  await migrateUp(sequelize);
+  const models = initModels(sequelize);
+  const phrasings = loadIssuePhrasings();
+  const issues = createIssueModel(issueExamples(phrasings, loadResolutions()));
+  const search = createKbSearch({ sequelize, issueHint: (q) => issues.rank(q) });
+  const kb = createKb({ models, search });
+  await seedBase(models, kb);
+  const local = createLocalClassifier(loadSeedExamples(opts.rootDir));
+  const client = opts.openai?.apiKey
+    ? createOpenAIClient({
+        apiKey: opts.openai.apiKey,
+        baseURL: opts.openai.baseUrl,
+        model: opts.openai.model,
+        timeoutMs: opts.openai.timeoutMs,
+      })
+    : null;
+  const primary = client
+    ? createOpenAIClassifier({
+        client,
+        model: opts.openai!.model,
+        agentNames: async () => (await models.Agent.findAll({ where: { active: true } })).map((a) => a.name),
+      })
+    : local;
+  const planner = createAnswerPlanner({
+    search,
+    issues,
+    intents: createIntentProfile(phrasings),
+    writer: client ? createOpenAIWriter({ client, model: opts.openai!.model }) : null,
+    log,
+  });
+  const triage = createTriage({
+    models,
+    primary,
+    fallback: local,
+    aiMinConfidence: opts.aiMinConfidence,
+    log,
+    planner,
+  });
+  return {
+    triage,
+    planner,
+    local,
+    classifier: primary,
+    search,
+    issues,
+    models,
+    close: () => sequelize.close(),
+  };
+}
+
+export type OfflineTriage = Awaited<ReturnType<typeof createOfflineTriage>>;
