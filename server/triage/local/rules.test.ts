@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Intent } from '../../domain/vocabulary.js';
-import { detectIntent } from './rules.js';
+import { applyRules, detectIntent } from './rules.js';
 
 describe('detectIntent', () => {
   const cases: [string, Intent][] = [
@@ -17,5 +17,18 @@ describe('detectIntent', () => {
   ];
   it.each(cases)('%s → %s', (text, intent) => {
     expect(detectIntent(text)).toBe(intent);
+  });
+});
+
+describe('outage rule', () => {
+  it.each([
+    'Nobody in the Warsaw office can log in since 7am',
+    'no one is able to print on the 2nd floor',
+    'basically nobody can do a new login anywhere',
+  ])('%s → critical:outage', (text) => {
+    expect(applyRules(text).signals).toContain('critical:outage');
+  });
+  it('keeps "nobody has answered" out of it', () => {
+    expect(applyRules('nobody has answered my last ticket about the printer').signals).toEqual([]);
   });
 });
