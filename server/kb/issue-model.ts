@@ -5,7 +5,11 @@
  * its scores as evidence that an article fits a request.
  */
 import { Softmax, TfIdf } from '../text/softmax.js';
-import { tokenize } from '../text/tokenize.js';
+import { tokenize as tokenizeWords } from '../text/tokenize.js';
+import { canonical } from './synonyms.js';
+
+/** The shared tokenizer with the search's synonyms folded: a request in other words than the seeds still counts. */
+const tokenize = (text: string) => tokenizeWords(text, canonical);
 
 export interface IssueGuess {
   issue: string;

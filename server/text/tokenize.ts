@@ -41,10 +41,13 @@ export function stripInjection(text: string): string {
     .join(' ');
 }
 
-/** Stemmed unigrams and adjacent-pair bigrams ("a_b") of the content words, after noise removal. */
-export function tokenize(text: string): string[] {
+/**
+ * Stemmed unigrams and adjacent-pair bigrams ("a_b") of the content words, after noise removal. `fold` maps a word
+ * to a canonical one first (the KB's synonyms: "notebook" → "laptop").
+ */
+export function tokenize(text: string, fold?: (word: string) => string): string[] {
   const content = words(stripInjection(stripEmailNoise(text)))
-    .map((w) => NEGATIONS.get(w) ?? w)
+    .map((w) => NEGATIONS.get(w) ?? (fold ? fold(w) : w))
     .filter((w) => !STOP_WORDS.has(w) && w.length < 30)
     .map(stem);
   const grams = content.slice();
