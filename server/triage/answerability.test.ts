@@ -7,8 +7,16 @@ import { ANSWER_THRESHOLDS, decideAnswerability, type AnswerabilityInput } from 
 const SW = 'Software / Applications';
 const AC = 'Access & Authentication';
 
-const hit = (id: number, issue: string | null, score: number, category = SW): KbHit => ({
+/** A search hit; `textRank` is its place in the full-text index's own ranking (by default: its order here). */
+const hit = (
+  id: number,
+  issue: string | null,
+  score: number,
+  category = SW,
+  textRank: number | null = null,
+): KbHit => ({
   id,
+  textRank,
   title: `Article ${issue ?? id}`,
   snippet: '',
   category,
@@ -26,7 +34,11 @@ const base = (): AnswerabilityInput => ({
   signals: [],
   complex: false,
   route: 'ai',
-  hits: [hit(1, 'app-install-request', 0.8), hit(2, 'license-activation-error', 0.5), hit(3, 'app-crash', 0.4)],
+  hits: [
+    hit(1, 'app-install-request', 0.8, SW, 0),
+    hit(2, 'license-activation-error', 0.5, SW, 1),
+    hit(3, 'app-crash', 0.4),
+  ],
   issues: [guess('app-install-request', 3.2), guess('license-activation-error', 1.5), guess('app-crash', 1)],
   intentFit: () => 0.4,
 });
@@ -85,7 +97,8 @@ describe('decideAnswerability', () => {
       'the intent tips a close call: a service request prefers the install article to the licence one',
       () => ({
         intent: 'service_request' as Intent,
-        hits: [hit(2, 'license-activation-error', 0.7), hit(1, 'app-install-request', 0.6)],
+        // The fused search puts the licence article first; the full-text index on its own prefers the install one.
+        hits: [hit(2, 'license-activation-error', 0.7, SW, 1), hit(1, 'app-install-request', 0.6, SW, 0)],
         issues: [guess('license-activation-error', 2.3), guess('app-install-request', 2.2)],
         intentFit: (issue: string) => (issue === 'license-activation-error' ? 0.07 : 0.46),
       }),
@@ -94,9 +107,36 @@ describe('decideAnswerability', () => {
       /Article app-install-request/,
     ],
     [
+      'a full-text index preferring another article raises the bar for strength',
+      () => ({
+        hits: [hit(1, 'app-install-request', 0.8, SW, 1), hit(2, 'license-activation-error', 0.5, SW, 0)],
+        issues: [guess('app-install-request', 2), guess('license-activation-error', 0.5)],
+      }),
+      'none',
+      'strength',
+      /strength 2 < 2\.2, the full-text search preferring another article/,
+    ],
+    [
+      '… and for the margin',
+      () => ({
+        hits: [hit(1, 'app-install-request', 0.8, SW, 1), hit(2, 'license-activation-error', 0.5, SW, 0)],
+        issues: [guess('app-install-request', 3), guess('license-activation-error', 2.2)],
+      }),
+      'none',
+      'margin',
+      /margin 0\.8 < 1, the full-text search preferring another article/,
+    ],
+    [
+      'the same strength and margin pass when the full-text index agrees',
+      () => ({ issues: [guess('app-install-request', 2), guess('license-activation-error', 1.2)] }),
+      'answer',
+      null,
+      /Article app-install-request/,
+    ],
+    [
       'an article of another category needs strong issue evidence',
       () => ({
-        hits: [hit(1, 'calendar-sharing', 0.8, 'Collaboration Tools')],
+        hits: [hit(1, 'calendar-sharing', 0.8, 'Collaboration Tools', 0)],
         issues: [guess('calendar-sharing', 2.5), guess('shared-folder-access', 1)],
         category: AC,
       }),
@@ -107,7 +147,7 @@ describe('decideAnswerability', () => {
     [
       'strong issue evidence outweighs a disagreeing category',
       () => ({
-        hits: [hit(1, 'calendar-sharing', 0.8, 'Collaboration Tools')],
+        hits: [hit(1, 'calendar-sharing', 0.8, 'Collaboration Tools', 0)],
         issues: [guess('calendar-sharing', 3.4), guess('shared-folder-access', 1)],
         category: AC,
       }),
@@ -126,7 +166,7 @@ describe('decideAnswerability', () => {
     ],
     [
       'an article that covers few of the words gets nothing',
-      () => ({ hits: [hit(1, 'app-install-request', 0.2)] }),
+      () => ({ hits: [hit(1, 'app-install-request', 0.2, SW, 0)] }),
       'none',
       'lexical',
       /covers too little/,
@@ -187,5 +227,6 @@ describe('decideAnswerability', () => {
     expect(d.evidence.issue).toMatchObject({ name: 'app-install-request', strength: 3.2 });
     expect(d.evidence.runnerUp).toMatchObject({ name: 'license-activation-error' });
     expect(d.evidence.entry).toMatchObject({ id: 1, issue: 'app-install-request', source: 'template' });
+    expect(d.evidence.retrieval).toMatchObject({ rank: 1, score: 0.8, agrees: true });
   });
 });

@@ -10,8 +10,10 @@
  *   say about it). An unfamiliar request (a parking badge) scores low on every issue;
  * - margin: the gap to the next issue, after weighing each by how often requests of this intent (question, service
  *   request, incident) are about it, so "need Acrobat Pro installed" prefers the install article to the licence one;
+ * - agreement: when the full-text index, on its own, ranks the same article first, two different readings of the
+ *   request agree and a lower strength and margin suffice; when it prefers another article, both must be higher;
  * - category: the entry's category agrees with the ticket's, or the issue evidence is strong enough on its own;
- * - retrieval: the full-text search ranks the entry first among the articles, and its words cover enough of the
+ * - retrieval: the fused search ranks the entry among its first articles, and its words cover enough of the
  *   request.
  * Every check is recorded (a plain JSON object for the ticket's triage record and the console); the first that
  * fails gives the reason in words.
@@ -39,15 +41,19 @@ export interface AnswerabilityInput {
 }
 
 export interface AnswerThresholds {
-  /** Minimum raw issue score for "this request is about a known issue". */
+  /** Minimum raw issue score for "this request is about a known issue" when the full-text index agrees… */
   strength: number;
+  /** …and when it prefers another article. */
+  strengthAlone: number;
   /** Raw score above which the issue evidence outweighs a disagreeing ticket category. */
   strongStrength: number;
-  /** Minimum gap between the best and the second issue (after weighing intent). */
+  /** Minimum gap between the best and the second issue (after weighing intent) when the full-text index agrees… */
   margin: number;
+  /** …and when it prefers another article. */
+  marginAlone: number;
   /** How much the intent share weighs against the issue score (per unit of log share). */
   intentWeight: number;
-  /** The full-text search must rank the article among this many first articles. */
+  /** The fused search must rank the article among this many first articles. */
   retrievalRank: number;
   /** Minimum share of the request's words (IDF-weighted) the entry contains. */
   lexical: number;
@@ -60,8 +66,10 @@ export interface AnswerThresholds {
 /** Tuned on tests/fixtures/answers-dev.jsonl only; tests/fixtures/answers-holdout.jsonl measures them. */
 export const ANSWER_THRESHOLDS: AnswerThresholds = {
   strength: 1.9,
+  strengthAlone: 2.2,
   strongStrength: 3,
-  margin: 0.7,
+  margin: 0.5,
+  marginAlone: 1,
   intentWeight: 0.5,
   retrievalRank: 2,
   lexical: 0.3,
@@ -89,7 +97,14 @@ export interface AnswerEvidence {
   entry: { id: number; title: string; issue: string | null; category: string; source: string } | null;
   issue: { name: string; strength: number; p: number; intentFit: number | null } | null;
   runnerUp: { name: string; strength: number; p: number; intentFit: number | null } | null;
-  retrieval: { rank: number | null; score: number | null; top: { id: number; issue: string | null; score: number }[] };
+  retrieval: {
+    /** Place among the fused search's articles (1 = first). */
+    rank: number | null;
+    score: number | null;
+    /** Whether the full-text index on its own ranks this article first. */
+    agrees: boolean | null;
+    top: { id: number; issue: string | null; score: number }[];
+  };
   checks: AnswerCheck[];
   /** The first check that failed, or null when all passed. */
   failed: AnswerCheck['name'] | null;
@@ -144,15 +159,18 @@ export function decideAnswerability(i: AnswerabilityInput, t: AnswerThresholds =
     need: useText ? 'an entry made from tickets' : `the article for ${best?.g.issue ?? 'a known issue'}`,
   };
 
+  let agrees: boolean | null = null;
   if (useText) checks.push(candidate, ...textOnly.checks);
   else if (!best) checks.push(candidate);
   else {
     const margin = second ? best.s - second.s : best.s;
     const articles = i.hits.filter((h) => h.issue !== null);
     const sameCategory = entry ? entry.category === i.category : false;
+    agrees = !!entry && textFirst(articles)?.id === entry.id;
+    const [strength, marginNeed] = agrees ? [t.strength, t.margin] : [t.strengthAlone, t.marginAlone];
     checks.push(
-      { name: 'strength', ok: best.g.z >= t.strength, value: r3(best.g.z), need: t.strength },
-      { name: 'margin', ok: margin >= t.margin, value: r3(margin), need: t.margin },
+      { name: 'strength', ok: best.g.z >= strength, value: r3(best.g.z), need: strength },
+      { name: 'margin', ok: margin >= marginNeed, value: r3(margin), need: marginNeed },
       candidate,
       {
         name: 'category',
@@ -181,7 +199,12 @@ export function decideAnswerability(i: AnswerabilityInput, t: AnswerThresholds =
       : null,
     issue: useText ? null : issueOf(best),
     runnerUp: useText ? null : issueOf(second),
-    retrieval: { rank: entry ? i.hits.indexOf(entry) + 1 : null, score: entry?.score ?? null, top },
+    retrieval: {
+      rank: entry ? i.hits.filter((h) => h.issue !== null || useText).indexOf(entry) + 1 : null,
+      score: entry?.score ?? null,
+      agrees,
+      top,
+    },
     checks,
     failed: failed?.name ?? null,
   };
@@ -191,6 +214,13 @@ export function decideAnswerability(i: AnswerabilityInput, t: AnswerThresholds =
     evidence,
     reason: failed ? reasonFor(failed, blocked, evidence) : passReason(kind, evidence),
   };
+}
+
+/** The article the full-text index ranks best on its own (before fusion with the issue model). */
+function textFirst(articles: KbHit[]): KbHit | null {
+  let best: KbHit | null = null;
+  for (const h of articles) if (h.textRank !== null && (best === null || h.textRank < best.textRank!)) best = h;
+  return best;
 }
 
 /** An entry made from closed tickets has no issue model behind it: only a close, clearly best word match counts. */
@@ -214,11 +244,11 @@ function reasonFor(c: AnswerCheck, blocked: string | null, e: AnswerEvidence): s
     case 'candidate':
       return `no published knowledge-base entry for ${e.issue?.name ?? 'the request'} was retrieved`;
     case 'strength':
-      return `the request does not look like any known issue (best: ${e.issue?.name}, strength ${c.value} < ${c.need})`;
+      return `the request does not look like any known issue (best: ${e.issue?.name}, strength ${c.value} < ${c.need}${e.retrieval.agrees ? '' : ', the full-text search preferring another article'})`;
     case 'margin':
       return e.basis === 'text'
         ? `${title} is not clearly better than the next entry (${c.value} < ${c.need})`
-        : `two issues fit about equally: ${e.issue?.name} and ${e.runnerUp?.name} (margin ${c.value} < ${c.need})`;
+        : `two issues fit about equally: ${e.issue?.name} and ${e.runnerUp?.name} (margin ${c.value} < ${c.need}${e.retrieval.agrees ? '' : ', the full-text search preferring another article'})`;
     case 'category':
       return `${title} is about ${c.value}, the ticket is classified ${e.category}`;
     case 'retrieval':

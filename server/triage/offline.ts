@@ -12,6 +12,7 @@ import { createKb } from '../kb/entries.js';
 import { createIssueModel, issueExamples } from '../kb/issue-model.js';
 import { createKbSearch } from '../kb/search.js';
 import { silentLogger, type Logger } from '../log.js';
+import type { AnswerThresholds } from './answerability.js';
 import { createIntentProfile } from './intents.js';
 import { createLocalClassifier, loadSeedExamples } from './local/classifier.js';
 import { createOpenAIClassifier, createOpenAIClient } from './openai.js';
@@ -26,6 +27,8 @@ export async function createOfflineTriage(opts: {
   openai?: Config['openai'];
   databaseUrl?: string;
   log?: Logger;
+  /** Answerability thresholds other than the tuned ones (for experiments). */
+  thresholds?: AnswerThresholds;
 }) {
   const log = opts.log ?? silentLogger;
   const sequelize = createDatabase(opts.databaseUrl ?? 'sqlite::memory:');
@@ -58,6 +61,7 @@ export async function createOfflineTriage(opts: {
     intents: createIntentProfile(phrasings),
     writer: client ? createOpenAIWriter({ client, model: opts.openai!.model }) : null,
     log,
+    thresholds: opts.thresholds,
   });
   const triage = createTriage({
     models,
