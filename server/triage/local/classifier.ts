@@ -117,11 +117,11 @@ export function loadSeedExamples(rootDir: string): TrainingExample[] {
   return out;
 }
 
-/** Held-out items from tests/fixtures/triage-holdout.jsonl, else seeds/parts/holdout-*.jsonl. */
-export function loadHoldout(rootDir: string): HoldoutItem[] {
+/** Held-out items from tests/fixtures/triage-holdout.jsonl (or `file`), else seeds/parts/holdout-*.jsonl. */
+export function loadHoldout(rootDir: string, file = 'tests/fixtures/triage-holdout.jsonl'): HoldoutItem[] {
   const out: HoldoutItem[] = [];
-  for (const file of sourceFiles(rootDir, 'tests/fixtures/triage-holdout.jsonl', 'holdout-')) {
-    for (const r of readJsonLines(file)) {
+  for (const file_ of sourceFiles(rootDir, file, 'holdout-')) {
+    for (const r of readJsonLines(file_)) {
       const body = str(r.body) || str(r.text);
       if (!body || !isCategory(r.category)) continue;
       out.push({
