@@ -35,7 +35,7 @@ interface Row {
 const VOCAB_TTL_MS = 60_000;
 
 /** Ranks the known issues a query may be about (a model trained on how employees describe them). */
-export type IssueHint = (q: string) => { issue: string; p: number }[];
+export type IssueHint = (q: string) => { issue: string; p: number; z?: number }[];
 
 const CANDIDATES = 12;
 /** Reciprocal rank fusion constant: how much the top places of each ranking dominate. */
@@ -259,6 +259,12 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
           snippet: r.resolution.replace(/\s+/g, ' ').slice(0, 160),
           textRank: t,
         }));
+    },
+    /** The issue model's ranking fused into the search (with raw scores), for answerability; empty without one. */
+    issues(q: string, top = 5): { issue: string; p: number; z: number }[] {
+      return (deps.issueHint?.(q) ?? [])
+        .filter((g): g is { issue: string; p: number; z: number } => typeof g.z === 'number')
+        .slice(0, top);
     },
     /** Refresh the vocabulary before the next search (after this process changed entries). */
     invalidate() {

@@ -1,17 +1,19 @@
 /**
- * The AI agent's answer is grounded: the closest knowledge-base entries and resolution templates are retrieved
- * first. With a writer (OpenAI) they are handed to the model, which may use nothing else; without one, the best
- * template is rendered. When nothing matches well enough the ticket goes to the pool instead of a poor answer.
+ * The AI agent's answer for the ticket service's current call site (create.ts: `compose()` for tickets routed to
+ * the AI agent). It runs the answer plan (plan.ts) with what it has: the KB search, the issue model the search fuses
+ * (`search.issues()`) and the safety rules' reading of the text, so an answer is only given when answerability's
+ * evidence says the entry fits. New code calls the triage service, whose result carries the plan for every ticket.
  */
-import type { KbHit, KbSearch } from '../kb/search.js';
+import { loadIssuePhrasings } from '../db/seed.js';
+import type { KbSearch } from '../kb/search.js';
 import type { Logger } from '../log.js';
+import { ANSWER_THRESHOLDS } from './answerability.js';
+import { createIntentProfile } from './intents.js';
+import { applyRules } from './local/rules.js';
+import { createAnswerPlanner } from './plan.js';
+import type { AnswerInput, GroundedWriter } from './writer.js';
 
-export interface AnswerInput {
-  subject: string;
-  text: string;
-  category: string;
-  requesterName: string;
-}
+export { renderTemplateAnswer, type AnswerInput, type GroundedWriter } from './writer.js';
 
 export interface AnswerResult {
   ok: boolean;
@@ -21,19 +23,8 @@ export interface AnswerResult {
   reason: string;
 }
 
-/** Writes a natural answer from retrieved material only (OpenAI implements it). */
-export interface GroundedWriter {
-  readonly name: string;
-  write(input: AnswerInput, sources: KbHit[]): Promise<{ canAnswer: boolean; answer: string; usedSourceIds: number[] }>;
-}
-
-/** Minimum retrieval score for the AI agent to answer at all. */
-export const MIN_ANSWER_SCORE = 0.3;
-
-/** Renders the best template, addressed to the requester (the offline answer). */
-export function renderTemplateAnswer(hit: KbHit): string {
-  return `This looks like “${hit.title}”. Here is what fixes it in most cases:\n\n${hit.resolution.trim()}`;
-}
+/** Minimum share of the request's words the entry must contain (answerability's lexical check). */
+export const MIN_ANSWER_SCORE = ANSWER_THRESHOLDS.lexical;
 
 export function createAnswerer(deps: {
   search: KbSearch;
@@ -41,53 +32,31 @@ export function createAnswerer(deps: {
   log: Logger;
   minScore?: number;
 }) {
-  const minScore = deps.minScore ?? MIN_ANSWER_SCORE;
+  const planner = createAnswerPlanner({
+    search: deps.search,
+    issues: { rank: (q: string, top?: number) => deps.search.issues(q, top) },
+    intents: createIntentProfile(loadIssuePhrasings()),
+    writer: deps.writer ?? null,
+    log: deps.log,
+    thresholds: { ...ANSWER_THRESHOLDS, lexical: deps.minScore ?? ANSWER_THRESHOLDS.lexical },
+  });
   return {
+    /** The answer for a ticket routed to the AI agent, or ok: false with the reason (the ticket goes to the pool). */
     async compose(input: AnswerInput): Promise<AnswerResult> {
-      const hits = (
-        await deps.search.search(`${input.subject}\n${input.text}`, { category: input.category, limit: 3 })
-      ).filter((h) => h.score >= minScore);
-      const sources = hits.map((h) => ({ id: h.id, title: h.title, score: h.score }));
-      if (!hits.length)
-        return {
-          ok: false,
-          answer: '',
-          sources,
-          composer: 'none',
-          reason: 'no knowledge-base entry matches well enough',
-        };
-      if (deps.writer) {
-        try {
-          const w = await deps.writer.write(input, hits);
-          const allowed = new Set(hits.map((h) => h.id));
-          if (!w.canAnswer)
-            return {
-              ok: false,
-              answer: '',
-              sources,
-              composer: deps.writer.name,
-              reason: 'the model found nothing in the retrieved material that answers it',
-            };
-          if (!w.usedSourceIds.length || w.usedSourceIds.some((id) => !allowed.has(id)) || !w.answer.trim()) {
-            throw new Error('answer cites material that was not retrieved');
-          }
-          return {
-            ok: true,
-            answer: w.answer.trim(),
-            sources: sources.filter((s) => w.usedSourceIds.includes(s.id)),
-            composer: deps.writer.name,
-            reason: 'grounded answer',
-          };
-        } catch (err) {
-          deps.log.warn({ err: (err as Error).message }, 'grounded writer failed; rendering the best template instead');
-        }
-      }
+      const rules = applyRules(`${input.subject}\n${input.text}`);
+      const plan = await planner.plan({
+        ...input,
+        intent: rules.intent,
+        signals: rules.signals,
+        complex: rules.complex,
+        route: 'ai',
+      });
       return {
-        ok: true,
-        answer: renderTemplateAnswer(hits[0]),
-        sources: sources.slice(0, 1),
-        composer: 'template',
-        reason: `template “${hits[0].title}”`,
+        ok: plan.kind === 'answer',
+        answer: plan.answer ?? '',
+        sources: plan.sources,
+        composer: plan.composer,
+        reason: plan.reason,
       };
     },
   };

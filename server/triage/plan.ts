@@ -8,7 +8,7 @@ import type { Intent, Route } from '../domain/vocabulary.js';
 import type { IssueModel } from '../kb/issue-model.js';
 import type { KbHit, KbSearch } from '../kb/search.js';
 import type { Logger } from '../log.js';
-import { renderTemplateAnswer, type GroundedWriter } from './answer.js';
+import { renderTemplateAnswer, type GroundedWriter } from './writer.js';
 import {
   ANSWER_THRESHOLDS,
   decideAnswerability,
