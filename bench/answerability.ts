@@ -60,13 +60,15 @@ export async function benchAnswerability(root: string, quick: boolean): Promise<
         value: round(med(plan), 3),
         unit: 'ms',
         target: '≤ 2',
-        note: `p95 ${round(percentile(plan, 95), 3)} ms; ${round(med(plan) / med(classify), 1)}× the local classifier alone (median ${round(med(classify), 3)} ms, same run); KB search on SQLite, ${plan.length} tickets`,
+        note:
+          `p95 ${round(percentile(plan, 95), 3)} ms; ${round(med(plan) / med(classify), 1)}× the local classifier ` +
+          `alone (median ${round(med(classify), 3)} ms, same run); KB search on SQLite, ${plan.length} tickets`,
       },
       {
         name: 'answerability: decision alone per ticket (median)',
         value: round(med(decide), 4),
         unit: 'ms',
-        note: `p95 ${round(percentile(decide, 95), 4)} ms; ${round(med(decide) / med(classify), 2)}× the local classifier alone`,
+        note: `p95 ${round(percentile(decide, 95), 4)} ms; ${round(med(decide) / med(classify), 2)}× the classifier`,
       },
     ];
   } finally {

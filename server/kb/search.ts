@@ -16,7 +16,7 @@ export interface KbHit {
   resolution: string;
   issue: string | null;
   source: string;
-  /** Place in the full-text index's own ranking before fusion (0 = its best); null when only the issue model found it. */
+  /** Place in the full-text index's own ranking before fusion (0 = its best); null: only the issue model found it. */
   textRank: number | null;
 }
 

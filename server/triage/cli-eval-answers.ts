@@ -37,11 +37,13 @@ async function main() {
     const r = await evaluateAnswers(off, items);
     const given = r.answers + r.suggestions;
     const classifiers = Object.entries(r.classifiers).map(([c, n]) => `${c} ×${n}`);
+    const writer = config.openai.apiKey ? `openai:${config.openai.model}` : 'template';
     const lines = [
-      `classifier: ${classifiers.join(', ') || 'none'}; writer: ${config.openai.apiKey ? `openai:${config.openai.model}` : 'template'}`,
+      `classifier: ${classifiers.join(', ') || 'none'}; writer: ${writer}`,
       `requests: ${r.requests} (answerable ${r.answerable}, unanswerable ${r.requests - r.answerable})`,
       `AI answers: ${r.answers}, suggestions: ${r.suggestions}, neither: ${r.requests - given}`,
-      `coverage: ${pct(r.right, r.answerable)} (${r.right}/${r.answerable} answerable requests answered or suggested with the right entry)`,
+      `coverage: ${pct(r.right, r.answerable)} (${r.right}/${r.answerable} answerable requests answered or suggested ` +
+        'with the right entry)',
       `wrong: ${pct(r.wrong, given)} (${r.wrong}/${given} answers and suggestions)`,
       `median triage with answer plan: ${r.medianMs.toFixed(2)} ms`,
     ];

@@ -53,7 +53,9 @@ describe('answer plan (local)', () => {
     expect(items.filter((i) => !i.expect).length).toBeGreaterThanOrEqual(15);
     const r = await evaluateAnswers(off, items);
     process.stdout.write(
-      `answers held-out: coverage ${(100 * r.coverage).toFixed(1)}% (${r.right}/${r.answerable}), wrong ${(100 * r.wrongRate).toFixed(1)}% (${r.wrong}/${r.answers + r.suggestions}); answers ${r.answers}, suggestions ${r.suggestions}\n`,
+      `answers held-out: coverage ${(100 * r.coverage).toFixed(1)}% (${r.right}/${r.answerable}), ` +
+        `wrong ${(100 * r.wrongRate).toFixed(1)}% (${r.wrong}/${r.answers + r.suggestions}); ` +
+        `answers ${r.answers}, suggestions ${r.suggestions}\n`,
     );
     // The full-text ranking differs by dialect (FTS5 BM25 vs InnoDB natural-language mode), and with it the
     // agreement evidence: measured 75.9 % / 2.4 % on SQLite, 74.1 % / 4.8 % on MariaDB (README, Quality).
