@@ -78,7 +78,8 @@ export const ANSWER_THRESHOLDS: AnswerThresholds = {
 };
 
 export interface AnswerCheck {
-  name: 'safety' | 'candidate' | 'strength' | 'margin' | 'category' | 'retrieval' | 'lexical';
+  /** 'writer': the grounded writer (OpenAI) said the entries do not answer it (added by the answer plan). */
+  name: 'safety' | 'candidate' | 'strength' | 'margin' | 'category' | 'retrieval' | 'lexical' | 'writer';
   ok: boolean;
   /** The measured value (a number, or the word that decided). */
   value: number | string | null;
@@ -258,6 +259,8 @@ function reasonFor(c: AnswerCheck, blocked: string | null, e: AnswerEvidence): s
       return `the full-text search ranks ${title} only ${where} among the articles`;
     case 'lexical':
       return `${title} covers too little of the request's words (${c.value} < ${c.need})`;
+    case 'writer':
+      return 'the model found nothing in the retrieved entries that answers it';
   }
 }
 

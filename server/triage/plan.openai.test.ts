@@ -101,7 +101,7 @@ describe('answer plan with OpenAI', () => {
     const r = await off.triage.triage(OOO);
     expect(r.plan).toMatchObject({ kind: 'none', composer: 'openai:gpt-test' });
     expect(r.plan!.reason).toMatch(/model found nothing/);
-    expect(r.plan!.evidence).toMatchObject({ decision: 'none', writer: { canAnswer: false } });
+    expect(r.plan!.evidence).toMatchObject({ decision: 'none', failed: 'writer', writer: { canAnswer: false } });
     expect(r.decision).toMatchObject({ route: 'pool', agent: null });
   });
 

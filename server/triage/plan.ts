@@ -126,7 +126,16 @@ export function createAnswerPlanner(deps: {
           kind: 'none',
           sources: material.map(source),
           composer: writer.name,
-          evidence: { ...planned.evidence, decision: 'none', writer: outcome },
+          evidence: {
+            ...planned.evidence,
+            decision: 'none',
+            writer: outcome,
+            checks: [
+              ...planned.evidence.checks,
+              { name: 'writer', ok: false, value: writer.name, need: 'an answer from the retrieved entries' },
+            ],
+            failed: 'writer',
+          },
           reason: 'the model found nothing in the retrieved entries that answers it',
         };
       const used = material.filter((h) => w.usedSourceIds.includes(h.id));
