@@ -25,7 +25,7 @@ import { metricsRoutes } from './ops/metrics.js';
 import { createLinkSigner } from './http/signed-links.js';
 import { type Job, startJobs } from './jobs.js';
 import { createKb } from './kb/entries.js';
-import { createIssueModel } from './kb/issue-model.js';
+import { createIssueModel, issueExamples } from './kb/issue-model.js';
 import { kbPages } from './kb/pages.js';
 import { kbRoutes } from './kb/routes.js';
 import { createKbSearch } from './kb/search.js';
@@ -46,10 +46,11 @@ import { loadIssuePhrasings, loadResolutions, loadRoster, loadSeedTickets } from
 import { seedDemo } from './tickets/demo.js';
 import { createTicketReads } from './tickets/reads.js';
 import { createTicketService } from './tickets/service.js';
-import { createAnswerer } from './triage/answer.js';
+import { createIntentProfile } from './triage/intents.js';
 import { createLearningClassifier } from './triage/learning.js';
 import { createOpenAIClassifier, createOpenAIClient } from './triage/openai.js';
 import { createOpenAIWriter } from './triage/openai-writer.js';
+import { createAnswerPlanner } from './triage/plan.js';
 import { createTriage } from './triage/service.js';
 import { widgetGuards, widgetRoutes } from './widget/routes.js';
 
@@ -91,11 +92,12 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
 
   const roster = loadRoster();
   const agents = createAgents({ models });
-  const issueModel = createIssueModel(loadIssuePhrasings());
+  const phrasingList = loadIssuePhrasings();
+  const issueModel = createIssueModel(issueExamples(phrasingList, loadResolutions()));
   const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q) });
   const kb = createKb({ models, search: kbSearch });
   const phrasings = new Map<string, string[]>();
-  for (const t of loadIssuePhrasings()) phrasings.set(t.issue, [...(phrasings.get(t.issue) ?? []), t.text]);
+  for (const t of phrasingList) phrasings.set(t.issue, [...(phrasings.get(t.issue) ?? []), t.text]);
   const seeded = { agents: await agents.seed(roster), templates: await kb.seedTemplates(loadResolutions(), phrasings) };
   if (config.seedDemo) await seedDemo({ models, agents, kb, roster, examples: loadSeedTickets(), clock, log });
   log.info({ ...seeded, demo: config.seedDemo }, 'seed data ready');
@@ -128,14 +130,12 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       ? 'triage by OpenAI with the local classifier as fallback'
       : 'triage by the local classifier (OPENAI_API_KEY not set)',
   );
-  const triage = createTriage({
-    primary,
-    fallback: local,
-    aiMinConfidence: config.aiConfidenceThreshold,
-    log: room('triage'),
-  });
   const writer = openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null;
-  const answerer = createAnswerer({ search: kbSearch, writer, log: room('answer') });
+  const intents = createIntentProfile(phrasingList);
+  // What the AI contributes to each ticket (answer, one suggested article, or nothing), decided on evidence.
+  const planner = createAnswerPlanner({ search: kbSearch, issues: issueModel, intents, writer, log: room('answer') });
+  const aiMinConfidence = config.aiConfidenceThreshold;
+  const triage = createTriage({ primary, fallback: local, aiMinConfidence, log: room('triage'), planner });
   // Ticket changes reach the analytics SSE streams through this bus.
   const analyticsEvents = createAnalyticsEvents();
   const tickets = createTicketService({
@@ -145,7 +145,6 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     agents,
     triage,
     replyReader: local,
-    answerer,
     notifier,
     ids,
     kb,

@@ -104,7 +104,9 @@ describe('core HTTP API and lifecycle', () => {
           name: 'Bo',
           email: 'bo@corp.example',
           devCenter: 'Lisbon',
-          issue: 'My second monitor flickers when connected through the dock, it started after the last driver update.',
+          // A deadline within hours: people take it (a self-service problem alone now goes to the AI agent).
+          issue:
+            'My second monitor flickers when connected through the dock, it started after the last driver update. I need it for a customer demo at 2pm.',
         },
       })
     ).json();

@@ -16,6 +16,8 @@ export interface KbHit {
   resolution: string;
   issue: string | null;
   source: string;
+  /** Place in the full-text index's own ranking before fusion (0 = its best); null: only the issue model found it. */
+  textRank: number | null;
 }
 
 interface Row {
@@ -33,7 +35,7 @@ interface Row {
 const VOCAB_TTL_MS = 60_000;
 
 /** Ranks the known issues a query may be about (a model trained on how employees describe them). */
-export type IssueHint = (q: string) => { issue: string; p: number }[];
+export type IssueHint = (q: string) => { issue: string; p: number; z?: number }[];
 
 const CANDIDATES = 12;
 /** Reciprocal rank fusion constant: how much the top places of each ranking dominate. */
@@ -238,18 +240,18 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
             opts.category,
           )
         : [];
-      const fused = new Map<number, { r: Row; f: number }>();
-      for (const [i, r] of rows.entries()) fused.set(Number(r.id), { r, f: 1 / (RRF_K + i) });
+      const fused = new Map<number, { r: Row; f: number; t: number | null }>();
+      for (const [i, r] of rows.entries()) fused.set(Number(r.id), { r, f: 1 / (RRF_K + i), t: i });
       for (const r of byIssue) {
         const i = guesses.findIndex((g) => g.issue === r.issue);
-        const e = fused.get(Number(r.id)) ?? fused.set(Number(r.id), { r, f: 0 }).get(Number(r.id))!;
+        const e = fused.get(Number(r.id)) ?? fused.set(Number(r.id), { r, f: 0, t: null }).get(Number(r.id))!;
         e.f += 1 / (RRF_K + i);
       }
       return [...fused.values()]
         .sort((a, b) => b.f - a.f || a.r.id - b.r.id)
         .slice(0, limit)
-        .map(({ r }) => ({ r, s: score(r, weights) }))
-        .map(({ r, s }) => ({
+        .map(({ r, t }) => ({ r, t, s: score(r, weights) }))
+        .map(({ r, t, s }) => ({
           id: Number(r.id),
           title: r.title,
           category: r.category,
@@ -258,7 +260,14 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
           issue: r.issue,
           source: r.source,
           snippet: r.resolution.replace(/\s+/g, ' ').slice(0, 160),
+          textRank: t,
         }));
+    },
+    /** The issue model's ranking fused into the search (with raw scores), for answerability; empty without one. */
+    issues(q: string, top = 5): { issue: string; p: number; z: number }[] {
+      return (deps.issueHint?.(q) ?? [])
+        .filter((g): g is { issue: string; p: number; z: number } => typeof g.z === 'number')
+        .slice(0, top);
     },
     /** Refresh the vocabulary before the next search (after this process changed entries). */
     invalidate() {

@@ -168,7 +168,8 @@ export class Softmax<L extends string> {
     for (let j = 0; j < w.length; j++) w[j]! *= scale;
   }
 
-  private logits(x: SparseVec): Float64Array {
+  /** Raw class scores before the softmax (and before the temperature). */
+  logits(x: SparseVec): Float64Array {
     const K = this.labels.length;
     const z = Float64Array.from(this.b);
     for (let n = 0; n < x.idx.length; n++) {

@@ -2,7 +2,7 @@
  * Features for the learned models (the local classifier, the KB issue model): e-mail noise and instructions aimed at
  * the classifier are removed, then stemmed unigrams and bigrams of the content words.
  */
-import { STOP_WORDS, stem, words } from './words.js';
+import { NEGATIONS, STOP_WORDS, stem, words } from './words.js';
 
 const GREETING = /^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|hallo|hola)\b[^\n]{0,40}$/i;
 // A short line that only signs off; everything after it is signature (name, title, phone).
@@ -41,9 +41,13 @@ export function stripInjection(text: string): string {
     .join(' ');
 }
 
-/** Stemmed unigrams and adjacent-pair bigrams ("a_b") of the content words, after noise removal. */
-export function tokenize(text: string): string[] {
+/**
+ * Stemmed unigrams and adjacent-pair bigrams ("a_b") of the content words, after noise removal. `fold` maps a word
+ * to a canonical one first (the KB's synonyms: "notebook" → "laptop").
+ */
+export function tokenize(text: string, fold?: (word: string) => string): string[] {
   const content = words(stripInjection(stripEmailNoise(text)))
+    .map((w) => NEGATIONS.get(w) ?? (fold ? fold(w) : w))
     .filter((w) => !STOP_WORDS.has(w) && w.length < 30)
     .map(stem);
   const grams = content.slice();

@@ -10,7 +10,6 @@ import { refFor, type Channel } from '../domain/vocabulary.js';
 import type { Logger } from '../log.js';
 import type { MailIds } from '../mail/outbound/ids.js';
 import type { Notifier } from '../mail/outbound/notify.js';
-import type { Answerer } from '../triage/answer.js';
 import type { Triage } from '../triage/service.js';
 import type { Roster, RosterMember } from './roster.js';
 import type { EmailMeta, Store } from './store.js';
@@ -32,7 +31,6 @@ export interface CreateDeps {
   store: Store;
   triage: Triage;
   roster: Roster;
-  answerer: Answerer;
   notifier: Notifier;
   ids: MailIds;
   clock: () => Date;
@@ -121,7 +119,12 @@ export function createTicketCreation(deps: CreateDeps) {
     if (pre.status !== 'new') return pre;
     const requester = pre.requester!;
     const roster = await deps.roster();
-    const { classification: c, decision } = await deps.triage.triage(
+    // The decision routes to the AI agent only when the plan says its answer fits this request (answerability).
+    const {
+      classification: c,
+      decision: d,
+      plan,
+    } = await deps.triage.triage(
       {
         subject: pre.subject,
         text: pre.description,
@@ -129,17 +132,7 @@ export function createTicketCreation(deps: CreateDeps) {
       },
       roster,
     );
-    let d = decision;
-    let answer = null;
-    if (d.route === 'ai') {
-      answer = await deps.answerer.compose({
-        subject: pre.subject,
-        text: pre.description,
-        category: c.category,
-        requesterName: requester.name,
-      });
-      if (!answer.ok) d = { route: 'pool', agent: null, rule: `${d.rule}; ${answer.reason}→pool` };
-    }
+    const answer = d.route === 'ai' && plan?.kind === 'answer' && plan.answer ? plan : null;
     const agent: RosterMember | null = d.agent ? (roster.find((a) => a.id === d.agent!.id) ?? null) : null;
     return store.tx(async (t) => {
       const ticket = await Ticket.findByPk(ticketId, { transaction: t, lock: t.LOCK.UPDATE });
@@ -165,7 +158,17 @@ export function createTicketCreation(deps: CreateDeps) {
             ...c,
             rule: d.rule,
             suggestedAgent: agent?.name ?? c.suggestedAgent,
-            answer: answer ? { composer: answer.composer, sources: answer.sources, reason: answer.reason } : null,
+            // Why the AI answered or did not (every check with its value), shown in the console's triage panel.
+            answer: plan
+              ? {
+                  kind: plan.kind,
+                  entry: plan.entry ?? null,
+                  composer: plan.composer,
+                  sources: plan.sources,
+                  reason: plan.reason,
+                  evidence: plan.evidence,
+                }
+              : null,
           },
         },
         {
@@ -179,7 +182,7 @@ export function createTicketCreation(deps: CreateDeps) {
           agent: agent?.name ?? null,
         },
       );
-      if (d.route === 'ai' && answer?.ok && agent) {
+      if (answer?.answer && agent) {
         const messageId = deps.ids.messageId(ticket.id);
         await store.addMessage(t, {
           ticketId: ticket.id,

@@ -11,7 +11,6 @@ import type { Kb } from '../kb/entries.js';
 import type { Logger } from '../log.js';
 import type { MailIds } from '../mail/outbound/ids.js';
 import type { Notifier } from '../mail/outbound/notify.js';
-import type { Answerer } from '../triage/answer.js';
 import type { Triage } from '../triage/service.js';
 import type { Classifier } from '../triage/types.js';
 import { createTicketActions } from './actions.js';
@@ -30,7 +29,6 @@ export interface TicketServiceDeps {
   triage: Triage;
   /** The local classifier, used to read intent and sentiment in replies. */
   replyReader: Classifier;
-  answerer: Answerer;
   notifier: Notifier;
   ids: MailIds;
   kb: Kb;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createLocalClassifier, loadSeedExamples, loadSeedRoster } from './local/classifier.js';
 import { route } from './routing.js';
 import type { HoldoutItem } from './local/classifier.js';
-import { CATEGORIES, isCategory, isLevel } from '../domain/vocabulary.js';
+import { CATEGORIES, isCategory, isLevel, levelRank } from '../domain/vocabulary.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -54,8 +54,10 @@ function main() {
   const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
   let correct = 0,
     sevOk = 0,
+    sevNear = 0,
     sevN = 0,
     urgOk = 0,
+    urgNear = 0,
     urgN = 0,
     criticalToAi = 0,
     toAi = 0,
@@ -72,10 +74,12 @@ function main() {
     if (it.severity) {
       sevN++;
       if (c.severity === it.severity) sevOk++;
+      if (Math.abs(levelRank(c.severity) - levelRank(it.severity)) <= 1) sevNear++;
     }
     if (it.urgency) {
       urgN++;
       if (c.urgency === it.urgency) urgOk++;
+      if (Math.abs(levelRank(c.urgency) - levelRank(it.urgency)) <= 1) urgNear++;
     }
     routes[d.route] = (routes[d.route] ?? 0) + 1;
     if (d.route === 'ai') toAi++;
@@ -89,7 +93,7 @@ function main() {
   const lines = [
     `trained on ${classifier.trainedOn} examples in ${classifier.trainMs.toFixed(0)} ms; evaluated ${items.length}`,
     `category accuracy: ${pct(correct, items.length)} (${correct}/${items.length})`,
-    `severity accuracy: ${pct(sevOk, sevN)}   urgency accuracy: ${pct(urgOk, urgN)}`,
+    `severity accuracy: ${pct(sevOk, sevN)} (within one level ${pct(sevNear, sevN)})   urgency accuracy: ${pct(urgOk, urgN)} (within one level ${pct(urgNear, urgN)})`,
     `median classify: ${(times[Math.floor(times.length / 2)] ?? 0).toFixed(3)} ms`,
     '',
     'category                     precision  recall  n',

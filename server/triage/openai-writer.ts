@@ -2,7 +2,7 @@
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import type { KbHit } from '../kb/search.js';
-import type { AnswerInput, GroundedWriter } from './answer.js';
+import type { AnswerInput, GroundedWriter } from './writer.js';
 
 const SYSTEM = `You are the IT helpdesk's AI agent. Answer the employee using ONLY the numbered knowledge-base material given.
 Never invent steps, tools, links or phone numbers that are not in the material. If the material does not answer the

@@ -52,6 +52,33 @@ describe('local classifier on the held-out set', () => {
   });
 });
 
+describe('severity and urgency on the levels held-out set (low = one person, self-service fixes it)', () => {
+  it('predicts them at the measured rates and sends no critical incident to the AI agent', async () => {
+    const items = loadHoldout(root, 'tests/fixtures/levels-holdout.jsonl');
+    expect(items.length).toBe(80);
+    const roster = loadSeedRoster(root);
+    const n = { sev: 0, sevNear: 0, urg: 0, urgNear: 0, criticalToAi: 0 };
+    for (const h of items) {
+      const c = await clf.classify({ subject: h.subject, text: h.body });
+      const [ds, du] = [levelRank(c.severity) - levelRank(h.severity!), levelRank(c.urgency) - levelRank(h.urgency!)];
+      n.sev += +(ds === 0);
+      n.sevNear += +(Math.abs(ds) <= 1);
+      n.urg += +(du === 0);
+      n.urgNear += +(Math.abs(du) <= 1);
+      if (h.critical && route(c, roster, thresholds).route === 'ai') n.criticalToAi++;
+    }
+    const pct = (k: number) => `${((100 * k) / items.length).toFixed(1)}%`;
+    process.stdout.write(
+      `levels held-out: severity ${pct(n.sev)} (within one ${pct(n.sevNear)}), urgency ${pct(n.urg)} (within one ${pct(n.urgNear)})\n`,
+    );
+    expect(n.criticalToAi).toBe(0);
+    expect(n.sev / items.length).toBeGreaterThanOrEqual(0.66);
+    expect(n.sevNear / items.length).toBeGreaterThanOrEqual(0.97);
+    expect(n.urg / items.length).toBeGreaterThanOrEqual(0.75);
+    expect(n.urgNear / items.length).toBeGreaterThanOrEqual(0.96);
+  });
+});
+
 describe('local classifier behaviour', () => {
   const ransomware = {
     subject: 'files encrypted',

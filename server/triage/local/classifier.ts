@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Classification, Classifier, ClassifyInput, TrainingExample } from '../types.js';
 import { CATEGORIES, LEVELS, isCategory, isLevel, type Category, type Level } from '../../domain/vocabulary.js';
 import type { RosterAgent } from '../routing.js';
-import { applyRules, raise, summarize } from './rules.js';
+import { applyRules, summarize } from './rules.js';
+import { decideLevels } from './levels.js';
 import { lexiconExamples } from './lexicon.js';
 import { Softmax, TfIdf } from '../../text/softmax.js';
 import { tokenize } from '../../text/tokenize.js';
@@ -31,10 +32,11 @@ export function createLocalClassifier(
   const n = examples.length;
   const catData = [...examples, ...prior].map((e, i) => ({ x: xs[i]!, y: e.category }));
   const category = new Softmax(CATEGORIES, tfidf.dim, { seed: 7 }).fit(catData);
-  // Severity and urgency are noisier labels than category, so they get stronger regularisation.
-  const levelData = (key: 'severity' | 'urgency') => examples.map((e, i) => ({ x: xs[i]!, y: e[key] }));
-  const severity = new Softmax(LEVELS, tfidf.dim, { seed: 11, lambda: 3e-4 }).fit(levelData('severity'));
-  const urgency = new Softmax(LEVELS, tfidf.dim, { seed: 13, lambda: 3e-4 }).fit(levelData('urgency'));
+  // Severity is a noisier label than category, so it gets stronger regularisation. Urgency is derived from it
+  // and the deadline cues (levels.ts): the seed labels' urgency mostly repeats the severity, one step up or not.
+  const severity = new Softmax(LEVELS, tfidf.dim, { seed: 11, lambda: 3e-4 }).fit(
+    examples.map((e, i) => ({ x: xs[i]!, y: e.severity })),
+  );
   const trainMs = performance.now() - started;
 
   function classifySync(input: ClassifyInput): Classification {
@@ -42,10 +44,11 @@ export function createLocalClassifier(
     const x = tfidf.transform(tokenize(text));
     const cat = category.predict(x);
     const rules = applyRules(text);
+    const levels = decideLevels(severity.predict(x), text, rules);
     return {
       category: rules.category ?? cat.label,
-      severity: raise(notLowUnlessSure(severity.predict(x)), rules.floor),
-      urgency: raise(notLowUnlessSure(urgency.predict(x)), rules.floor),
+      severity: levels.severity,
+      urgency: levels.urgency,
       suggestedAgent: null,
       sentiment: rules.sentiment,
       intent: rules.intent,
@@ -54,7 +57,7 @@ export function createLocalClassifier(
       confidence: rules.category ? 1 : Math.round(cat.prob * 1000) / 1000,
       summary: summarize(input.subject, input.text),
       classifier: 'local',
-      signals: rules.signals,
+      signals: [...rules.signals, ...levels.cues],
     };
   }
 
@@ -66,12 +69,6 @@ export function createLocalClassifier(
     classify: async (input) => classifySync(input),
   };
 }
-
-/** "low" sends a ticket towards the AI agent, so the model must mean it: an unsure "low" becomes "medium". */
-function notLowUnlessSure(p: { label: Level; proba: Float64Array }): Level {
-  return p.label === 'low' && p.proba[0]! < LOW_MIN_PROB ? 'medium' : p.label;
-}
-const LOW_MIN_PROB = 0.5;
 
 function readJsonLines(file: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
@@ -120,11 +117,11 @@ export function loadSeedExamples(rootDir: string): TrainingExample[] {
   return out;
 }
 
-/** Held-out items from tests/fixtures/triage-holdout.jsonl, else seeds/parts/holdout-*.jsonl. */
-export function loadHoldout(rootDir: string): HoldoutItem[] {
+/** Held-out items from tests/fixtures/triage-holdout.jsonl (or `file`), else seeds/parts/holdout-*.jsonl. */
+export function loadHoldout(rootDir: string, file = 'tests/fixtures/triage-holdout.jsonl'): HoldoutItem[] {
   const out: HoldoutItem[] = [];
-  for (const file of sourceFiles(rootDir, 'tests/fixtures/triage-holdout.jsonl', 'holdout-')) {
-    for (const r of readJsonLines(file)) {
+  for (const file_ of sourceFiles(rootDir, file, 'holdout-')) {
+    for (const r of readJsonLines(file_)) {
       const body = str(r.body) || str(r.text);
       if (!body || !isCategory(r.category)) continue;
       out.push({

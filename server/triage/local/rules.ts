@@ -7,7 +7,7 @@ import { levelRank, type Category, type Intent, type Level, type Sentiment } fro
 import { hasInjection, stripEmailNoise } from '../../text/tokenize.js';
 
 // "Many people" — the blast radius that turns a fault into an outage.
-const MANY =
+export const MANY =
   /\b(every(one|body)|all (of )?(us|users|staff|employees|colleagues|people|teams?|departments?|sites?|branches|offices|machines|pcs|computers|laptops|devices|workstations)|nobody|no ?one|(whole|entire|complete) (office|floor|building|site|company|branch|department|team|organi[sz]ation|plant|warehouse|network|campus)|company[- ]wide|across (the|all) (company|sites|offices)|\d{2,} (people|users|staff|employees|colleagues|of us|pcs|computers))\b/i;
 const FAILING =
   /\b(down|outage|offline|not (working|loading|connecting|responding|reachable|available)|can(no|')?t|unable|no (internet|network|connection|access|wi-?fi|email|phones?)|fail(s|ed|ing)?|stopped|broken|dead|unreachable|lost (access|connection))\b/i;
@@ -48,10 +48,16 @@ const INSIDER =
 // People state priority themselves ("P1", "sev 1", "major incident"); believe it upwards only.
 const STATED_PRIORITY = /\b(p1|prio(rity)? ?1|sev(erity)? ?1|major incident)\b/i;
 
-/** A critical-incident kind, the floor it puts under severity and urgency, and the rule text. */
+// "Nobody can sign in", "no one is able to print": the negation carries the failure.
+const NOBODY_CAN =
+  /\b(nobody|no ?one)\b[^.\n]{0,40}\b(can|could|is able to|are able to)\s+(do|make|log|sign|connect|print|access|work|reach|open|use|send|receive|load|start|join|see|get (in|into|on|to))/i;
+
+/** A critical-incident kind, the floor it puts under severity (and urgency, unless `urgent` says more). */
 interface CriticalRule {
   kind: string;
   floor: Level;
+  /** Urgency floor when an incident is more urgent than it is severe (the clock runs on phished credentials). */
+  urgent?: Level;
   test: (text: string) => boolean;
 }
 
@@ -60,11 +66,16 @@ export const CRITICAL_RULES: readonly CriticalRule[] = [
   { kind: 'ransomware', floor: 'critical', test: (t) => RANSOMWARE.test(t) },
   { kind: 'malware-spreading', floor: 'critical', test: (t) => MALWARE_SPREADING.test(t) },
   { kind: 'account-compromise', floor: 'critical', test: (t) => COMPROMISED.test(t) },
-  { kind: 'credentials-phished', floor: 'high', test: (t) => PHISHED.test(t) && PHISH_CONTEXT.test(t) },
+  {
+    kind: 'credentials-phished',
+    floor: 'high',
+    urgent: 'critical',
+    test: (t) => PHISHED.test(t) && PHISH_CONTEXT.test(t),
+  },
   { kind: 'lost-device', floor: 'high', test: (t) => LOST_DEVICE.test(t) },
-  { kind: 'intrusion', floor: 'high', test: (t) => INTRUSION.test(t) },
+  { kind: 'intrusion', floor: 'high', urgent: 'critical', test: (t) => INTRUSION.test(t) },
   { kind: 'data-breach', floor: 'critical', test: (t) => DATA_BREACH.test(t) },
-  { kind: 'outage', floor: 'critical', test: (t) => sameSentence(t, MANY, FAILING) },
+  { kind: 'outage', floor: 'critical', test: (t) => sameSentence(t, MANY, FAILING) || NOBODY_CAN.test(t) },
   { kind: 'business-system-down', floor: 'critical', test: (t) => sameSentence(t, BUSINESS_SYSTEM, SYSTEM_DOWN) },
 ];
 
@@ -83,11 +94,11 @@ const CLOSURE =
   /\b(that (fixed|solved|sorted|did) it|(it'?s |it is |all )?(works?|working|fixed|resolved|sorted|solved) now|now it works|you can close|(please |pls )?close (the|this|my) (ticket|request|case)|(issue|problem) (is |has been )?(fixed|resolved|solved|gone)|all good now|never ?mind|no longer (needed|an issue|required)|problem went away|no need anymore)\b/i;
 const STILL_BROKEN = /\b(still|again|not|n'?t)\b[^.\n]{0,20}\b(work|fixed|resolved)/i;
 const INCIDENT =
-  /\b(error|not (working|loading|opening|printing|connecting|starting|syncing|responding|charging)|doesn'?t|does not|won'?t|can(no|')?t|unable|fail\w*|crash\w*|freez\w*|frozen|hangs?|broken|stopped|down|outage|offline|slow|lost|missing|stuck|locked out|disappeared|hacked|stolen|virus|malware|trojan|phish\w*|suspicious|strange|weird|cracked|dead|blue screen|affected|alert|spam|issue|problem|no longer|keeps? \w+ing)\b/i;
+  /\b(error|not (working|loading|opening|printing|connecting|starting|syncing|responding|charging)|doesn'?t|does not|won'?t|can(no|')?t|unable|fail\w*|crash\w*|freez\w*|frozen|hangs?|broken|stopped|down|outage|offline|slow|lost|missing|stuck|locked out|disappeared|hacked|stolen|virus|malware|trojan|phish\w*|suspicious|strange|weird|cracked|dead|blue screen|affected|alert|spam|issue|problem|no longer|keeps? \w+ing|expired|rejected|refused|denied|blocked|quarantined|forever|vanished|bounc(e|es|ed|ing)|no signal|greyed out|flicker\w*|disconnect\w*|drop(s|ping|ped)( out)?)\b/i;
 const QUESTION_START =
   /^\s*(how|what|where|which|who|why|when|is (it|there)|are there|do (we|i|you)|does|can i|could you (tell|explain)|am i allowed)\b/i;
 const REQUEST =
-  /\b(request(ing)?|please (install|create|add|give|grant|set up|setup|order|provide|enable|share|remove|change)|(i|we) (would like|need|want)|can (i|we|you) (get|have|please)|could (i|we|you) (get|have|please)|need (a|an|access|new|to get)|new (hire|starter|joiner|laptop|monitor|account)|access to|install|set ?up|order)\b/i;
+  /\b(request(ing)?|please (install|create|add|give|grant|set up|setup|order|provide|enable|share|remove|change)|(i|we) (would like|need|want)|can (i|we|you) (get|have|please)|could (i|we|you) (get|have|please)|need (a|an|access|new|to get)|new (hire|starter|joiner|laptop|monitor|account)|access to|install(ed|ing)?|set ?up|order|(add|remove) me|take me off|(i'?d|we'?d) like)\b/i;
 
 /** incident | service_request | question | closure | other, by keyword precedence. */
 export function detectIntent(text: string): Intent {
@@ -152,6 +163,8 @@ export interface RuleResult {
   signals: string[];
   /** Lowest severity/urgency the rules allow (null: no floor). */
   floor: Level | null;
+  /** Lowest urgency the rules allow: at least `floor`, higher for incidents where minutes count. */
+  urgencyFloor: Level | null;
   /** Set when a security signal fired: such tickets belong to Security whatever the topic words say. */
   category: Category | null;
   complex: boolean;
@@ -163,6 +176,7 @@ export interface RuleResult {
 export function applyRules(text: string): RuleResult {
   const signals: string[] = [];
   let floor: Level | null = null;
+  let urgencyFloor: Level | null = null;
   let category: Category | null = null;
   const lift = (l: Level) => (floor = raise(l, floor));
   for (const [prefix, rules] of [
@@ -173,17 +187,20 @@ export function applyRules(text: string): RuleResult {
       if (!r.test(text)) continue;
       signals.push(`${prefix}:${r.kind}`);
       lift(r.floor);
+      urgencyFloor = raise(r.urgent ?? r.floor, urgencyFloor);
       if (!NOT_SECURITY.has(r.kind)) category = 'Security & Compliance';
     }
   }
   if (STATED_PRIORITY.test(text)) {
     signals.push('stated-priority');
     lift('high');
+    urgencyFloor = raise('high', urgencyFloor);
   }
   if (hasInjection(text)) signals.push('suspicious:prompt-injection');
   return {
     signals,
     floor,
+    urgencyFloor,
     category,
     complex: signals.some((s) => s.startsWith('critical:')) || detectComplex(text),
     intent: detectIntent(text),

@@ -1,0 +1,273 @@
+/**
+ * Answerability: may the AI agent answer this ticket with a knowledge-base entry, or offer it as a suggestion while
+ * a person takes the ticket? Decided from evidence that the entry fits THIS request, never from the search score
+ * alone: a wrong automatic answer costs the requester more than none.
+ *
+ * The evidence, each a check with its value and what it needs:
+ * - safety: critical incidents, security signals, several problems at once, text aimed at the model, and "it works
+ *   now" never get an automatic answer or article;
+ * - strength: the issue model's raw score for the entry's issue (how much the request sounds like what employees
+ *   say about it). An unfamiliar request (a parking badge) scores low on every issue;
+ * - margin: the gap to the next issue, after weighing each by how often requests of this intent (question, service
+ *   request, incident) are about it, so "need Acrobat Pro installed" prefers the install article to the licence one;
+ * - agreement: when the full-text index, on its own, ranks the same article first, two different readings of the
+ *   request agree and a lower strength and margin suffice; when it prefers another article, both must be higher;
+ * - category: the entry's category agrees with the ticket's, or the issue evidence is strong enough on its own;
+ * - retrieval: the fused search ranks the entry among its first articles, and its words cover enough of the
+ *   request.
+ * Every check is recorded (a plain JSON object for the ticket's triage record and the console); the first that
+ * fails gives the reason in words.
+ */
+import type { Intent, Route } from '../domain/vocabulary.js';
+import type { IssueGuess } from '../kb/issue-model.js';
+import type { KbHit } from '../kb/search.js';
+
+export type AnswerKind = 'answer' | 'suggest' | 'none';
+
+export interface AnswerabilityInput {
+  /** The ticket's classification (category, intent, rule signals, complex). */
+  category: string;
+  intent: Intent;
+  signals: string[];
+  complex: boolean;
+  /** The routing decision: only a ticket routed to the AI agent is answered; others get a suggestion. */
+  route: Route;
+  /** The knowledge-base search's ranking for the ticket text, best first. */
+  hits: KbHit[];
+  /** The issue model's ranking for the ticket text, best first (a few are enough). */
+  issues: IssueGuess[];
+  /** How often requests of an intent are about an issue (smoothed share, 0–1; null: the intent tells nothing). */
+  intentFit: (issue: string, intent: Intent) => number | null;
+}
+
+export interface AnswerThresholds {
+  /** Minimum raw issue score for "this request is about a known issue" when the full-text index agrees… */
+  strength: number;
+  /** …and when it prefers another article. */
+  strengthAlone: number;
+  /** Raw score above which the issue evidence outweighs a disagreeing ticket category. */
+  strongStrength: number;
+  /** Minimum gap between the best and the second issue (after weighing intent) when the full-text index agrees… */
+  margin: number;
+  /** …and when it prefers another article. */
+  marginAlone: number;
+  /** How much the intent share weighs against the issue score (per unit of log share). */
+  intentWeight: number;
+  /** The fused search must rank the article among this many first articles. */
+  retrievalRank: number;
+  /** Minimum share of the request's words (IDF-weighted) the entry contains. */
+  lexical: number;
+  /** For entries made from closed tickets (no known issue): the words must match this well… */
+  textOnlyScore: number;
+  /** …and this much better than the next entry. */
+  textOnlyMargin: number;
+}
+
+/** Tuned on tests/fixtures/answers-dev.jsonl only; tests/fixtures/answers-holdout.jsonl measures them. */
+export const ANSWER_THRESHOLDS: AnswerThresholds = {
+  strength: 1.9,
+  strengthAlone: 2.2,
+  strongStrength: 3,
+  margin: 0.5,
+  marginAlone: 1,
+  intentWeight: 0.5,
+  retrievalRank: 2,
+  lexical: 0.3,
+  textOnlyScore: 0.8,
+  textOnlyMargin: 0.15,
+};
+
+export interface AnswerCheck {
+  /** 'writer': the grounded writer (OpenAI) said the entries do not answer it (added by the answer plan). */
+  name: 'safety' | 'candidate' | 'strength' | 'margin' | 'category' | 'retrieval' | 'lexical' | 'writer';
+  ok: boolean;
+  /** The measured value (a number, or the word that decided). */
+  value: number | string | null;
+  /** What passing needs, in the same unit. */
+  need: number | string | null;
+}
+
+/** What the decision rests on: plain JSON, stored on the ticket's triage record and shown to agents. */
+export interface AnswerEvidence {
+  decision: AnswerKind;
+  route: Route;
+  intent: Intent;
+  category: string;
+  /** 'issue': a known issue's article; 'text': an entry made from closed tickets, matched on its words alone. */
+  basis: 'issue' | 'text' | null;
+  entry: { id: number; title: string; issue: string | null; category: string; source: string } | null;
+  issue: { name: string; strength: number; p: number; intentFit: number | null } | null;
+  runnerUp: { name: string; strength: number; p: number; intentFit: number | null } | null;
+  retrieval: {
+    /** Place among the fused search's articles (1 = first). */
+    rank: number | null;
+    score: number | null;
+    /** Whether the full-text index on its own ranks this article first. */
+    agrees: boolean | null;
+    top: { id: number; issue: string | null; score: number }[];
+  };
+  checks: AnswerCheck[];
+  /** The first check that failed, or null when all passed. */
+  failed: AnswerCheck['name'] | null;
+}
+
+export interface AnswerDecision {
+  kind: AnswerKind;
+  entry: KbHit | null;
+  evidence: AnswerEvidence;
+  reason: string;
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Why a ticket gets no automatic help whatever the knowledge base says (null: nothing blocks). */
+function safetyBlock(i: AnswerabilityInput): string | null {
+  const critical = i.signals.find((s) => s.startsWith('critical:'));
+  if (critical) return `critical incident (${critical.slice(9)}): a person handles it, no automatic answer or article`;
+  const security = i.signals.find((s) => s.startsWith('security:'));
+  if (security) return `security concern (${security.slice(9)}): a person handles it`;
+  if (i.signals.includes('suspicious:prompt-injection')) return 'the text tries to instruct the AI: a person reads it';
+  if (i.intent === 'closure') return 'the requester says it is solved';
+  if (i.complex) return 'several problems or many people affected: a person sorts it out';
+  return null;
+}
+
+/** Decides answer / suggest / none for one ticket from its retrieval evidence. Pure and fast (no I/O). */
+export function decideAnswerability(i: AnswerabilityInput, t: AnswerThresholds = ANSWER_THRESHOLDS): AnswerDecision {
+  const blocked = safetyBlock(i);
+  const checks: AnswerCheck[] = [{ name: 'safety', ok: !blocked, value: blocked ? 'blocked' : 'clear', need: 'clear' }];
+  const top = i.hits.slice(0, 3).map((h) => ({ id: h.id, issue: h.issue, score: h.score }));
+  const base = { route: i.route, intent: i.intent, category: i.category };
+
+  // Weigh each known issue by how often requests of this intent are about it, then take the best two.
+  const weighed = i.issues
+    .map((g) => ({ g, fit: i.intentFit(g.issue, i.intent) }))
+    .map((x) => ({ ...x, s: x.g.z + (x.fit === null ? 0 : t.intentWeight * Math.log(Math.max(x.fit, 1e-3))) }))
+    .sort((a, b) => b.s - a.s);
+  const best = weighed[0] ?? null;
+  const second = weighed[1] ?? null;
+  const issueOf = (x: typeof best) =>
+    x ? { name: x.g.issue, strength: r3(x.g.z), p: r3(x.g.p), intentFit: x.fit === null ? null : r3(x.fit) } : null;
+
+  const textOnly = textOnlyCandidate(i.hits, i.category, t);
+  const byIssue = best ? (i.hits.find((h) => h.issue === best.g.issue) ?? null) : null;
+  const useText = textOnly.ok || (!byIssue && i.hits[0]?.issue === null);
+  const entry = useText ? (i.hits[0] ?? null) : byIssue;
+  const candidate: AnswerCheck = {
+    name: 'candidate',
+    ok: !!entry,
+    value: entry ? entry.id : null,
+    need: useText ? 'an entry made from tickets' : `the article for ${best?.g.issue ?? 'a known issue'}`,
+  };
+
+  let agrees: boolean | null = null;
+  if (useText) checks.push(candidate, ...textOnly.checks);
+  else if (!best) checks.push(candidate);
+  else {
+    const margin = second ? best.s - second.s : best.s;
+    const articles = i.hits.filter((h) => h.issue !== null);
+    const sameCategory = entry ? entry.category === i.category : false;
+    agrees = !!entry && textFirst(articles)?.id === entry.id;
+    const [strength, marginNeed] = agrees ? [t.strength, t.margin] : [t.strengthAlone, t.marginAlone];
+    checks.push(
+      { name: 'strength', ok: best.g.z >= strength, value: r3(best.g.z), need: strength },
+      { name: 'margin', ok: margin >= marginNeed, value: r3(margin), need: marginNeed },
+      candidate,
+      {
+        name: 'category',
+        ok: sameCategory || best.g.z >= t.strongStrength,
+        value: entry?.category ?? null,
+        need: sameCategory ? i.category : `${i.category}, or strength ≥ ${t.strongStrength}`,
+      },
+      {
+        name: 'retrieval',
+        ok: !!entry && articles.slice(0, t.retrievalRank).includes(entry),
+        value: entry ? articles.indexOf(entry) + 1 : null,
+        need: t.retrievalRank,
+      },
+      { name: 'lexical', ok: !!entry && entry.score >= t.lexical, value: entry?.score ?? null, need: t.lexical },
+    );
+  }
+
+  const failed = checks.find((c) => !c.ok) ?? null;
+  const kind: AnswerKind = failed ? 'none' : i.route === 'ai' ? 'answer' : 'suggest';
+  const evidence: AnswerEvidence = {
+    decision: kind,
+    ...base,
+    basis: entry ? (useText ? 'text' : 'issue') : null,
+    entry: entry
+      ? { id: entry.id, title: entry.title, issue: entry.issue, category: entry.category, source: entry.source }
+      : null,
+    issue: useText ? null : issueOf(best),
+    runnerUp: useText ? null : issueOf(second),
+    retrieval: {
+      rank: entry ? i.hits.filter((h) => h.issue !== null || useText).indexOf(entry) + 1 : null,
+      score: entry?.score ?? null,
+      agrees,
+      top,
+    },
+    checks,
+    failed: failed?.name ?? null,
+  };
+  return {
+    kind,
+    entry: kind === 'none' ? null : entry,
+    evidence,
+    reason: failed ? reasonFor(failed, blocked, evidence) : passReason(kind, evidence),
+  };
+}
+
+/** The article the full-text index ranks best on its own (before fusion with the issue model). */
+function textFirst(articles: KbHit[]): KbHit | null {
+  let best: KbHit | null = null;
+  for (const h of articles) if (h.textRank !== null && (best === null || h.textRank < best.textRank!)) best = h;
+  return best;
+}
+
+/** An entry made from closed tickets has no issue model behind it: only a close, clearly best word match counts. */
+function textOnlyCandidate(hits: KbHit[], category: string, t: AnswerThresholds) {
+  const [first, next] = hits;
+  if (!first || first.issue !== null) return { ok: false, checks: [] as AnswerCheck[] };
+  const gap = first.score - (next?.score ?? 0);
+  const checks: AnswerCheck[] = [
+    { name: 'lexical', ok: first.score >= t.textOnlyScore, value: first.score, need: t.textOnlyScore },
+    { name: 'margin', ok: gap >= t.textOnlyMargin, value: r3(gap), need: t.textOnlyMargin },
+    { name: 'category', ok: first.category === category, value: first.category, need: category },
+  ];
+  return { ok: checks.every((c) => c.ok), checks };
+}
+
+function reasonFor(c: AnswerCheck, blocked: string | null, e: AnswerEvidence): string {
+  const title = e.entry ? `“${e.entry.title}”` : 'the closest entry';
+  const alone = e.retrieval.agrees ? '' : ', the full-text search preferring another article';
+  const where = c.value === 0 ? 'below the others' : `at ${c.value}`;
+  const short = `${c.value} < ${c.need}${alone}`;
+  switch (c.name) {
+    case 'safety':
+      return blocked ?? 'blocked';
+    case 'candidate':
+      return `no published knowledge-base entry for ${e.issue?.name ?? 'the request'} was retrieved`;
+    case 'strength':
+      return `the request does not look like any known issue (best: ${e.issue?.name}, strength ${short})`;
+    case 'margin':
+      return e.basis === 'text'
+        ? `${title} is not clearly better than the next entry (${c.value} < ${c.need})`
+        : `two issues fit about equally: ${e.issue?.name} and ${e.runnerUp?.name} (margin ${short})`;
+    case 'category':
+      return `${title} is about ${c.value}, the ticket is classified ${e.category}`;
+    case 'retrieval':
+      return `the full-text search ranks ${title} only ${where} among the articles`;
+    case 'lexical':
+      return `${title} covers too little of the request's words (${c.value} < ${c.need})`;
+    case 'writer':
+      return 'the model found nothing in the retrieved entries that answers it';
+  }
+}
+
+function passReason(kind: AnswerKind, e: AnswerEvidence): string {
+  const issue = `${e.issue?.name} (strength ${e.issue?.strength}, margin over ${e.runnerUp?.name ?? 'none'})`;
+  const why =
+    e.basis === 'text' ? `its words match the request closely (${e.retrieval.score})` : `the request matches ${issue}`;
+  const title = `“${e.entry?.title}”`;
+  return kind === 'answer' ? `answered with ${title}: ${why}` : `suggested ${title} while a person takes it: ${why}`;
+}
