@@ -72,6 +72,8 @@ export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttribut
   declare route: Route;
   declare assigneeId: number | null;
   declare requesterId: number;
+  /** The name given on this ticket (the requester's stored name changes only through trusted channels). */
+  declare requesterName: CreationOptional<string | null>;
   declare devCenter: string | null;
   declare classifier: string | null;
   declare confidence: number | null;
@@ -271,6 +273,7 @@ export function initModels(sequelize: Sequelize) {
       route: s,
       assigneeId: n,
       requesterId: n,
+      requesterName: s,
       devCenter: s,
       classifier: s,
       confidence: DataTypes.FLOAT,
