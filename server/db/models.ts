@@ -163,6 +163,10 @@ export class KbEntry extends Model<InferAttributes<KbEntry>, InferCreationAttrib
   declare sourceTicketId: number | null;
   declare hits: CreationOptional<number>;
   declare published: CreationOptional<boolean>;
+  /** Made from a closed ticket and not yet reviewed by an agent: never searchable or shown. */
+  declare draft: CreationOptional<boolean>;
+  /** What was taken out of a draft as personal data (for the reviewing agent); null once reviewed. */
+  declare redactions: CreationOptional<{ kind: string; text: string }[] | null>;
   declare searchText: string;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -359,6 +363,8 @@ export function initModels(sequelize: Sequelize) {
       sourceTicketId: n,
       hits: { type: DataTypes.INTEGER, defaultValue: 1 },
       published: yes(),
+      draft: no(),
+      redactions: json('redactions', null),
       searchText: t,
       ...dates,
     } as Attrs<KbEntry>,

@@ -205,7 +205,7 @@ export function createTicketActions(deps: ActionDeps) {
       return done(ticket, 'resolved');
     },
 
-    /** Closes; the ticket becomes (or strengthens) a knowledge-base entry. */
+    /** Closes; the ticket becomes a knowledge-base draft that an agent reviews before anyone can find it. */
     async close(ref: string | number, actor: Actor) {
       const ticket = await store.tx(async (t) => {
         const ticket = await store.lock(t, ref);
@@ -219,8 +219,11 @@ export function createTicketActions(deps: ActionDeps) {
           resolvedBy,
         });
         if (resolution) {
-          const entry = await deps.kb.fromClosedTicket(t, ticket, resolution);
-          if (entry) await store.audit(t, ticket.id, 'system', 'kb_entry', { kbEntryId: entry.id, hits: entry.hits });
+          // A draft for an agent to review, whoever closed it; the requester's names and address are taken out.
+          const r = await store.requesterOf(t, ticket);
+          const personal = { names: [r.name, ticket.requesterName], emails: [r.email] };
+          const entry = await deps.kb.fromClosedTicket(t, ticket, resolution, personal);
+          if (entry) await store.audit(t, ticket.id, 'system', 'kb_draft', { kbEntryId: entry.id });
         }
         return ticket;
       });
