@@ -89,6 +89,12 @@ const schema = z.object({
   SMTP_URL: url(['smtp', 'smtps']),
   MAIL_FROM: z.string().default('IT Helpdesk <it@helpdesk.localhost>'),
   MAIL_MAX_BYTES: int(25 * 1024 * 1024, 1024),
+  // The authserv-id of our own receiving mail server, whose Authentication-Results header we believe.
+  MAIL_TRUSTED_AUTHSERV_ID: z
+    .string()
+    .max(253)
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'must be a host name such as mx.corp.example')
+    .optional(),
   REOPEN_WINDOW_DAYS: int(14, 0, 3650),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: url(['http', 'https']),
@@ -118,6 +124,11 @@ export interface Config {
   logLevel: string;
   imap: { url?: string; processedMailbox: string; failedMailbox: string; pollSeconds: number };
   smtp: { url?: string; from: string; maxBytes: number };
+  /**
+   * The receiving server whose Authentication-Results (DMARC/DKIM) are believed; unset: no email is taken as
+   * authenticated, so agents' email replies wait for confirmation and no email reply resolves or hands over.
+   */
+  trustedAuthservId?: string;
   reopenWindowDays: number;
   openai: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number };
   escalationHours: number;
@@ -163,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollSeconds: e.IMAP_POLL_SECONDS,
     },
     smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, maxBytes: e.MAIL_MAX_BYTES },
+    trustedAuthservId: e.MAIL_TRUSTED_AUTHSERV_ID,
     reopenWindowDays: e.REOPEN_WINDOW_DAYS,
     openai: {
       apiKey: e.OPENAI_API_KEY,

@@ -166,6 +166,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     mailFrom: config.smtp.from,
     maxBytes: config.smtp.maxBytes,
     reopenWindowDays: config.reopenWindowDays,
+    trustedAuthservId: config.trustedAuthservId,
     clock,
     log: room('intake'),
   });

@@ -98,6 +98,6 @@ export function ticketPage(
       · ${d.requester ? html`${d.requester.name} &lt;${d.requester.email}&gt;` : ''}${givenName(t, d.requester)} · ${t.devCenter ?? 'no centre'} · opened ${when(t.createdAt)}</p>
     <p class="presence" role="status" aria-live="polite" data-presence="/console/tickets/${t.ref ?? ''}/presence">${others ? `Also viewing this ticket: ${others}` : ''}</p>
     ${t.resolution ? html`<section class="panel"><h2>Resolution</h2><pre class="text">${t.resolution}</pre></section>` : ''}
-    <div class="ticket-grid"><div>${threadHtml(d.messages, byId)}${auditPanel(d.events)}</div><div>${actionsPanel(t, me, d.agents)}${triagePanel(t)}</div></div>`;
+    <div class="ticket-grid"><div>${threadHtml(d.messages, byId, { agentId: me.agent.id, csrf: me.csrf, base: `/console/tickets/${t.ref}` })}${auditPanel(d.events)}</div><div>${actionsPanel(t, me, d.agents)}${triagePanel(t)}</div></div>`;
   return page(c, body, { title: t.ref ?? 'Ticket', agent: me.agent, csrf: me.csrf, flash, status });
 }

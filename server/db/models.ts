@@ -123,6 +123,8 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
   declare inReplyTo: string | null;
   declare references: string | null;
   declare inboundEmailId: number | null;
+  /** An agent's email reply not proven to be theirs: an internal note until that agent confirms it. */
+  declare pendingConfirmation: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare attachments?: Attachment[];
@@ -327,6 +329,7 @@ export function initModels(sequelize: Sequelize) {
       inReplyTo: s,
       references: t,
       inboundEmailId: n,
+      pendingConfirmation: no(),
       ...dates,
     } as Attrs<Message>,
     opts('Message', 'messages'),

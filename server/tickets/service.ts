@@ -68,6 +68,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     triageStored: (ticketId: number) => creation.triage(ticketId),
     assign: actions.assign,
     comment: actions.comment,
+    confirmEmailReply: actions.confirmEmailReply,
     resolve: actions.resolve,
     close: actions.close,
     /** Closes unless it already is; a concurrent close is not an error for the person who asked. */

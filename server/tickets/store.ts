@@ -41,6 +41,8 @@ export interface NewMessage {
   text: string;
   emailMessageId?: string | null;
   email?: EmailMeta;
+  /** An agent's unproven email reply, kept as an internal note until they confirm it. */
+  pendingConfirmation?: boolean;
 }
 
 /**
@@ -127,6 +129,7 @@ export function createStore(deps: { sequelize: Sequelize; models: Models; clock:
           inReplyTo: e?.inReplyTo ?? null,
           references: e?.references.length ? e.references.join(' ') : null,
           inboundEmailId: e?.inboundEmailId ?? null,
+          pendingConfirmation: !!m.pendingConfirmation,
         },
         { transaction: t },
       );
@@ -152,12 +155,15 @@ export function createStore(deps: { sequelize: Sequelize; models: Models; clock:
       const r = requester ?? (await store.requesterOf(t, ticket));
       const msgs = await Message.findAll({
         where: { ticketId: ticket.id },
-        attributes: ['emailMessageId', 'authorKind'],
+        attributes: ['emailMessageId', 'authorKind', 'internal'],
         order: [['id', 'ASC']],
         transaction: t,
       });
       const messageIds = msgs.map((m) => m.emailMessageId).filter((x): x is string => !!x);
-      const lastRequester = [...msgs].reverse().find((m) => m.authorKind === 'requester' && m.emailMessageId);
+      // Not an internal note: mail from someone else on the thread is kept as one and is not the requester's.
+      const lastRequester = [...msgs]
+        .reverse()
+        .find((m) => m.authorKind === 'requester' && !m.internal && m.emailMessageId);
       return {
         ticket: {
           id: ticket.id,
