@@ -148,6 +148,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     answerer,
     notifier,
     ids,
+    mailSent: (messageId) => outbox.sentAt(messageId),
     kb,
     escalationHours: config.escalationHours,
     clock,
@@ -249,6 +250,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     { name: 'recover-new', everyMs: 15_000, run: async () => void (await tickets.recoverUntriaged()) },
     { name: 'learn', everyMs: 10 * 60_000, run: async () => void (await local.retrain()) },
     { name: 'escalation', everyMs: 60_000, run: async () => void (await tickets.escalateOverdue()) },
+    { name: 'settle-feedback', everyMs: 10_000, run: async () => void (await tickets.settleFeedback()) },
     { name: 'recover-inbound', everyMs: 15_000, run: async () => void (await intake.recover()) },
   ];
   let stopJobs: (() => Promise<void>) | null = null;

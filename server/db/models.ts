@@ -214,6 +214,22 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare updatedAt: CreationOptional<Date>;
 }
 
+/** A GET of an action link from one of our emails (see migrations/0009-link-fetches.ts). */
+export class LinkFetch extends Model<InferAttributes<LinkFetch>, InferCreationAttributes<LinkFetch>> {
+  declare id: CreationOptional<number>;
+  declare ticketId: number;
+  declare mailNonce: string;
+  declare link: string;
+  declare score: number | null;
+  declare state: 'pending' | 'recorded' | 'dropped' | 'superseded' | null;
+  declare reason: string | null;
+  declare actor: string | null;
+  declare fetchedAt: Date;
+  declare dueAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
 export class Lease extends Model<InferAttributes<Lease>, InferCreationAttributes<Lease>> {
   declare name: string;
   declare holder: string;
@@ -243,6 +259,7 @@ export function initModels(sequelize: Sequelize) {
   class OutboxMailM extends OutboxMail {}
   class AuditEventM extends AuditEvent {}
   class LeaseM extends Lease {}
+  class LinkFetchM extends LinkFetch {}
   RequesterM.init(
     { id: id(), email: s, name: s, devCenter: s, ...dates } as Attrs<Requester>,
     opts('Requester', 'requesters'),
@@ -407,6 +424,23 @@ export function initModels(sequelize: Sequelize) {
     opts('Lease', 'leases'),
   );
 
+  LinkFetchM.init(
+    {
+      id: id(),
+      ticketId: n,
+      mailNonce: s,
+      link: s,
+      score: n,
+      state: s,
+      reason: s,
+      actor: s,
+      fetchedAt: d,
+      dueAt: d,
+      ...dates,
+    } as Attrs<LinkFetch>,
+    opts('LinkFetch', 'link_fetches'),
+  );
+
   TicketM.belongsTo(RequesterM, { as: 'requester', foreignKey: 'requesterId' });
   TicketM.belongsTo(AgentM, { as: 'assignee', foreignKey: 'assigneeId' });
   TicketM.hasMany(MessageM, { as: 'messages', foreignKey: 'ticketId' });
@@ -427,6 +461,7 @@ export function initModels(sequelize: Sequelize) {
     OutboxMail: OutboxMailM,
     AuditEvent: AuditEventM,
     Lease: LeaseM,
+    LinkFetch: LinkFetchM,
   };
 }
 

@@ -286,17 +286,14 @@ export function createTicketActions(deps: ActionDeps) {
       if (!Number.isInteger(score) || score < 1 || score > 5) {
         throw new AppError('validation_failed', 'Score must be 1 to 5.', { fields: { score: 'must be 1–5' } });
       }
-      const { Feedback } = store.models;
       const ticket = await store.tx(async (t) => {
         const ticket = await store.lock(t, ref);
-        const existing = await Feedback.findOne({ where: { ticketId: ticket.id }, transaction: t });
-        const previous = existing?.score ?? null;
-        if (existing) {
-          if (existing.score !== score || (comment && comment !== existing.comment)) {
-            await existing.update({ score, comment: comment ?? existing.comment }, { transaction: t });
-          }
-        } else await Feedback.create({ ticketId: ticket.id, score, comment }, { transaction: t });
-        await store.change(t, ticket, 'feedback', actor, {}, { score, previous });
+        await store.recordFeedback(t, ticket, score, actor, comment);
+        // A deliberate choice (a form or the widget) replaces any emoji-link score still waiting to be settled.
+        await store.models.LinkFetch.update(
+          { state: 'superseded', reason: 'a later choice was made on the page' },
+          { where: { ticketId: ticket.id, state: 'pending' }, transaction: t },
+        );
         return ticket;
       });
       return done(ticket, 'feedback');

@@ -142,6 +142,29 @@ export function createStore(deps: { sequelize: Sequelize; models: Models; clock:
       return msg;
     },
 
+    /**
+     * Records a 1–5 score in t (a later choice replaces an earlier one) and audits it; the caller holds the ticket's
+     * lock. Shared by the feedback action and the settling of emoji-link scores.
+     */
+    async recordFeedback(
+      t: Transaction,
+      ticket: Ticket,
+      score: number,
+      actor: Actor,
+      comment: string | null,
+      data: Record<string, unknown> = {},
+    ) {
+      const { Feedback } = deps.models;
+      const existing = await Feedback.findOne({ where: { ticketId: ticket.id }, transaction: t });
+      const previous = existing?.score ?? null;
+      if (existing) {
+        if (existing.score !== score || (comment && comment !== existing.comment)) {
+          await existing.update({ score, comment: comment ?? existing.comment }, { transaction: t });
+        }
+      } else await Feedback.create({ ticketId: ticket.id, score, comment }, { transaction: t });
+      await store.change(t, ticket, 'feedback', actor, {}, { score, previous, ...data });
+    },
+
     /** The latest message a person or the AI agent sent the requester (not internal). */
     lastStaffMessage: (t: Transaction | null, ticketId: number) =>
       Message.findOne({
