@@ -89,6 +89,12 @@ const env = z.object({
   SMTP_URL: url(['smtp', 'smtps']),
   MAIL_FROM: z.string().default('IT Helpdesk <it@helpdesk.localhost>'),
   MAIL_MAX_BYTES: int(25 * 1024 * 1024, 1024),
+  // The authserv-id of our own receiving mail server, whose Authentication-Results header we believe.
+  MAIL_TRUSTED_AUTHSERV_ID: z
+    .string()
+    .max(253)
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'must be a host name such as mx.corp.example')
+    .optional(),
   REOPEN_WINDOW_DAYS: int(14, 0, 3650),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: url(['http', 'https']),
@@ -139,6 +145,8 @@ const schema = env.transform((e) => ({
     closeDelaySeconds: e.WIDGET_CLOSE_DELAY_SECONDS,
   },
   leaseSeconds: e.LEASE_SECONDS,
+  /** Authentication-Results from this server are believed (DKIM/DMARC verdicts on inbound mail). */
+  trustedAuthservId: e.MAIL_TRUSTED_AUTHSERV_ID,
 }));
 
 /** The helpdesk's configuration, exactly what the schema produces. */

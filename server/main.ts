@@ -147,6 +147,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     replyReader: local,
     notifier,
     ids,
+    mailSent: (messageId) => outbox.sentAt(messageId),
     kb,
     escalationHours: config.escalationHours,
     clock,
@@ -165,6 +166,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     mailFrom: config.smtp.from,
     maxBytes: config.smtp.maxBytes,
     reopenWindowDays: config.reopenWindowDays,
+    trustedAuthservId: config.trustedAuthservId,
     clock,
     log: room('intake'),
   });
@@ -247,6 +249,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     { name: 'recover-new', everyMs: 15_000, run: async () => void (await tickets.recoverUntriaged()) },
     { name: 'learn', everyMs: 10 * 60_000, run: async () => void (await local.retrain()) },
     { name: 'escalation', everyMs: 60_000, run: async () => void (await tickets.escalateOverdue()) },
+    { name: 'settle-feedback', everyMs: 10_000, run: async () => void (await tickets.settleFeedback()) },
     { name: 'recover-inbound', everyMs: 15_000, run: async () => void (await intake.recover()) },
   ];
   let stopJobs: (() => Promise<void>) | null = null;

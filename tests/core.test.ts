@@ -137,11 +137,12 @@ describe('core HTTP API and lifecycle', () => {
       'agent_reply',
       'resolve',
       'close',
-      'kb_entry',
+      'kb_draft', // issue 11, item 7: a closed ticket leaves a draft for an agent to review, not a live entry
       'reopen',
     ]);
     const kb = await s.hd.db.models.KbEntry.findOne({ where: { sourceTicketId: created.id } });
     expect(kb?.resolution).toContain('DisplayPort');
+    expect(kb).toMatchObject({ draft: true, published: false });
     const mails = (await s.hd.db.models.OutboxMail.findAll({ where: { ticketId: created.id } })).map((m) => m.kind);
     expect(mails).toEqual(expect.arrayContaining(['assignment', 'agent_reply', 'resolved']));
   });

@@ -25,6 +25,7 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
         SMTP_URL: smtp.url,
         IMAP_POLL_SECONDS: '30',
         MAIL_FROM: 'IT Helpdesk <it@helpdesk.localhost>',
+        MAIL_TRUSTED_AUTHSERV_ID: 'mx.corp.example',
       });
     });
     afterAll(async () => {
@@ -68,12 +69,15 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
       await until(async () => (await imap.list('Processed')).length === 1, 5000, 'the move to Processed');
       expect(await imap.list('INBOX')).toHaveLength(0);
 
-      // The requester replies "thanks, fixed" above the quoted answer: a comment on the same ticket that resolves it.
+      // The requester replies "thanks, fixed" above the quoted answer: a comment on the same ticket that resolves it
+      // (our receiving server authenticated the sender's domain: intent is acted on only then, issue 11 item 5).
       const reply = mail({
         from: 'Dana Field <dana@corp.example>',
         subject: `Re: ${parsed.subject}`,
         id: 'ooo-2@corp.example',
-        headers: `In-Reply-To: ${parsed.messageId}\r\nReferences: <ooo-1@corp.example> ${parsed.messageId}\r\n`,
+        headers:
+          `In-Reply-To: ${parsed.messageId}\r\nReferences: <ooo-1@corp.example> ${parsed.messageId}\r\n` +
+          'Authentication-Results: mx.corp.example; dkim=pass header.d=corp.example; dmarc=pass header.from=corp.example\r\n',
         body: 'Thanks, that fixed it!\r\n\r\nOn Tue, 24 Nov 2026 at 10:00, IT Helpdesk <it@helpdesk.localhost> wrote:\r\n> This looks like out of office\r\n> 1. In Outlook go to File',
       });
       await imap.append(reply);

@@ -59,7 +59,8 @@ describe('knowledge base', () => {
     expect(await search('')).toEqual([]);
   });
 
-  it('turns closed tickets into entries and merges near-duplicates', async () => {
+  // Issue 11, item 7: a closed ticket leaves a draft; only an agent's review publishes it or merges it.
+  it('turns closed tickets into drafts that agents publish, and merges near-duplicates on review', async () => {
     const issue =
       'The badge reader on the 4th floor meeting room door rejects my badge since Monday, others work fine.';
     const make = async () => {
@@ -72,16 +73,20 @@ describe('knowledge base', () => {
         'agent:7',
       );
       await s.hd.tickets.close(t.ref, 'agent:7');
-      return t;
+      return (await s.hd.db.models.KbEntry.findOne({ where: { sourceTicketId: t.id } }))!;
     };
-    const first = await make();
-    const entry = (await s.hd.db.models.KbEntry.findOne({ where: { sourceTicketId: first.id } }))!;
-    expect(entry).toBeTruthy();
+    const entry = await make();
+    expect(entry).toMatchObject({ draft: true, published: false });
     expect(entry.query).toContain('badge reader');
-    await make();
+    expect((await search('badge rejected at door')).map((r) => r.id)).not.toContain(entry.id);
+    await s.hd.kb.publish(entry.id, { title: entry.title, query: entry.query, resolution: entry.resolution });
+    expect((await search('badge rejected at door'))[0]?.id).toBe(entry.id);
+    const dup = await make();
+    const [suggested] = await s.hd.kb.similar(dup);
+    expect(suggested).toMatchObject({ id: entry.id, merge: true });
+    await s.hd.kb.merge(dup.id, entry.id, dup.query);
     expect((await entry.reload()).hits).toBe(2);
     expect(await s.hd.db.models.KbEntry.count({ where: { source: 'ticket' } })).toBe(1);
-    expect((await search('badge rejected at door'))[0]?.id).toBe(entry.id);
     await s.hd.kb.update(entry.id, { published: false });
     expect((await search('badge rejected at door')).map((r) => r.id)).not.toContain(entry.id);
   });

@@ -6,7 +6,11 @@ describe('email replies', () => {
   let s: TestServer;
   let now = new Date();
   beforeAll(async () => {
-    s = await startTestServer({ REOPEN_WINDOW_DAYS: '14' }, { jobs: false, clock: () => now });
+    // Intent and agents' email replies need the trusted server's DMARC verdict (issue 11, item 5).
+    s = await startTestServer(
+      { REOPEN_WINDOW_DAYS: '14', MAIL_TRUSTED_AUTHSERV_ID: 'mx.corp.example' },
+      { jobs: false, clock: () => now },
+    );
   });
   afterAll(async () => s?.stop());
 
@@ -19,7 +23,9 @@ describe('email replies', () => {
         headers: { 'content-type': 'message/rfc822' },
       })
     ).json();
+  // Every mail passed DMARC at our receiving server (its Authentication-Results header), as real mail would.
   const mail = (o: { id: string; from?: string; subject: string; body: string; inReplyTo?: string; to?: string }) =>
+    `Authentication-Results: mx.corp.example; dmarc=pass header.from=${/@([^>\s]+)/.exec(o.from ?? '@corp.example')![1]}\r\n` +
     `From: ${o.from ?? 'Hana <hana@corp.example>'}\r\nTo: ${o.to ?? 'it@helpdesk.localhost'}\r\nSubject: ${o.subject}\r\nMessage-ID: <${o.id}>\r\n` +
     (o.inReplyTo ? `In-Reply-To: <${o.inReplyTo}>\r\nReferences: <${o.inReplyTo}>\r\n` : '') +
     `Content-Type: text/plain; charset=utf-8\r\n\r\n${o.body}\r\n`;

@@ -63,5 +63,6 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem}dt{color:#5b6472}
 .muted{color:#5b6472}.empty{color:#5b6472;font-style:italic}.err{color:#8a1c1c;max-width:24rem}
 .chip{margin-right:.5rem;white-space:nowrap}.kb-entry{background:#fff;border:1px solid #e1e4ea;padding:.5rem;margin:.4rem 0}
 .kb-entry.unpublished{opacity:.7}.kb-entry input[name=title]{width:100%}
+.kb-entry.draft label{display:block}.kb-entry.draft p label{display:inline-block}.kb-entry.draft ul.removed code{background:#fff3cd;padding:0 .2rem}
 button{cursor:pointer}
 `;

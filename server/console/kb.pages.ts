@@ -1,4 +1,7 @@
-/** Knowledge-base curation for the IT team: browse entries, edit title and resolution, unpublish or publish. */
+/**
+ * Knowledge-base curation for the IT team: browse reviewed entries, edit title and resolution, unpublish or
+ * publish; drafts from closed tickets are reviewed on their own page (kb.drafts.ts).
+ */
 import { Hono } from 'hono';
 import type { KbEntry } from '../db/models.js';
 import type { Kb } from '../kb/entries.js';
@@ -7,6 +10,7 @@ import { CATEGORIES } from '../domain/vocabulary.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
 import { html } from '../http/html.js';
 import { csrfField, options, page, when } from './html.js';
+import { kbDraftPages } from './kb.drafts.js';
 
 const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
   saved: { kind: 'ok', text: 'Entry saved.' },
@@ -29,6 +33,7 @@ function entry(e: KbEntry, me: ConsoleIdentity) {
 /** KB routes (mounted under /kb; every console role may curate, as the issue asks). */
 export function kbPages(d: { auth: ConsoleAuth; kb: Kb; log: Logger }) {
   const app = new Hono();
+  app.route('/drafts', kbDraftPages(d));
 
   app.get('/', async (c) => {
     const me = await identityOf(d.auth, c);
@@ -42,7 +47,9 @@ export function kbPages(d: { auth: ConsoleAuth; kb: Kb; log: Logger }) {
       category,
       published: pub === 'yes' ? true : pub === 'no' ? false : undefined,
     });
+    const drafts = await d.kb.countDrafts();
     const body = html`<h1>Knowledge base</h1>
+      <p><a href="/console/kb/drafts">${drafts ? `${drafts} draft${drafts === 1 ? '' : 's'} from closed tickets to review` : 'No drafts to review'}</a></p>
       <form method="get" class="filters"><label>Title contains <input name="q" value="${q}"></label>
         <label>Category <select name="category">${options(CATEGORIES, category, 'any')}</select></label>
         <label>Published <select name="published">${options(['yes', 'no'], pub, 'any')}</select></label> <button type="submit">Find</button></form>

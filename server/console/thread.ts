@@ -8,7 +8,7 @@ import sanitizeHtml from 'sanitize-html';
 import type { AgentInfo } from '../agents/agents.js';
 import type { AttachmentRow, MessageRow } from '../tickets/reads.js';
 import { html, raw, type Html } from '../http/html.js';
-import { when } from './html.js';
+import { csrfField, when } from './html.js';
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -114,10 +114,32 @@ function attachments(list: readonly AttachmentRow[] | undefined) {
   return html`<ul class="attachments">${list.map((a) => html`<li><a href="/console/attachments/${String(a.id)}" download>${a.filename}</a> <small>${a.contentType}, ${size(a.size)}${a.inline ? ', inline' : ''}</small></li>`)}</ul>`;
 }
 
+/** Lets the signed-in agent confirm their own email replies that wait for it (see tickets' confirmEmailReply). */
+export interface ConfirmOptions {
+  agentId: number;
+  csrf: string;
+  /** The ticket's console URL; the form posts to `${base}/confirm`. */
+  base: string;
+}
+
+/** The note that an email reply waits for its agent, with the confirm button for that agent. */
+function pending(m: MessageRow, confirm: ConfirmOptions | undefined) {
+  if (!m.pendingConfirmation) return '';
+  const mine = confirm && m.authorAgentId === confirm.agentId;
+  const form = mine
+    ? html`<form method="post" action="${confirm.base}/confirm" class="inline">${csrfField(confirm.csrf)}<input type="hidden" name="message" value="${String(m.id)}"><button type="submit">Yes, I wrote this: send it to the requester</button></form>`
+    : '';
+  return html`<p class="pending" role="note"><span class="badge">waiting for confirmation</span> This came by email as this agent but is not proven to be theirs (no reply token or DMARC pass). Nothing was sent. ${form}</p>`;
+}
+
 /** One message as an <article> (the caller has resolved the cid: images of m.html with resolveCid). */
-function message(m: MessageRow, agents: Map<number, AgentInfo>): Html {
+function message(m: MessageRow, agents: Map<number, AgentInfo>, confirm?: ConfirmOptions): Html {
   const who = m.authorAgentId ? agents.get(m.authorAgentId)?.name : null;
-  const author = html`${AUTHOR[m.authorKind]}${who ? html` · ${who}` : ''}${m.authorEmail && m.authorKind === 'requester' ? html` · ${m.authorEmail}` : ''}`;
+  // A requester-kind internal note is mail from someone who is not the requester (it never reached them).
+  const outsider = m.authorKind === 'requester' && m.internal;
+  const author = outsider
+    ? html`Email from someone else (not the requester) · ${m.authorEmail ?? 'unknown'}`
+    : html`${AUTHOR[m.authorKind]}${who ? html` · ${who}` : ''}${m.authorEmail && m.authorKind === 'requester' ? html` · ${m.authorEmail}` : ''}`;
   const history =
     m.fullText && m.fullText.trim() !== m.text.trim()
       ? html`<details class="history"><summary>Show quoted history</summary><pre class="text">${m.fullText}</pre></details>`
@@ -127,10 +149,14 @@ function message(m: MessageRow, agents: Map<number, AgentInfo>): Html {
     : '';
   return html`<article class="msg ${m.authorKind}${m.internal ? ' internal' : ''}" id="m${String(m.id)}">
     <header><b>${author}</b>${m.internal ? html` <span class="badge">internal note</span>` : ''} <span class="muted">${when(m.createdAt)}</span></header>
-    <pre class="text">${m.text}</pre>${history}${formatted}${attachments(m.attachments)}</article>`;
+    ${pending(m, confirm)}<pre class="text">${m.text}</pre>${history}${formatted}${attachments(m.attachments)}</article>`;
 }
 
 /** The whole thread, oldest first. */
-export function threadHtml(messages: readonly MessageRow[], agents: Map<number, AgentInfo>): Html {
-  return html`<section class="thread" aria-label="Conversation">${messages.map((m) => message(m, agents))}</section>`;
+export function threadHtml(
+  messages: readonly MessageRow[],
+  agents: Map<number, AgentInfo>,
+  confirm?: ConfirmOptions,
+): Html {
+  return html`<section class="thread" aria-label="Conversation">${messages.map((m) => message(m, agents, confirm))}</section>`;
 }

@@ -67,6 +67,15 @@ function actionsPanel(t: TicketRow, me: ConsoleIdentity, agents: AgentInfo[]) {
   </section>`;
 }
 
+/**
+ * The name given on this ticket when it differs from the stored one: the widget and email cannot change a
+ * requester's identity, so what an unauthenticated sender typed is shown beside it, marked as theirs.
+ */
+function givenName(t: TicketRow, r: RequesterRow | null) {
+  if (!t.requesterName || !r || t.requesterName === r.name) return '';
+  return html` <span class="badge" title="The name typed on this ticket; not verified">gave the name “${t.requesterName}”</span>`;
+}
+
 /** Renders the ticket page. */
 export function ticketPage(
   c: Context,
@@ -86,9 +95,9 @@ export function ticketPage(
   const body = html`<h1>${t.ref} · ${t.subject}</h1>
     <p class="meta"><span class="status s-${t.status as Status}">${t.status.replace(/_/g, ' ')}</span>${t.escalated ? html` <span class="badge">escalated</span>` : ''}
       · ${t.category} · severity ${t.severity} · urgency ${t.urgency} · assigned to ${assignee} · via ${t.channel}
-      · ${d.requester ? html`${d.requester.name} &lt;${d.requester.email}&gt;` : ''} · ${t.devCenter ?? 'no centre'} · opened ${when(t.createdAt)}</p>
+      · ${d.requester ? html`${d.requester.name} &lt;${d.requester.email}&gt;` : ''}${givenName(t, d.requester)} · ${t.devCenter ?? 'no centre'} · opened ${when(t.createdAt)}</p>
     <p class="presence" role="status" aria-live="polite" data-presence="/console/tickets/${t.ref ?? ''}/presence">${others ? `Also viewing this ticket: ${others}` : ''}</p>
     ${t.resolution ? html`<section class="panel"><h2>Resolution</h2><pre class="text">${t.resolution}</pre></section>` : ''}
-    <div class="ticket-grid"><div>${threadHtml(d.messages, byId)}${auditPanel(d.events)}</div><div>${actionsPanel(t, me, d.agents)}${triagePanel(t)}</div></div>`;
+    <div class="ticket-grid"><div>${threadHtml(d.messages, byId, { agentId: me.agent.id, csrf: me.csrf, base: `/console/tickets/${t.ref}` })}${auditPanel(d.events)}</div><div>${actionsPanel(t, me, d.agents)}${triagePanel(t)}</div></div>`;
   return page(c, body, { title: t.ref ?? 'Ticket', agent: me.agent, csrf: me.csrf, flash, status });
 }

@@ -32,6 +32,7 @@ const DONE: Record<string, string> = {
   resolve: 'Resolved; the requester was emailed the resolution.',
   close: 'Closed.',
   reopen: 'Reopened.',
+  confirm: 'Confirmed: your email reply was sent to the requester.',
 };
 
 type Handler = (ref: string, form: Record<string, string>, me: ConsoleIdentity, actor: string) => Promise<unknown>;
@@ -113,6 +114,7 @@ export function ticketRoutes(d: TicketRoutesDeps) {
     resolve: (ref, f, _me, actor) => d.tickets.resolve(ref, text(f, 'resolution'), actor),
     close: (ref, _f, _me, actor) => d.tickets.close(ref, actor),
     reopen: (ref, _f, me, actor) => d.tickets.reopen(ref, actor, `reopened in the console by ${me.agent.name}`),
+    confirm: (ref, f, me, actor) => d.tickets.confirmEmailReply(ref, Number(f.message), me.agent.id, actor),
   };
 
   app.post('/:ref/:action', async (c) => {

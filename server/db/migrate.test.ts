@@ -22,6 +22,33 @@ describe(`migrations (${process.env.DATABASE_URL?.split(':')[0] ?? 'sqlite'})`, 
     expect((await m.executed()).map((x) => x.name)).toEqual(all);
   });
 
+  it('add and drop later columns without losing the roll-up triggers on tickets and feedback', async () => {
+    const m = createMigrator(db.sequelize);
+    const triggers = async () =>
+      db.dialect === 'sqlite'
+        ? (
+            (await db.sequelize.query("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"))[0] as {
+              name: string;
+            }[]
+          ).map((r) => r.name)
+        : (
+            (
+              await db.sequelize.query(
+                'SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1',
+              )
+            )[0] as { name: string }[]
+          ).map((r) => r.name);
+    const before = await triggers();
+    expect(before.length).toBeGreaterThan(0);
+    await m.down({ to: '0006-ticket-requester-name' });
+    expect(await triggers()).toEqual(before);
+    const cols = Object.keys(await db.sequelize.getQueryInterface().describeTable('tickets'));
+    expect(cols).not.toContain('requester_name');
+    await m.up();
+    expect(Object.keys(await db.sequelize.getQueryInterface().describeTable('tickets'))).toContain('requester_name');
+    expect(await triggers()).toEqual(before);
+  });
+
   it('enforce unique Message-IDs on messages', async () => {
     const { Requester, Ticket, Message } = db.models;
     const r = await Requester.create({ email: 'a@corp.example', name: 'A', devCenter: 'Pune' });

@@ -72,6 +72,8 @@ export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttribut
   declare route: Route;
   declare assigneeId: number | null;
   declare requesterId: number;
+  /** The name given on this ticket (the requester's stored name changes only through trusted channels). */
+  declare requesterName: CreationOptional<string | null>;
   declare devCenter: string | null;
   declare classifier: string | null;
   declare confidence: number | null;
@@ -121,6 +123,8 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
   declare inReplyTo: string | null;
   declare references: string | null;
   declare inboundEmailId: number | null;
+  /** An agent's email reply not proven to be theirs: an internal note until that agent confirms it. */
+  declare pendingConfirmation: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare attachments?: Attachment[];
@@ -161,6 +165,10 @@ export class KbEntry extends Model<InferAttributes<KbEntry>, InferCreationAttrib
   declare sourceTicketId: number | null;
   declare hits: CreationOptional<number>;
   declare published: CreationOptional<boolean>;
+  /** Made from a closed ticket and not yet reviewed by an agent: never searchable or shown. */
+  declare draft: CreationOptional<boolean>;
+  /** What was taken out of a draft as personal data (for the reviewing agent); null once reviewed. */
+  declare redactions: CreationOptional<{ kind: string; text: string }[] | null>;
   declare searchText: string;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -206,6 +214,22 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare updatedAt: CreationOptional<Date>;
 }
 
+/** A GET of an action link from one of our emails (see migrations/0009-link-fetches.ts). */
+export class LinkFetch extends Model<InferAttributes<LinkFetch>, InferCreationAttributes<LinkFetch>> {
+  declare id: CreationOptional<number>;
+  declare ticketId: number;
+  declare mailNonce: string;
+  declare link: string;
+  declare score: number | null;
+  declare state: 'pending' | 'recorded' | 'dropped' | 'superseded' | null;
+  declare reason: string | null;
+  declare actor: string | null;
+  declare fetchedAt: Date;
+  declare dueAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
 export class Lease extends Model<InferAttributes<Lease>, InferCreationAttributes<Lease>> {
   declare name: string;
   declare holder: string;
@@ -235,6 +259,7 @@ export function initModels(sequelize: Sequelize) {
   class OutboxMailM extends OutboxMail {}
   class AuditEventM extends AuditEvent {}
   class LeaseM extends Lease {}
+  class LinkFetchM extends LinkFetch {}
   RequesterM.init(
     { id: id(), email: s, name: s, devCenter: s, ...dates } as Attrs<Requester>,
     opts('Requester', 'requesters'),
@@ -271,6 +296,7 @@ export function initModels(sequelize: Sequelize) {
       route: s,
       assigneeId: n,
       requesterId: n,
+      requesterName: s,
       devCenter: s,
       classifier: s,
       confidence: DataTypes.FLOAT,
@@ -320,6 +346,7 @@ export function initModels(sequelize: Sequelize) {
       inReplyTo: s,
       references: t,
       inboundEmailId: n,
+      pendingConfirmation: no(),
       ...dates,
     } as Attrs<Message>,
     opts('Message', 'messages'),
@@ -356,6 +383,8 @@ export function initModels(sequelize: Sequelize) {
       sourceTicketId: n,
       hits: { type: DataTypes.INTEGER, defaultValue: 1 },
       published: yes(),
+      draft: no(),
+      redactions: json('redactions', null),
       searchText: t,
       ...dates,
     } as Attrs<KbEntry>,
@@ -395,6 +424,23 @@ export function initModels(sequelize: Sequelize) {
     opts('Lease', 'leases'),
   );
 
+  LinkFetchM.init(
+    {
+      id: id(),
+      ticketId: n,
+      mailNonce: s,
+      link: s,
+      score: n,
+      state: s,
+      reason: s,
+      actor: s,
+      fetchedAt: d,
+      dueAt: d,
+      ...dates,
+    } as Attrs<LinkFetch>,
+    opts('LinkFetch', 'link_fetches'),
+  );
+
   TicketM.belongsTo(RequesterM, { as: 'requester', foreignKey: 'requesterId' });
   TicketM.belongsTo(AgentM, { as: 'assignee', foreignKey: 'assigneeId' });
   TicketM.hasMany(MessageM, { as: 'messages', foreignKey: 'ticketId' });
@@ -415,6 +461,7 @@ export function initModels(sequelize: Sequelize) {
     OutboxMail: OutboxMailM,
     AuditEvent: AuditEventM,
     Lease: LeaseM,
+    LinkFetch: LinkFetchM,
   };
 }
 

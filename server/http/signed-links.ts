@@ -11,6 +11,8 @@ export interface LinkClaims {
   e?: string;
   /** ticket ids a requester token may see (the tickets created from one browser) */
   ids?: number[];
+  /** the nonce of the email a ticket link was sent in (links of one email are told apart from scanners' fetches) */
+  m?: string;
   /** expiry, seconds since epoch */
   x: number;
 }

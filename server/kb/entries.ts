@@ -3,10 +3,11 @@ import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import type { KbEntry, Models } from '../db/models.js';
 import type { Category, Level } from '../domain/vocabulary.js';
 import type { KbSearch } from './search.js';
+import { createKbDrafts } from './drafts.js';
+import { type Personal, redact } from './redact.js';
 import { searchDocument } from './terms.js';
 
-/** A closed ticket whose query matches an existing ticket-made entry this well merges into it. */
-export const MERGE_SCORE = 0.75;
+export { MERGE_SCORE } from './drafts.js';
 
 export interface ResolutionTemplate {
   category: string;
@@ -29,6 +30,7 @@ export interface ClosedTicket {
 export function createKb(deps: { models: Models; search: KbSearch }) {
   const { KbEntry } = deps.models;
   return {
+    ...createKbDrafts(deps),
     /**
      * Loads the seeds' resolution templates as the first entries (skips those already there). `phrasings` are
      * how employees describe each issue (the seed tickets): indexed with the entry, as closed tickets' queries are,
@@ -69,39 +71,45 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
       return fresh.length;
     },
 
-    /** Turns a closed ticket into an entry, or merges it into a near-duplicate made from earlier tickets. */
+    /**
+     * Turns a closed ticket into a draft entry (or refreshes the draft it already has). Nothing from a ticket is
+     * searchable until an agent publishes it: a requester closing their own ticket could otherwise put any text
+     * into the answers everyone gets (issue 11, item 7). Obvious personal data is taken out first, and listed for
+     * the agent; merging into a near-duplicate is the agent's choice on the drafts page, not automatic.
+     */
     async fromClosedTicket(
       transaction: Transaction,
       ticket: ClosedTicket,
       resolution: string,
+      personal: Personal = { names: [], emails: [] },
     ): Promise<KbEntry | null> {
       if (!resolution.trim() || !ticket.category) return null;
-      const query = `${ticket.subject}\n${ticket.description}`.slice(0, 4000);
-      const [best] = await deps.search.search(query, { category: ticket.category, limit: 1 });
-      if (best && best.source === 'ticket' && best.score >= MERGE_SCORE) {
-        const entry = await KbEntry.findByPk(best.id, { transaction });
-        if (entry) {
-          await entry.increment('hits', { transaction });
-          return entry;
-        }
-      }
-      const entry = await KbEntry.create(
-        {
-          title: ticket.subject.slice(0, 300),
-          query,
-          resolution,
-          category: ticket.category,
-          severity: ticket.severity,
-          urgency: ticket.urgency,
-          issue: null,
-          source: 'ticket',
-          sourceTicketId: ticket.id,
-          searchText: searchDocument(ticket.subject, ticket.description, resolution),
-        },
+      const title = redact(ticket.subject.slice(0, 300), personal);
+      const query = redact(`${ticket.subject}\n${ticket.description}`.slice(0, 4000), personal);
+      const answer = redact(resolution, personal);
+      const removed = [...title.removed, ...query.removed, ...answer.removed].filter(
+        (r, i, all) => all.findIndex((o) => o.kind === r.kind && o.text === r.text) === i,
+      );
+      const fields = {
+        title: title.text.slice(0, 300),
+        query: query.text,
+        resolution: answer.text,
+        category: ticket.category,
+        severity: ticket.severity,
+        urgency: ticket.urgency,
+        searchText: searchDocument(title.text, query.text, answer.text),
+        redactions: removed,
+      };
+      const existing = await KbEntry.findOne({
+        where: { sourceTicketId: ticket.id, draft: true },
+        transaction,
+        lock: transaction.LOCK.UPDATE,
+      });
+      if (existing) return existing.update(fields, { transaction });
+      return KbEntry.create(
+        { ...fields, issue: null, source: 'ticket', sourceTicketId: ticket.id, published: false, draft: true },
         { transaction },
       );
-      deps.search.invalidate();
-      return entry;
     },
 
     /** "This solved it" on a suggestion: a problem solved without a ticket (analytics counts them). */
@@ -118,9 +126,9 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
       return Deflection.create({ ...row, createdAt: at, updatedAt: at }, { silent: true });
     },
 
-    /** Entries for curation, most used first: title search, category and publication filters. */
+    /** Reviewed entries for curation (drafts have their own page), most used first: title, category, publication. */
     list(f: { titleContains?: string; category?: string; published?: boolean }, limit = 100) {
-      const where: Record<string | symbol, unknown> = {};
+      const where: Record<string | symbol, unknown> = { draft: false };
       // Wildcards are dropped rather than escaped: LIKE escaping differs between SQLite and MySQL.
       if (f.titleContains) where.title = { [Op.like]: `%${f.titleContains.replace(/[%_\\]/g, '')}%` };
       if (f.category) where.category = f.category;
@@ -137,11 +145,13 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
 
     /** A published entry by id, or null. */
     published: (id: number) =>
-      Number.isSafeInteger(id) ? KbEntry.findOne({ where: { id, published: true } }) : Promise.resolve(null),
+      Number.isSafeInteger(id)
+        ? KbEntry.findOne({ where: { id, published: true, draft: false } })
+        : Promise.resolve(null),
 
-    /** Edits an entry's text or publication (agents curate the KB). */
+    /** Edits a reviewed entry's text or publication (agents curate the KB); drafts go through review instead. */
     async update(id: number, patch: { title?: string; resolution?: string; published?: boolean }) {
-      const e = await KbEntry.findByPk(id);
+      const e = Number.isSafeInteger(id) ? await KbEntry.findOne({ where: { id, draft: false } }) : null;
       if (!e) return null;
       const next = { ...patch } as Partial<KbEntry>;
       if (patch.title !== undefined || patch.resolution !== undefined) {

@@ -2,22 +2,25 @@
  * The server-rendered requester page behind the email links (`/t/<token>…`), usable without JavaScript.
  *
  * Mail scanners (Safe Links, Mimecast, Proofpoint, Barracuda…) fetch every link of a message, often within
- * seconds of delivery, and some run script in headless browsers. So a GET never changes anything: close,
- * reopen and feedback links render a confirmation page whose form POSTs the action. In a real browser a
- * small nonce'd inline script submits that form at once (one click for the person); known scanners, HEAD
- * requests and automation-driven browsers get the page without it, and nothing happens unless the visible
- * button is pressed.
+ * seconds of delivery, and some run script in a headless browser with an ordinary user agent and no automation
+ * flag: nothing a page does by itself can tell them from a person (issue 11, item 2). So:
+ * - close and reopen never happen on GET: the page shows one focused button whose POST does it, and the page
+ *   after offers the way back (reopen, close again);
+ * - an emoji link's GET records its score provisionally (tickets/links.ts decides: final after a minute unless
+ *   another link of the same email is fetched around it, never for a fetch seconds after the mail left); the page
+ *   says which face was recorded, or, when the fetch looks like a scanner's, asks for a press: it never thanks
+ *   for what was not recorded;
+ * - the page has no script at all.
  */
-import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { faceOf } from '../domain/vocabulary.js';
 import { AppError, ERRORS } from '../errors.js';
-import { html, type Html } from '../http/html.js';
+import type { Html } from '../http/html.js';
 import type { LinkSigner } from '../http/signed-links.js';
 import type { Logger } from '../log.js';
 import type { TicketService } from '../tickets/service.js';
 import { requesterView } from '../tickets/view.js';
-import { confirmCard, layout, messageCard, ticketPage } from './views.js';
+import { confirmCard, feedbackCard, layout, messageCard, ticketPage } from './views.js';
 
 /** Security-scanner and link-preview agents; they fetch links but must never trigger an action. */
 const SCANNER =
@@ -28,11 +31,11 @@ export const isScanner = (ua: string | undefined) => !ua || SCANNER.test(ua);
 
 /** Messages after an action (PRG redirect `?m=`), from a fixed table so nothing from the URL is echoed. */
 const FLASH: Record<string, string> = {
-  closed: 'Done: the ticket is closed. Thank you!',
+  closed: 'The ticket is closed. Not solved after all? You can reopen it below.',
   already_closed: 'This ticket was already closed. Nothing more to do.',
-  reopened: 'The ticket is open again; the IT team will look at it.',
+  reopened: 'The ticket is open again; the IT team will look at it. Solved after all? You can close it below.',
   already_open: 'The ticket is still open.',
-  feedback: 'Thank you for your feedback! You can change your rating at any time.',
+  feedback: 'Thank you: your rating is recorded. You can change it at any time.',
   comment: 'Your comment was added.',
 };
 
@@ -44,18 +47,26 @@ const STATUS: Record<string, string> = {
   closed: 'Closed',
 };
 
-/** Sends a page with a strict CSP (only a nonce'd script may run) and headers that keep the token private. */
-function send(c: Context, title: string, content: Html, opts: { status?: number; nonce?: string; script?: Html } = {}) {
-  const script = opts.nonce ? `'nonce-${opts.nonce}'` : "'none'";
+/** Sends a page with a strict CSP (no script may run at all) and headers that keep the token private. */
+function send(c: Context, title: string, content: Html, opts: { status?: number } = {}) {
   c.header(
     'Content-Security-Policy',
-    `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; script-src ${script}`,
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; script-src 'none'",
   );
   // The token is in the URL: never cache, never index, never leak it in a Referer.
   c.header('Cache-Control', 'no-store');
   c.header('X-Robots-Tag', 'noindex, nofollow');
   c.header('Referrer-Policy', 'no-referrer');
-  return c.html(layout(title, content, opts.script ?? '').toString(), (opts.status ?? 200) as 200);
+  return c.html(layout(title, content).toString(), (opts.status ?? 200) as 200);
+}
+
+/**
+ * Why a GET is certainly not a person's click: a HEAD, or a known scanner's user agent. (Scanners that look like a
+ * browser get past this; the mail-nonce and timing rules in tickets/links.ts catch those.)
+ */
+function scannerReason(c: Context): string | null {
+  if (c.req.method !== 'GET') return `${c.req.method} request`;
+  return isScanner(c.req.header('user-agent')) ? 'scanner user agent' : null;
 }
 
 export interface RequesterPagesDeps {
@@ -63,8 +74,6 @@ export interface RequesterPagesDeps {
   signer: LinkSigner;
   log: Logger;
 }
-
-type Action = 'close' | 'reopen' | 'feedback';
 
 /** The /t/:token pages (mount at '/t'). */
 export function requesterPages(d: RequesterPagesDeps) {
@@ -98,7 +107,8 @@ export function requesterPages(d: RequesterPagesDeps) {
     const email = (claims.e ?? '').toLowerCase();
     const ticket = await reads.owned(claims.t, email);
     if (!ticket) throw new AppError('ticket_not_found');
-    return { token, email, ticket, base: `/t/${token}` };
+    const nonce = typeof claims.m === 'string' ? claims.m.slice(0, 32) : '';
+    return { token, email, ticket, nonce, base: `/t/${token}` };
   }
 
   async function checkCsrf(c: Context, token: string) {
@@ -110,7 +120,12 @@ export function requesterPages(d: RequesterPagesDeps) {
   }
 
   app.get('/:token', async (c) => {
-    const { token, ticket, base } = await resolve(c);
+    const { token, email, ticket, nonce, base } = await resolve(c);
+    // A link in our own page (same-origin) is not one of the email's links; the email's view link is.
+    if (c.req.header('sec-fetch-site') !== 'same-origin') {
+      await d.tickets.linkFetched({ ticketId: ticket.id, nonce, link: 'view', email, scanner: scannerReason(c) });
+    }
+    await d.tickets.settleFeedback({ ticketId: ticket.id }); // provisional scores that are due become final here
     const v = await requesterView(reads, ticket);
     const content = ticketPage({
       ref: ticket.ref,
@@ -120,23 +135,20 @@ export function requesterPages(d: RequesterPagesDeps) {
       flash: FLASH[c.req.query('m') ?? ''] ?? null,
       messages: v.messages,
       open: !['resolved', 'closed'].includes(ticket.status),
-      score: v.feedback?.score ?? 0,
+      score: (await d.tickets.pendingScore(ticket.id)) ?? v.feedback?.score ?? 0,
       base,
       csrf: csrfFor(token),
     });
     return send(c, `${ticket.ref} ${ticket.subject}`, content);
   });
 
-  /** A GET on an action link: a confirmation page; the POST does it. */
-  const confirm = (action: Action) => async (c: Context) => {
-    const { token, ticket, base } = await resolve(c);
-    const score = action === 'feedback' ? Number(c.req.param('score')) : 0;
-    if (action === 'feedback' && !(Number.isInteger(score) && score >= 1 && score <= 5)) {
-      throw new AppError('validation_failed', 'The rating must be 1 to 5.');
-    }
+  /** A GET on a close or reopen link: one focused button; only its POST changes the ticket. */
+  const confirm = (action: 'close' | 'reopen') => async (c: Context) => {
+    const { token, email, ticket, nonce, base } = await resolve(c);
+    await d.tickets.linkFetched({ ticketId: ticket.id, nonce, link: action, email, scanner: scannerReason(c) });
     if (action === 'close' && ticket.status === 'closed') {
       const heading = `${ticket.ref} is already closed`;
-      return send(c, 'Already closed', messageCard(heading, 'Nothing more to do. Thank you!', base));
+      return send(c, 'Already closed', messageCard(heading, 'Nothing more to do.', base));
     }
     if (action === 'reopen' && !['resolved', 'closed'].includes(ticket.status)) {
       const text = 'The IT team is on it; you can add a comment on the ticket page.';
@@ -145,38 +157,45 @@ export function requesterPages(d: RequesterPagesDeps) {
     const texts = {
       close: {
         heading: `Close ${ticket.ref}?`,
-        text: 'Confirm that the problem is solved.',
+        text: 'Press the button if the problem is solved. You can reopen the ticket afterwards.',
         button: 'Close the ticket',
       },
       reopen: {
         heading: `Reopen ${ticket.ref}?`,
-        text: 'The IT team will look at it again.',
+        text: 'Press the button and the IT team will look at it again.',
         button: 'Reopen the ticket',
       },
-      feedback: {
-        heading: `Rate ${ticket.ref}: ${faceOf(score)} ${score} of 5`,
-        text: 'Thank you for telling us how we did.',
-        button: `Send ${faceOf(score)} ${score} of 5`,
-      },
     }[action];
-    const nonce = randomBytes(16).toString('base64');
-    // No auto-submit for HEAD, scanner agents and browsers driven by automation (navigator.webdriver).
-    const auto = c.req.method === 'GET' && !isScanner(c.req.header('user-agent'));
-    const script = auto
-      ? html`<script nonce="${nonce}">if(!navigator.webdriver&&document.visibilityState!=='hidden')document.getElementById('hd-confirm').submit()</script>`
-      : undefined;
     const card = confirmCard({
       ref: ticket.ref,
       ...texts,
       csrf: csrfFor(token),
       viewUrl: base,
-      action: action === 'feedback' ? `${base}/feedback/${score}` : `${base}/${action}`,
+      action: `${base}/${action}`,
     });
-    return send(c, texts.heading, card, { nonce, script });
+    return send(c, texts.heading, card);
   };
   app.get('/:token/close', confirm('close'));
   app.get('/:token/reopen', confirm('reopen'));
-  app.get('/:token/feedback/:score', confirm('feedback'));
+
+  /** A GET on an emoji link: the score provisionally, unless the fetch looks like a scanner's (see above). */
+  app.get('/:token/feedback/:score', async (c) => {
+    const { token, email, ticket, nonce, base } = await resolve(c);
+    const score = Number(c.req.param('score'));
+    if (!(Number.isInteger(score) && score >= 1 && score <= 5)) {
+      throw new AppError('validation_failed', 'The rating must be 1 to 5.');
+    }
+    const r = await d.tickets.linkFetched({
+      ticketId: ticket.id,
+      nonce,
+      link: 'feedback',
+      score,
+      email,
+      scanner: scannerReason(c),
+    });
+    const card = feedbackCard({ ref: ticket.ref, score, recorded: r.provisional, base, csrf: csrfFor(token) });
+    return send(c, `${faceOf(score)} ${score} of 5 · ${ticket.ref}`, card);
+  });
 
   const actor = (email: string) => `requester:${email}`;
   const done = (c: Context, base: string, m: keyof typeof FLASH) => c.redirect(`${base}?m=${m}`, 303);

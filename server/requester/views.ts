@@ -24,14 +24,14 @@ textarea { width: 100%; box-sizing: border-box; min-height: 110px; font: inherit
 .row { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
 label { font-weight: 600; display: block; margin-bottom: 6px; }`;
 
-/** The page around some content. */
-export function layout(title: string, content: Html, script: Html | '' = ''): Html {
+/** The page around some content (no script: these pages must work, and do nothing, without it). */
+export function layout(title: string, content: Html): Html {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow"><meta name="referrer" content="no-referrer">
 <title>${title} · IT Helpdesk</title><style>${raw(STYLE)}</style></head>
 <body><main>${content}
-<p class="muted">IT Helpdesk · this page is private to you; please do not forward its link.</p></main>${script}</body></html>`;
+<p class="muted">IT Helpdesk · this page is private to you; please do not forward its link.</p></main></body></html>`;
 }
 
 /** A one-card message (errors, "already closed"), with an optional link back to the ticket. */
@@ -87,7 +87,31 @@ ${lifecycle}
 <label for="fbc" style="margin-top:12px">Anything to add? (optional)</label><textarea id="fbc" name="comment" maxlength="2000"></textarea></form>`;
 }
 
-/** The page a GET on an action link shows: one button that POSTs the action. */
+/**
+ * The page a GET on an emoji link shows. `recorded`: the score was taken (provisionally); the page says which
+ * face and offers to change it or add a comment. Otherwise (the fetch looked like a mail scanner's) nothing was
+ * recorded and the page asks for one press, without thanking for anything.
+ */
+export function feedbackCard(v: { ref: string | null; score: number; recorded: boolean; base: string; csrf: string }) {
+  const face = FEEDBACK_FACES[v.score - 1] ?? '';
+  const faces = FEEDBACK_FACES.map(
+    (f, i) =>
+      html`<button class="emoji" name="score" value="${i + 1}" aria-pressed="${String(v.recorded && v.score === i + 1)}" aria-label="Rate ${i + 1} of 5">${f}</button>`,
+  );
+  const heading = v.recorded ? `You chose ${face} ${v.score} of 5 for ${v.ref}` : `How did we do on ${v.ref}?`;
+  const lead = v.recorded
+    ? html`<p role="status">Recorded: ${face} ${v.score} of 5. Pressed the wrong face? Choose another. Anything to add? Write it below.</p>`
+    : html`<p>Nothing is recorded yet. Press the button to send your rating.</p>
+<p><button type="submit" name="score" value="${v.score}" autofocus>Send ${face} ${v.score} of 5</button></p>`;
+  return html`<div class="card"><p class="muted">${v.ref}</p><h1>${heading}</h1>
+<form method="post" action="${v.base}/feedback">${csrfField(v.csrf)}<input type="hidden" name="score" value="${v.score}">${lead}
+<div class="row" role="group" aria-label="${v.recorded ? 'Change your rating' : 'Or choose another face'}">${faces}</div>
+<label for="fbc" style="margin-top:12px">Anything to add? (optional)</label><textarea id="fbc" name="comment" maxlength="2000"></textarea>
+<p><button type="submit" class="secondary">${v.recorded ? 'Send comment' : `Send ${face} ${v.score} of 5 with comment`}</button></p></form>
+<p class="muted" style="margin-top:16px"><a href="${v.base}">Back to the ticket</a></p></div>`;
+}
+
+/** The page a GET on a close or reopen link shows: one focused button that POSTs the action. */
 export function confirmCard(v: {
   ref: string | null;
   heading: string;

@@ -23,6 +23,12 @@ export interface CommentInput {
   email?: EmailMeta;
   /** Email replies from the requester may carry closing intent; the widget/API say so explicitly. */
   readIntent?: boolean;
+  /** Who wrote it, when that is not the requester or agent on record (an outsider's email, kept as a note). */
+  authorEmail?: string;
+  /** An agent's email reply not proven to be theirs: stored as an internal note until they confirm it. */
+  pendingConfirmation?: boolean;
+  /** Extra facts for the audit event (e.g. why an email was not taken as the agent's). */
+  audit?: Record<string, unknown>;
 }
 
 export interface ActionDeps {
@@ -94,13 +100,14 @@ export function createTicketActions(deps: ActionDeps) {
       const ticket = await store.tx(async (t) => {
         const ticket = await store.lock(t, ref);
         const requester = await store.requesterOf(t, ticket);
-        let event: LifecycleEvent = c.internal
-          ? 'note'
-          : c.authorKind === 'requester'
-            ? 'requester_reply'
-            : c.authorKind === 'agent'
-              ? 'agent_reply'
-              : 'note';
+        let event: LifecycleEvent =
+          c.internal || c.pendingConfirmation
+            ? 'note'
+            : c.authorKind === 'requester'
+              ? 'requester_reply'
+              : c.authorKind === 'agent'
+                ? 'agent_reply'
+                : 'note';
         // A ticket not yet triaged stays 'new' (the recovery job triages it); the requester's addition is kept.
         if (event === 'requester_reply' && ticket.status === 'new') event = 'note';
         if (event === 'requester_reply' && (ticket.status === 'resolved' || ticket.status === 'closed')) {
@@ -118,15 +125,20 @@ export function createTicketActions(deps: ActionDeps) {
           ticketId: ticket.id,
           authorKind: c.authorKind,
           authorAgentId: agent?.id ?? null,
-          authorEmail: c.authorKind === 'requester' ? requester.email : (agent?.email ?? null),
-          internal: c.internal,
+          authorEmail: c.authorEmail ?? (c.authorKind === 'requester' ? requester.email : (agent?.email ?? null)),
+          internal: c.internal || c.pendingConfirmation,
+          pendingConfirmation: c.pendingConfirmation,
           text: c.text,
           emailMessageId: messageId,
           email: c.email,
         });
         const patch: Partial<Ticket> = {};
         if (event === 'agent_reply' && !ticket.firstResponseAt) patch.firstResponseAt = deps.clock();
-        await store.change(t, ticket, event, actor, patch, { messageId: msg.id, internal: !!c.internal });
+        await store.change(t, ticket, event, actor, patch, {
+          messageId: msg.id,
+          internal: !!(c.internal || c.pendingConfirmation),
+          ...c.audit,
+        });
         if (event === 'agent_reply' && agent) {
           await deps.notifier.agentReply(t, await store.mailContext(t, ticket, requester), agent, c.text, messageId!);
         }
@@ -154,6 +166,37 @@ export function createTicketActions(deps: ActionDeps) {
       if (followUp === 'handover')
         return actions.handover(ticket.id, 'the requester says the AI answer did not solve it');
       return ticket;
+    },
+
+    /**
+     * An agent confirms that an email reply kept as a note (not proven to be theirs) is theirs: it is sent to the
+     * requester as their reply. The note is claimed first, so a double click sends it once.
+     */
+    async confirmEmailReply(ref: string | number, messageId: number, agentId: number, actor: Actor) {
+      const { Message } = store.models;
+      const ticket = await store.tx((t) => store.lock(t, ref));
+      const note = Number.isSafeInteger(messageId)
+        ? await Message.findOne({ where: { id: messageId, ticketId: ticket.id, pendingConfirmation: true } })
+        : null;
+      if (!note) throw new AppError('not_found', 'There is no email reply waiting for confirmation.');
+      if (note.authorAgentId !== agentId) {
+        throw new AppError('forbidden', 'Only the agent the email came from can confirm it.');
+      }
+      const [claimed] = await Message.update(
+        { pendingConfirmation: false },
+        { where: { id: note.id, pendingConfirmation: true } },
+      );
+      if (!claimed) throw new AppError('not_found', 'This email reply was already confirmed.');
+      try {
+        return await actions.comment(
+          ticket.id,
+          { authorKind: 'agent', agentId, text: note.text, audit: { confirmedNote: note.id } },
+          actor,
+        );
+      } catch (err) {
+        await Message.update({ pendingConfirmation: true }, { where: { id: note.id } });
+        throw err;
+      }
     },
 
     /** Hands an AI-answered ticket to the IT team (least-loaded skilled member, else the pool). */
@@ -205,7 +248,7 @@ export function createTicketActions(deps: ActionDeps) {
       return done(ticket, 'resolved');
     },
 
-    /** Closes; the ticket becomes (or strengthens) a knowledge-base entry. */
+    /** Closes; the ticket becomes a knowledge-base draft that an agent reviews before anyone can find it. */
     async close(ref: string | number, actor: Actor) {
       const ticket = await store.tx(async (t) => {
         const ticket = await store.lock(t, ref);
@@ -219,8 +262,11 @@ export function createTicketActions(deps: ActionDeps) {
           resolvedBy,
         });
         if (resolution) {
-          const entry = await deps.kb.fromClosedTicket(t, ticket, resolution);
-          if (entry) await store.audit(t, ticket.id, 'system', 'kb_entry', { kbEntryId: entry.id, hits: entry.hits });
+          // A draft for an agent to review, whoever closed it; the requester's names and address are taken out.
+          const r = await store.requesterOf(t, ticket);
+          const personal = { names: [r.name, ticket.requesterName], emails: [r.email] };
+          const entry = await deps.kb.fromClosedTicket(t, ticket, resolution, personal);
+          if (entry) await store.audit(t, ticket.id, 'system', 'kb_draft', { kbEntryId: entry.id });
         }
         return ticket;
       });
@@ -240,17 +286,14 @@ export function createTicketActions(deps: ActionDeps) {
       if (!Number.isInteger(score) || score < 1 || score > 5) {
         throw new AppError('validation_failed', 'Score must be 1 to 5.', { fields: { score: 'must be 1–5' } });
       }
-      const { Feedback } = store.models;
       const ticket = await store.tx(async (t) => {
         const ticket = await store.lock(t, ref);
-        const existing = await Feedback.findOne({ where: { ticketId: ticket.id }, transaction: t });
-        const previous = existing?.score ?? null;
-        if (existing) {
-          if (existing.score !== score || (comment && comment !== existing.comment)) {
-            await existing.update({ score, comment: comment ?? existing.comment }, { transaction: t });
-          }
-        } else await Feedback.create({ ticketId: ticket.id, score, comment }, { transaction: t });
-        await store.change(t, ticket, 'feedback', actor, {}, { score, previous });
+        await store.recordFeedback(t, ticket, score, actor, comment);
+        // A deliberate choice (a form or the widget) replaces any emoji-link score still waiting to be settled.
+        await store.models.LinkFetch.update(
+          { state: 'superseded', reason: 'a later choice was made on the page' },
+          { where: { ticketId: ticket.id, state: 'pending' }, transaction: t },
+        );
         return ticket;
       });
       return done(ticket, 'feedback');

@@ -46,16 +46,21 @@ export function createTicketCreation(deps: CreateDeps) {
   const { store } = deps;
   const { Ticket, Requester } = store.models;
 
-  /** Finds or creates the requester by address, updating name and development centre when given. */
+  /**
+   * Finds or creates the requester by address. Only a trusted channel (the admin API) may change an existing
+   * requester's name or development centre: the widget, the create API without the token and email are
+   * unauthenticated, and anyone can type someone else's address there (issue 11, item 9). What they gave is kept
+   * on the ticket instead.
+   */
   async function upsertRequester(
     t: Transaction,
-    name: string,
-    email: string,
-    devCenter?: string | null,
+    input: Pick<NewTicket, 'name' | 'email' | 'devCenter' | 'channel'>,
   ): Promise<Requester> {
-    const addr = email.trim().toLowerCase();
+    const addr = input.email.trim().toLowerCase();
+    const { name, devCenter } = input;
     const existing = await Requester.findOne({ where: { email: addr }, transaction: t, lock: t.LOCK.UPDATE });
     if (existing) {
+      if (input.channel !== 'api') return existing;
       const patch: Partial<Requester> = {};
       if (name && name !== existing.name) patch.name = name;
       if (devCenter && devCenter !== existing.devCenter) patch.devCenter = devCenter;
@@ -70,7 +75,7 @@ export function createTicketCreation(deps: CreateDeps) {
   /** Stores a new ticket (status 'new') with its first message; no triage yet. */
   function store_(input: NewTicket): Promise<Ticket> {
     return store.tx(async (t) => {
-      const requester = await upsertRequester(t, input.name, input.email, input.devCenter);
+      const requester = await upsertRequester(t, input);
       const ticket = await Ticket.create(
         {
           ref: null,
@@ -87,6 +92,7 @@ export function createTicketCreation(deps: CreateDeps) {
           route: 'pool',
           assigneeId: null,
           requesterId: requester.id,
+          requesterName: input.name.trim().slice(0, 200) || null,
           devCenter: input.devCenter ?? requester.devCenter,
           classifier: null,
           confidence: null,

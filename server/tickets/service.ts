@@ -16,6 +16,7 @@ import type { Classifier } from '../triage/types.js';
 import { createTicketActions } from './actions.js';
 import { createTicketCreation, type NewTicket } from './create.js';
 import { createEscalation } from './escalation.js';
+import { createLinkFetches } from './links.js';
 import type { TicketReads } from './reads.js';
 import { createRoster } from './roster.js';
 import { createStore, type Actor } from './store.js';
@@ -31,6 +32,8 @@ export interface TicketServiceDeps {
   replyReader: Classifier;
   notifier: Notifier;
   ids: MailIds;
+  /** When the mail with this Message-ID left (the outbox): link fetches seconds after it are a scanner's. */
+  mailSent?: (messageId: string) => Promise<Date | null>;
   kb: Kb;
   escalationHours: number;
   clock: () => Date;
@@ -47,6 +50,7 @@ export function createTicketService(deps: TicketServiceDeps) {
   const creation = createTicketCreation({ ...deps, store, roster });
   const actions = createTicketActions({ ...deps, store, roster, changed });
   const escalation = createEscalation({ ...deps, store, roster, hours: deps.escalationHours });
+  const links = createLinkFetches({ ...deps, store, changed });
 
   return {
     reads,
@@ -66,6 +70,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     triageStored: (ticketId: number) => creation.triage(ticketId),
     assign: actions.assign,
     comment: actions.comment,
+    confirmEmailReply: actions.confirmEmailReply,
     resolve: actions.resolve,
     close: actions.close,
     /** Closes unless it already is; a concurrent close is not an error for the person who asked. */
@@ -79,6 +84,11 @@ export function createTicketService(deps: TicketServiceDeps) {
     },
     reopen: actions.reopen,
     feedback: actions.feedback,
+    /** A GET of a link from one of our emails: never an action; an emoji's score only provisionally (links.ts). */
+    linkFetched: links.fetched,
+    pendingScore: links.pendingScore,
+    /** Turns provisional emoji-link scores that are due into feedback (the settle job, and on reading a ticket). */
+    settleFeedback: links.settle,
     correct: actions.correct,
     recordBounce: actions.recordBounce,
     /** Escalates what is overdue (the escalation job). */

@@ -41,6 +41,8 @@ export interface NewMessage {
   text: string;
   emailMessageId?: string | null;
   email?: EmailMeta;
+  /** An agent's unproven email reply, kept as an internal note until they confirm it. */
+  pendingConfirmation?: boolean;
 }
 
 /**
@@ -127,6 +129,7 @@ export function createStore(deps: { sequelize: Sequelize; models: Models; clock:
           inReplyTo: e?.inReplyTo ?? null,
           references: e?.references.length ? e.references.join(' ') : null,
           inboundEmailId: e?.inboundEmailId ?? null,
+          pendingConfirmation: !!m.pendingConfirmation,
         },
         { transaction: t },
       );
@@ -137,6 +140,29 @@ export function createStore(deps: { sequelize: Sequelize; models: Models; clock:
         );
       }
       return msg;
+    },
+
+    /**
+     * Records a 1–5 score in t (a later choice replaces an earlier one) and audits it; the caller holds the ticket's
+     * lock. Shared by the feedback action and the settling of emoji-link scores.
+     */
+    async recordFeedback(
+      t: Transaction,
+      ticket: Ticket,
+      score: number,
+      actor: Actor,
+      comment: string | null,
+      data: Record<string, unknown> = {},
+    ) {
+      const { Feedback } = deps.models;
+      const existing = await Feedback.findOne({ where: { ticketId: ticket.id }, transaction: t });
+      const previous = existing?.score ?? null;
+      if (existing) {
+        if (existing.score !== score || (comment && comment !== existing.comment)) {
+          await existing.update({ score, comment: comment ?? existing.comment }, { transaction: t });
+        }
+      } else await Feedback.create({ ticketId: ticket.id, score, comment }, { transaction: t });
+      await store.change(t, ticket, 'feedback', actor, {}, { score, previous, ...data });
     },
 
     /** The latest message a person or the AI agent sent the requester (not internal). */
@@ -152,12 +178,15 @@ export function createStore(deps: { sequelize: Sequelize; models: Models; clock:
       const r = requester ?? (await store.requesterOf(t, ticket));
       const msgs = await Message.findAll({
         where: { ticketId: ticket.id },
-        attributes: ['emailMessageId', 'authorKind'],
+        attributes: ['emailMessageId', 'authorKind', 'internal'],
         order: [['id', 'ASC']],
         transaction: t,
       });
       const messageIds = msgs.map((m) => m.emailMessageId).filter((x): x is string => !!x);
-      const lastRequester = [...msgs].reverse().find((m) => m.authorKind === 'requester' && m.emailMessageId);
+      // Not an internal note: mail from someone else on the thread is kept as one and is not the requester's.
+      const lastRequester = [...msgs]
+        .reverse()
+        .find((m) => m.authorKind === 'requester' && !m.internal && m.emailMessageId);
       return {
         ticket: {
           id: ticket.id,

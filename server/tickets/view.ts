@@ -43,7 +43,15 @@ export async function ticketDetail(reads: TicketReads, ticket: TicketRow, opts: 
     summary: ticket.summary,
     resolution: ticket.resolution,
     resolvedBy: ticket.resolvedBy,
-    requester: requester ? { name: requester.name, email: requester.email, devCenter: requester.devCenter } : null,
+    requester: requester
+      ? {
+          name: requester.name,
+          email: requester.email,
+          devCenter: requester.devCenter,
+          // What was typed on this ticket (widget, email); the stored name changes only by the admin API.
+          ...(opts.internal ? { givenName: ticket.requesterName } : {}),
+        }
+      : null,
     ...(opts.internal ? { triage: ticket.triage } : {}),
     messages: messages.map((m) => ({
       id: m.id,

@@ -34,7 +34,16 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<LaunchedBrowser> {
+/**
+ * A user agent like a mail security sandbox's (Defender Safe Links detonates links in Edge). With
+ * `--disable-blink-features=AutomationControlled` such a browser runs script and has navigator.webdriver false:
+ * nothing on a page can tell it from a person's.
+ */
+export const EDGE_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86';
+export const STEALTH = { userAgent: EDGE_UA, args: ['--disable-blink-features=AutomationControlled'] };
+
+export async function launchBrowser(o: { userAgent?: string; args?: string[] } = {}): Promise<LaunchedBrowser> {
   // A fresh profile per launch so cookies/storage never leak between test files.
   // (Passing --user-data-dir in args throws; the profile dir is launchPersistentContext's first argument.)
   const profile = await mkdtemp(path.join(os.tmpdir(), 'chromium-test-'));
@@ -43,7 +52,8 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: [...ARGS, ...(o.args ?? [])],
+      ...(o.userAgent ? { userAgent: o.userAgent } : {}),
     });
   } catch (err) {
     await rm(profile, { recursive: true, force: true });

@@ -13,6 +13,8 @@ import type { TicketService } from '../../tickets/service.js';
 import { ERRORS } from '../../errors.js';
 import { splitAddress, type MailIds } from '../outbound/ids.js';
 import type { Outbox } from '../outbound/outbox.js';
+import { senderVerdict } from './auth-results.js';
+import { commentFor, emailRole, type EmailRole } from './identity.js';
 import type { Threading } from './threading.js';
 import type { ParsedEmail } from './types.js';
 import { parseEmail } from './parse.js';
@@ -41,6 +43,8 @@ export interface IntakeDeps {
   mailFrom: string;
   maxBytes: number;
   reopenWindowDays: number;
+  /** MAIL_TRUSTED_AUTHSERV_ID: the receiving server whose Authentication-Results are believed. */
+  trustedAuthservId?: string;
   clock: () => Date;
   log: Logger;
 }
@@ -160,25 +164,26 @@ export function createIntake(deps: IntakeDeps) {
         thread &&
         thread.ticket.status === 'closed' &&
         (!thread.ticket.closedAt || deps.clock().getTime() - thread.ticket.closedAt.getTime() > windowMs);
+      let role: EmailRole | null = null;
       if (thread && !expired) {
+        // Who this counts as is earned (secrets we issued, the trusted server's DMARC verdict), not read from From:.
         const agent = await deps.agents.activePerson(sender);
-        const t = agent
-          ? await deps.tickets.comment(
-              thread.ticket.id,
-              { authorKind: 'agent', agentId: agent.id, text, email },
-              `agent:${agent.id}`,
-            )
-          : await deps.tickets.comment(
-              thread.ticket.id,
-              { authorKind: 'requester', text, email, readIntent: true },
-              `requester:${sender}`,
-            );
-        return finish(row, 'processed', {
-          status: 'commented',
-          ticketId: t.id,
-          ref: t.ref,
-          reason: `threaded by ${thread.by}`,
+        role = emailRole({
+          by: thread.by,
+          agent,
+          isRequester: !agent && (await reads.owned(thread.ticket.id, sender)) !== null,
+          verdict: senderVerdict(mail.headerLines, sender, deps.trustedAuthservId),
         });
+        if (role.as !== 'new_ticket') {
+          const { input, actor } = commentFor(role, sender, text, email);
+          const t = await deps.tickets.comment(thread.ticket.id, input, actor);
+          return finish(row, 'processed', {
+            status: 'commented',
+            ticketId: t.id,
+            ref: t.ref,
+            reason: `threaded by ${thread.by}; as ${role.as}${'why' in role ? ` (${role.why})` : ''}`,
+          });
+        }
       }
       const t = await deps.tickets.create({
         name: (mail.from.name || sender.split('@')[0]!).slice(0, 200),
@@ -193,7 +198,11 @@ export function createIntake(deps: IntakeDeps) {
         status: 'created',
         ticketId: t.id,
         ref: t.ref,
-        reason: expired ? `reply to ${thread!.ticket.ref} after the reopen window: new linked ticket` : null,
+        reason: expired
+          ? `reply to ${thread!.ticket.ref} after the reopen window: new linked ticket`
+          : role
+            ? `not threaded onto ${thread!.ticket.ref}: ${'why' in role ? role.why : ''}`
+            : null,
       });
     } catch (err) {
       if (err instanceof UniqueConstraintError) {

@@ -7,14 +7,22 @@ import type { LinkSigner } from '../../http/signed-links.js';
 
 export function createMailIds(signer: LinkSigner, fromAddress: string) {
   const [local, domain] = splitAddress(fromAddress);
+  const messageIdFor = (ticketId: number, nonce: string) =>
+    `hd.t${ticketId}.${nonce}.${signer.tag(`mid:${ticketId}:${nonce}`)}@${domain}`;
   return {
     domain,
     /** `<hd.t42.r8k2….tag@domain>` without brackets. */
     messageId(ticketId: number | null): string {
       const nonce = randomBytes(6).toString('hex');
       if (ticketId == null) return `hd.n.${nonce}@${domain}`;
-      return `hd.t${ticketId}.${nonce}.${signer.tag(`mid:${ticketId}:${nonce}`)}@${domain}`;
+      return messageIdFor(ticketId, nonce);
     },
+    /** The per-mail nonce of one of our Message-IDs (signed into that mail's links), or null. */
+    nonceOf(id: string): string | null {
+      return /^hd\.t\d+\.([0-9a-f]+)\./.exec(id)?.[1] ?? null;
+    },
+    /** Our Message-ID for a ticket and nonce: which mail a link came from. */
+    messageIdFor,
     /** The ticket id encoded in one of our Message-IDs, or null if it is not ours or the tag is wrong. */
     ticketFromMessageId(id: string | null | undefined): number | null {
       const m = /^<?hd\.t(\d+)\.([0-9a-f]+)\.([a-z0-9]+)@/i.exec(id ?? '');

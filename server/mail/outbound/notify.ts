@@ -47,9 +47,14 @@ const firstName = (name: string | null | undefined) => (name ?? '').trim().split
 export function createNotifier(deps: NotifierDeps) {
   const { publicUrl, signer, ids } = deps;
 
-  /** The requester's links: one token per ticket and address; the action is in the path. */
-  function links(ctx: MailContext): emails.RequesterLinks & { token: string } {
-    const token = signer.sign({ t: ctx.ticket.id, a: 'ticket', e: ctx.requester.email }, 90);
+  /**
+   * The requester's links: one token per mail, carrying the mail's nonce (from its Message-ID), so the ticket
+   * service can tell when several links of the same email are fetched at once, as mail scanners do, and when the
+   * mail left; the action is in the path.
+   */
+  function links(ctx: MailContext, messageId: string): emails.RequesterLinks & { token: string } {
+    const m = ids.nonceOf(messageId) ?? undefined;
+    const token = signer.sign({ t: ctx.ticket.id, a: 'ticket', e: ctx.requester.email, m }, 90);
     const base = `${publicUrl}/t/${token}`;
     return {
       token,
@@ -122,14 +127,16 @@ export function createNotifier(deps: NotifierDeps) {
       const nextStep = assignee
         ? `${assignee.name} from the IT team has it and will get back to you.`
         : 'The IT team will pick it up shortly.';
+      const messageId = ids.messageId(ctx.ticket.id);
       const mail = emails.received({
         ...refVars(ctx),
         firstName: firstName(ctx.requester.name),
         nextStep,
-        links: links(ctx),
+        links: links(ctx, messageId),
       });
       return queue(tx, {
         ctx,
+        messageId,
         to: ctx.requester.email,
         kind: 'received',
         subject: tag(ctx, ctx.ticket.subject),
@@ -145,7 +152,7 @@ export function createNotifier(deps: NotifierDeps) {
         firstName: firstName(ctx.requester.name),
         answer,
         agentName: agent.name,
-        links: links(ctx),
+        links: links(ctx, messageId),
       });
       return queue(tx, {
         ctx,
@@ -190,7 +197,7 @@ export function createNotifier(deps: NotifierDeps) {
         firstName: firstName(ctx.requester.name),
         text,
         agentName: agent.name,
-        links: links(ctx),
+        links: links(ctx, messageId),
       });
       return queue(tx, {
         ctx,
@@ -205,14 +212,16 @@ export function createNotifier(deps: NotifierDeps) {
     },
     /** Resolution notice with feedback faces and a reopen link. */
     resolved(tx: Transaction, ctx: MailContext, resolution: string) {
+      const messageId = ids.messageId(ctx.ticket.id);
       const mail = emails.resolved({
         ...refVars(ctx),
         firstName: firstName(ctx.requester.name),
         resolution,
-        links: links(ctx),
+        links: links(ctx, messageId),
       });
       return queue(tx, {
         ctx,
+        messageId,
         to: ctx.requester.email,
         kind: 'resolved',
         subject: tag(ctx, `Resolved: ${ctx.ticket.subject}`),
@@ -246,14 +255,16 @@ export function createNotifier(deps: NotifierDeps) {
     },
     /** A short notice to the requester (e.g. attachments dropped because the email was too large). */
     notice(tx: Transaction, ctx: MailContext, message: string) {
+      const messageId = ids.messageId(ctx.ticket.id);
       const mail = emails.notice({
         ...refVars(ctx),
         firstName: firstName(ctx.requester.name),
         message,
-        links: links(ctx),
+        links: links(ctx, messageId),
       });
       return queue(tx, {
         ctx,
+        messageId,
         to: ctx.requester.email,
         kind: 'notice',
         subject: tag(ctx, ctx.ticket.subject),

@@ -177,6 +177,18 @@ export function createOutbox(deps: { models: Models; from: string; clock: () => 
       return OutboxMail.findAll({ where, order: [['id', 'DESC']], limit });
     },
 
+    /**
+     * When the mail with this Message-ID left (not sent yet: when it will leave at the earliest): link fetches within seconds of it
+     * come from the recipient's mail scanner, not a person (issue 11, item 2). Null for a mail we never queued.
+     */
+    async sentAt(messageId: string): Promise<Date | null> {
+      const m = await OutboxMail.findOne({
+        where: { emailMessageId: messageId },
+        attributes: ['sentAt', 'nextAttemptAt'],
+      });
+      return m ? (m.sentAt ?? m.nextAttemptAt) : null;
+    },
+
     /** The ticket of the newest mail we sent under one of these Message-IDs (threading, bounces). */
     async ticketIdByMessageIds(messageIds: string[]): Promise<number | null> {
       if (!messageIds.length) return null;

@@ -1,0 +1,101 @@
+/**
+ * Review of knowledge-base drafts (issue 11, item 7): entries made from closed tickets wait here, unpublished, until
+ * an agent edits and publishes them, merges them into an existing entry, or discards them. Discarding and merging
+ * delete the draft, and publishing clears its list of removed personal data: nothing personal is kept longer
+ * than the review needs.
+ */
+import type { KbEntry, Models } from '../db/models.js';
+import type { KbHit, KbSearch } from './search.js';
+import { searchDocument } from './terms.js';
+
+/** A draft whose query matches a published entry this well is offered to the agent as a merge first. */
+export const MERGE_SCORE = 0.75;
+
+/** The text an agent approves: what becomes public (title, resolution) and what is only indexed (query). */
+export interface DraftText {
+  title: string;
+  query: string;
+  resolution: string;
+}
+
+const clean = (d: DraftText): DraftText => ({
+  title: d.title.trim().slice(0, 300),
+  query: d.query.replace(/\r\n/g, '\n').trim().slice(0, 20_000),
+  resolution: d.resolution.replace(/\r\n/g, '\n').trim().slice(0, 100_000),
+});
+
+export function createKbDrafts(deps: { models: Models; search: KbSearch }) {
+  const { KbEntry } = deps.models;
+  const byId = (id: number) =>
+    Number.isSafeInteger(id) ? KbEntry.findOne({ where: { id, draft: true } }) : Promise.resolve(null);
+
+  return {
+    /** Drafts waiting for review, newest first. */
+    drafts: (limit = 100) => KbEntry.findAll({ where: { draft: true }, order: [['id', 'DESC']], limit }),
+    countDrafts: () => KbEntry.count({ where: { draft: true } }),
+    draft: byId,
+
+    /** Published entries the draft may repeat, best first; `merge` marks those at or above MERGE_SCORE. */
+    async similar(d: KbEntry, limit = 3): Promise<(KbHit & { merge: boolean })[]> {
+      const hits = await deps.search.search(d.query, { category: d.category, limit });
+      return hits.filter((h) => h.id !== d.id).map((h) => ({ ...h, merge: h.score >= MERGE_SCORE }));
+    },
+
+    /** Keeps the agent's edits; still a draft. */
+    async save(id: number, text: DraftText) {
+      const d = await byId(id);
+      if (!d) return null;
+      const t = clean(text);
+      return d.update({ ...t, searchText: searchDocument(t.title, t.query, t.resolution) });
+    },
+
+    /** Publishes the draft with the agent's text: searchable from now on. */
+    async publish(id: number, text: DraftText) {
+      const t = clean(text);
+      const [n] = await KbEntry.update(
+        {
+          ...t,
+          searchText: searchDocument(t.title, t.query, t.resolution),
+          draft: false,
+          published: true,
+          redactions: null,
+        },
+        { where: { id, draft: true } },
+      );
+      deps.search.invalidate();
+      return n > 0 ? KbEntry.findByPk(id) : null;
+    },
+
+    /** Deletes a draft (with the personal data it listed). */
+    async discard(id: number) {
+      const n = Number.isSafeInteger(id) ? await KbEntry.destroy({ where: { id, draft: true } }) : 0;
+      return n > 0;
+    },
+
+    /**
+     * Merges a draft into a reviewed entry: the entry learns the draft's wording of the problem (its query, as the
+     * agent left it) and counts its ticket; the entry's public text stays as it is. The draft is deleted.
+     */
+    async merge(id: number, intoId: number, query: string): Promise<KbEntry | null> {
+      if (!Number.isSafeInteger(intoId) || intoId === id) return null;
+      const merged = await KbEntry.sequelize!.transaction(async (transaction) => {
+        const d = await KbEntry.findOne({ where: { id, draft: true }, transaction, lock: transaction.LOCK.UPDATE });
+        const into = await KbEntry.findOne({
+          where: { id: intoId, draft: false },
+          transaction,
+          lock: transaction.LOCK.UPDATE,
+        });
+        if (!d || !into) return null;
+        const q = `${into.query}\n${clean({ title: '', query, resolution: '' }).query}`.slice(0, 60_000);
+        await into.update(
+          { query: q, hits: into.hits + d.hits, searchText: searchDocument(into.title, q, into.resolution) },
+          { transaction },
+        );
+        await d.destroy({ transaction });
+        return into;
+      });
+      deps.search.invalidate();
+      return merged;
+    },
+  };
+}
