@@ -41,6 +41,7 @@ import type { TicketDeps } from './tickets/deps.js';
 import { startJobs, type Job } from './jobs.js';
 import { createThreading } from './mail/inbound/threading.js';
 import { createIntake } from './mail/inbound/intake.js';
+import type { MailParser } from './mail/inbound/parse-pool.js';
 import { createImapSource } from './mail/inbound/imap.js';
 import { inboundRoutes } from './mail/inbound/routes.js';
 import { devOutboxRoutes } from './mail/outbound/dev-outbox.routes.js';
@@ -61,6 +62,8 @@ export interface BuildOptions {
   clock?: () => Date;
   /** Replace an I/O edge (tests use a real SMTP server, so this is rarely needed). */
   transport?: MailTransport;
+  /** Where inbound mail is parsed (default: the process's worker pool); tests pass one with a small budget. */
+  mailParser?: MailParser;
 }
 
 /** Builds the whole helpdesk from a Config: database migrated and seeded, app and jobs ready to start. */
@@ -171,6 +174,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     reopenWindowDays: config.reopenWindowDays,
     clock,
     log: log.child({ room: 'intake' }),
+    parser: opts.mailParser,
+    claimMs: config.leaseSeconds * 1000,
   });
   const leases = createLeases({
     models,
