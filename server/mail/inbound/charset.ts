@@ -72,9 +72,19 @@ const count = (s: string, ch: string) => {
   return n;
 };
 
-/** True when decoding `bytes` as `charset` produced replacement characters the bytes did not already hold. */
+/**
+ * True when decoding `bytes` as `charset` produced replacement characters the bytes did not already hold. A few
+ * broken sequences in otherwise good UTF-8 (a truncated line, one pasted Latin-1 byte) do not make the label wrong:
+ * a wrong label breaks nearly every 8-bit character, and guessing again would garble the rest of the text.
+ */
 function decodesBadly(text: string, bytes: Buffer, charset: string): boolean {
-  if (charset === 'utf-8') return !isUtf8(bytes);
+  if (charset === 'utf-8') {
+    if (isUtf8(bytes)) return false;
+    let nonAscii = 0;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) nonAscii++;
+    const bad = count(text, REPLACEMENT);
+    return bad > Math.max(2, nonAscii * 0.05);
+  }
   const bad = count(text, REPLACEMENT);
   return bad > 0 && bad > count(bytes.toString('utf8'), REPLACEMENT);
 }
@@ -91,7 +101,7 @@ function sample(bytes: Buffer): Buffer {
 /** Guesses the charset of 8-bit bytes: chardet's candidates in order, the first that decodes without loss. */
 export function detectCharset(bytes: Buffer): string {
   if (hasIso2022(bytes) && isAscii(bytes)) return 'iso-2022-jp';
-  if (isUtf8(bytes)) return 'utf-8';
+  if (!decodesBadly(bytes.toString('utf8'), bytes, 'utf-8')) return 'utf-8';
   const s = sample(bytes);
   const c1 = hasC1(s);
   const normalize = (label: string) => {

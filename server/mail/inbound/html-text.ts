@@ -70,10 +70,12 @@ export function htmlText(input: string): HtmlText {
   const attrs = new Map<string, string>();
   let attrName = '';
   let attrValue = '';
+  const title: string[] = []; // shown only when the body has no text at all (an HTML mail that is all <title>)
   let hrAt = -1; // out index of a recent <hr>, waiting to see whether a header block follows
   let sinceHr = 0;
 
   const write = (s: string) => {
+    if (invisible === 'title' && title.length < 1000) title.push(s);
     if (invisible || !s) return;
     if (pre > 0) {
       out.push(s.replace(/\r\n?/g, '\n'));
@@ -171,7 +173,7 @@ export function htmlText(input: string): HtmlText {
   );
   tokenizer.write(html);
   tokenizer.end();
-  const text = tidy(out);
+  const text = tidy(out) || tidy(title);
   return { text, before: cut >= 0 ? tidy(out.slice(0, cut)) : null, truncated };
 }
 

@@ -10,15 +10,25 @@ import { stripReply } from './reply-strip.js';
 
 const MAIL_MAX_BYTES = 25 * 1024 * 1024;
 
-/** The fastest of five runs, in ms (the machine is shared: the minimum is the least noisy figure). */
-function time(fn: () => unknown): number {
-  let best = Infinity;
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - t0);
+/** One run, in ms. */
+function once(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+/**
+ * The fastest of seven runs of each, interleaved: the machine is shared, and a burst of other work then slows
+ * both sizes alike instead of just one; the minimum is the least noisy figure.
+ */
+function timePair(small: () => unknown, big: () => unknown): [number, number] {
+  let a = Infinity;
+  let b = Infinity;
+  for (let i = 0; i < 7; i++) {
+    a = Math.min(a, once(small));
+    b = Math.min(b, once(big));
   }
-  return best;
+  return [a, b];
 }
 
 async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
@@ -74,11 +84,13 @@ describe('linear parsing and stripping', () => {
       const small = 'Hello\n' + s.unit.repeat(s.n);
       const big = 'Hello\n' + s.unit.repeat(2 * s.n);
       s.run(small); // warm up the JIT
-      const a = time(() => s.run(small));
-      const b = time(() => s.run(big));
+      const [a, b] = timePair(
+        () => s.run(small),
+        () => s.run(big),
+      );
       // Linear work doubles and quadratic work quadruples; below ~20 ms the ratio is noise (GC, a busy core), and
       // the quadratic code this guards against took seconds at these sizes.
-      expect(b, `${s.name}: ${a.toFixed(1)} ms → ${b.toFixed(1)} ms`).toBeLessThan(Math.max(3 * a, 40));
+      expect(b, `${s.name}: ${a.toFixed(1)} ms → ${b.toFixed(1)} ms`).toBeLessThan(Math.max(3 * a, 50));
       expect(b).toBeLessThan(1000);
     });
   }
