@@ -34,8 +34,15 @@ function metaCharset(bytes: Buffer): string | null {
   return /<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w:.-]{1,40})/i.exec(head)?.[1] ?? null;
 }
 
+/**
+ * The bytes of a part that are read as text: 4 MB. Past that it is not a message anyone wrote (intake keeps 1 MB
+ * of full text, and HTML past 4 MB is not read either), and every step after this stays bounded.
+ */
+const MAX_PART_BYTES = 4 * 1024 * 1024;
+
 function piece(t: MimeTree): Piece {
-  const bytes = t.content ?? Buffer.alloc(0);
+  const all = t.content ?? Buffer.alloc(0);
+  const bytes = all.length > MAX_PART_BYTES ? all.subarray(0, MAX_PART_BYTES) : all;
   if (t.kind === 'html') {
     const decoded = decodeText(bytes, t.node.charset || metaCharset(bytes));
     const h = htmlText(decoded.text);

@@ -31,8 +31,12 @@ const BLOCK = new Set(
 // Elements whose content is never shown.
 const INVISIBLE = new Set(['head', 'style', 'script', 'title', 'template', 'xml']);
 
+/** The attributes the markers below look at; others are skipped while tokenizing. */
+const MARKER_ATTRIBUTES = new Set(['class', 'id', 'style', 'data-smartmail', REPLY_ABOVE_ATTRIBUTE]);
+
 /** Where each client starts its quoted part (class/id/type/style of the tag that opens it). */
 function quoteMarker(tag: string, attrs: Map<string, string>): boolean {
+  if (attrs.size === 0) return tag === 'blockquote';
   const cls = attrs.get('class') ?? '';
   const id = attrs.get('id') ?? '';
   if (tag === 'blockquote') return true; // Apple Mail, Thunderbird (type=cite), mail.ru, Yandex, …
@@ -45,6 +49,7 @@ function quoteMarker(tag: string, attrs: Map<string, string>): boolean {
 
 /** Signature blocks that Gmail, Thunderbird and Apple Mail mark up; the reply ends there. */
 function signatureMarker(attrs: Map<string, string>): boolean {
+  if (attrs.size === 0) return false;
   return (
     /\b(?:gmail_signature|moz-signature)\b/.test(attrs.get('class') ?? '') ||
     attrs.get('data-smartmail') === 'gmail_signature' ||
@@ -106,7 +111,7 @@ export function htmlText(input: string): HtmlText {
       return;
     }
     if (hrAt >= 0 && ++sinceHr > HR_WINDOW) hrAt = -1;
-    if (quoteMarker(tag, attrs) || signatureMarker(attrs)) markCut();
+    if (cut < 0 && (quoteMarker(tag, attrs) || signatureMarker(attrs))) markCut();
     if (tag === 'pre' && !selfClosing) pre++;
     if (tag === 'hr' && cut < 0) {
       hrAt = out.length;
@@ -120,10 +125,11 @@ export function htmlText(input: string): HtmlText {
     { decodeEntities: true },
     {
       onattribdata(start, end) {
-        if (attrValue.length < MAX_ATTR_CHARS) attrValue += html.slice(start, Math.min(end, start + MAX_ATTR_CHARS));
+        if (attrName && attrValue.length < MAX_ATTR_CHARS)
+          attrValue += html.slice(start, Math.min(end, start + MAX_ATTR_CHARS));
       },
       onattribentity(cp) {
-        if (attrValue.length < MAX_ATTR_CHARS) attrValue += String.fromCodePoint(cp);
+        if (attrName && attrValue.length < MAX_ATTR_CHARS) attrValue += String.fromCodePoint(cp);
       },
       onattribend() {
         if (attrName && !attrs.has(attrName)) attrs.set(attrName, attrValue);
@@ -131,7 +137,8 @@ export function htmlText(input: string): HtmlText {
         attrValue = '';
       },
       onattribname(start, end) {
-        attrName = end - start <= 40 ? html.slice(start, end).toLowerCase() : '';
+        const name = end - start <= 40 ? html.slice(start, end).toLowerCase() : '';
+        attrName = MARKER_ATTRIBUTES.has(name) ? name : ''; // the others are never looked at
         attrValue = '';
       },
       oncdata() {},

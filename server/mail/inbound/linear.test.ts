@@ -88,9 +88,9 @@ describe('linear parsing and stripping', () => {
         () => s.run(small),
         () => s.run(big),
       );
-      // Linear work doubles and quadratic work quadruples; below ~20 ms the ratio is noise (GC, a busy core), and
+      // Linear work doubles and quadratic work quadruples; below ~30 ms the ratio is noise (GC, a busy core), and
       // the quadratic code this guards against took seconds at these sizes.
-      expect(b, `${s.name}: ${a.toFixed(1)} ms → ${b.toFixed(1)} ms`).toBeLessThan(Math.max(3 * a, 50));
+      expect(b, `${s.name}: ${a.toFixed(1)} ms → ${b.toFixed(1)} ms`).toBeLessThan(Math.max(3 * a, 100));
       expect(b).toBeLessThan(1000);
     });
   }
