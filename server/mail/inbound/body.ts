@@ -9,7 +9,7 @@ import libmime from 'libmime';
 import { type Decoded, decodeText } from './charset.js';
 import { htmlText } from './html-text.js';
 import type { MimeTree } from './mime-walk.js';
-import { stripReply } from './reply-strip.js';
+import { stripReply, toLf } from './reply-strip.js';
 import type { BodyPart } from './types.js';
 
 interface Piece {
@@ -49,7 +49,7 @@ function piece(t: MimeTree): Piece {
     return { type: 'text/html', decoded, text: h.text, before: h.before, html: decoded.text };
   }
   const decoded = decodeText(bytes, t.node.charset || null);
-  const text = decoded.text.replace(/\r\n?/g, '\n');
+  const text = toLf(decoded.text);
   return { type: 'text/plain', decoded, text, before: null, html: null };
 }
 
