@@ -46,7 +46,8 @@ function piece(t: MimeTree): Piece {
   if (t.kind === 'html') {
     const decoded = decodeText(bytes, t.node.charset || metaCharset(bytes));
     const h = htmlText(decoded.text);
-    return { type: 'text/html', decoded, text: h.text, before: h.before, html: decoded.text };
+    // HTML that would stall a sanitizer is shown as its text (escaped) instead; the raw message keeps it.
+    return { type: 'text/html', decoded, text: h.text, before: h.before, html: h.renderable ? decoded.text : null };
   }
   const decoded = decodeText(bytes, t.node.charset || null);
   const text = toLf(decoded.text);

@@ -19,7 +19,18 @@ export interface HtmlText {
   before: string | null;
   /** True when the HTML was longer than MAX_HTML_CHARS and only its start was read. */
   truncated: boolean;
+  /**
+   * False when the HTML nests so deep, with so many closing tags, that a DOM-building parser (sanitize-html's
+   * htmlparser2 Parser, a browser engine less so) would spend quadratic time on it: 20,000 <div> and 20,000
+   * stray </span> took sanitize-html 2 s. Such HTML is not handed on for display; its text is.
+   */
+  renderable: boolean;
 }
+
+/** Void elements never open a level of nesting. */
+const VOID = new Set('area base br col embed hr img input link meta param source track wbr'.split(' '));
+/** Deepest nesting × closing tags above which HTML is not renderable (ordinary mail: well under 10^6). */
+const MAX_NESTING_WORK = 20_000_000;
 
 // Elements whose start or end is a line break in the text.
 const BLOCK = new Set(
@@ -76,6 +87,9 @@ export function htmlText(input: string): HtmlText {
   let attrName = '';
   let attrValue = '';
   const title: string[] = []; // shown only when the body has no text at all (an HTML mail that is all <title>)
+  let depth = 0;
+  let maxDepth = 0;
+  let closes = 0;
   let hrAt = -1; // out index of a recent <hr>, waiting to see whether a header block follows
   let sinceHr = 0;
 
@@ -103,6 +117,7 @@ export function htmlText(input: string): HtmlText {
     if (cut < 0) cut = out.length;
   };
   const openTag = (selfClosing: boolean) => {
+    if (!selfClosing && !VOID.has(tag)) maxDepth = Math.max(maxDepth, ++depth);
     // A <head> nobody closed ends where the body starts, as in a browser.
     if (invisible === 'head' && tag === 'body') invisible = null;
     if (invisible) return;
@@ -144,6 +159,8 @@ export function htmlText(input: string): HtmlText {
       oncdata() {},
       onclosetag(start, end) {
         const name = html.slice(start, Math.min(end, start + 20)).toLowerCase();
+        closes++;
+        if (depth > 0) depth--;
         if (invisible) {
           if (name === invisible) invisible = null;
           return;
@@ -181,7 +198,12 @@ export function htmlText(input: string): HtmlText {
   tokenizer.write(html);
   tokenizer.end();
   const text = tidy(out) || tidy(title);
-  return { text, before: cut >= 0 ? tidy(out.slice(0, cut)) : null, truncated };
+  return {
+    text,
+    before: cut >= 0 ? tidy(out.slice(0, cut)) : null,
+    truncated,
+    renderable: maxDepth * closes <= MAX_NESTING_WORK,
+  };
 }
 
 /**

@@ -4,6 +4,7 @@
  * parsed as a whole message of MAIL_MAX_BYTES (25 MB), which must take under 2 s.
  */
 import { describe, expect, it } from 'vitest';
+import { sanitizeEmailHtml } from '../../console/thread.js';
 import { htmlToNewText, htmlToText } from './html-reply.js';
 import { parseEmail } from './parse.js';
 import { stripReply } from './reply-strip.js';
@@ -121,4 +122,24 @@ describe('whole hostile messages of MAIL_MAX_BYTES', () => {
     const ms = await timeAsync(() => parseEmail(raw, { maxBytes: MAIL_MAX_BYTES }));
     expect(ms).toBeLessThan(2000);
   }, 30_000);
+});
+
+describe('HTML handed on for display', () => {
+  it('nesting that would make the sanitizer quadratic is shown as text instead', async () => {
+    const hostile = '<div>'.repeat(20_000) + 'Please reset my password' + '</span>'.repeat(20_000);
+    const raw = Buffer.from(
+      `From: m@attacker.example\r\nSubject: deep\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${hostile}\r\n`,
+    );
+    const p = await parseEmail(raw);
+    expect(p.text).toContain('Please reset my password');
+    expect(p.html).not.toContain('<div><div>');
+    const t0 = performance.now();
+    sanitizeEmailHtml(p.html ?? '');
+    expect(performance.now() - t0).toBeLessThan(200); // the raw HTML took sanitize-html 2 s
+    // Ordinary HTML is handed on as it came.
+    const ok = await parseEmail(
+      Buffer.from('From: a@corp.example\r\nContent-Type: text/html\r\n\r\n<div><b>VPN</b> drops</div>\r\n'),
+    );
+    expect(ok.html).toContain('<b>VPN</b>');
+  });
 });

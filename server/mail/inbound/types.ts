@@ -42,7 +42,10 @@ export interface ParsedEmail {
   date: Date | null;
   /** Full plain text (from HTML when there is no text part). */
   text: string;
-  /** Raw HTML as received; the caller sanitizes it for display. */
+  /**
+   * The HTML for display, as received (text parts of a mixed body escaped into it); the caller sanitizes it.
+   * A part nested too deep to sanitize in linear time (see html-text.ts) is replaced by its escaped text.
+   */
   html: string | null;
   /** Reply-stripped: only what the sender newly wrote. */
   newText: string;
