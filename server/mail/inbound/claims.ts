@@ -44,8 +44,9 @@ export function createClaims(deps: ClaimDeps) {
     /** row.update(fields) in a transaction of its own (see write). */
     async update(row: InboundEmail, fields: Partial<InferAttributes<InboundEmail>>): Promise<void> {
       await write(fields, { id: row.id });
+      // Mirror the write on the instance without marking it dirty (a later save must not write it again).
       row.set(fields, { raw: true });
-      row.changed(false as never);
+      for (const key of Object.keys(fields)) row.changed(key as keyof InferAttributes<InboundEmail>, false);
     },
     /** Fields of a row stored by us: born claimed, its first attempt counted. */
     fresh: () => ({ claimedBy: holder, claimedUntil: until(), attempts: 1 }),
