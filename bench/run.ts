@@ -8,6 +8,7 @@ import { benchAnswerability } from './answerability.js';
 import { benchKb } from './kb.js';
 import { benchIntake, benchLatency } from './intake.js';
 import { benchHttp } from './http.js';
+import { benchParse } from './parse.js';
 import type { Figure } from './util.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +39,7 @@ await step('classify', () => benchClassify(root, quick));
 await step('answerability', () => benchAnswerability(root, quick));
 await step('kb-sqlite', () => benchKb(root, 'sqlite', quick ? 10_000 : 100_000));
 await step('kb-mariadb', () => benchKb(root, 'mysql', quick ? 10_000 : 100_000));
+await step('parse', () => benchParse(quick));
 await step('intake', () => benchIntake(root, quick ? 300 : 5_000));
 await step('latency', () => benchLatency(root, quick ? 8 : 40));
 await step('http', () => benchHttp(root, quick ? 4 : 15));

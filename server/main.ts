@@ -32,6 +32,7 @@ import { createKbSearch } from './kb/search.js';
 import { createLogger, type Logger } from './log.js';
 import { createImapSource } from './mail/inbound/imap.js';
 import { createIntake } from './mail/inbound/intake.js';
+import type { MailParser } from './mail/inbound/parse-pool.js';
 import { inboundRoutes } from './mail/inbound/routes.js';
 import { createThreading } from './mail/inbound/threading.js';
 import { devOutboxRoutes } from './mail/outbound/dev-outbox.routes.js';
@@ -61,6 +62,8 @@ export interface BuildOptions {
   clock?: () => Date;
   /** Replace an I/O edge (tests use a real SMTP server, so this is rarely needed). */
   transport?: MailTransport;
+  /** Where inbound mail is parsed (default: the process's worker pool); tests pass one with a small budget. */
+  mailParser?: MailParser;
 }
 
 /** Builds the whole helpdesk from a Config: database migrated and seeded, app and jobs ready to start. */
@@ -169,6 +172,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     trustedAuthservId: config.trustedAuthservId,
     clock,
     log: room('intake'),
+    parser: opts.mailParser,
+    claimMs: config.leaseSeconds * 1000,
   });
   const leases = createLeases({
     models,

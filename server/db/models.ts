@@ -104,6 +104,9 @@ export class InboundEmail extends Model<InferAttributes<InboundEmail>, InferCrea
   declare reason: string | null;
   declare ticketId: number | null;
   declare attempts: CreationOptional<number>;
+  /** Who is processing the row and until when (renewed while working); see intake.ts claim(). */
+  declare claimedBy: CreationOptional<string | null>;
+  declare claimedUntil: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare processedAt: CreationOptional<Date | null>;
@@ -326,6 +329,8 @@ export function initModels(sequelize: Sequelize) {
       reason: s,
       ticketId: n,
       attempts: zero(),
+      claimedBy: s,
+      claimedUntil: d,
       ...dates,
       processedAt: d,
     } as Attrs<InboundEmail>,

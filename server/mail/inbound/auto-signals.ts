@@ -2,7 +2,23 @@
  * Building blocks for auto-detect.ts: header lookup that survives mailparser's structured values, the localized
  * subject lines auto-responders and MTAs use, and finding which of our messages a bounce is about.
  */
-import type { AutoDetectInput } from './auto-detect.js';
+/** What the detector looks at; everything but `headers` is optional and is derived from the headers when absent. */
+export interface AutoDetectInput {
+  headers: Map<string, unknown>;
+  headerLines?: { key: string; line: string }[];
+  from?: string | null;
+  subject?: string | null;
+  /** Top-level Content-Type with parameters, e.g. "multipart/report; report-type=delivery-status". */
+  contentType?: string | null;
+  /** The Return-Path address: '' for the null path "<>", null/undefined when there is no Return-Path header. */
+  returnPath?: string | null;
+  /** Content types of the MIME parts (mailparser's attachments), to see message/delivery-status inside a report. */
+  partTypes?: string[];
+  text?: string;
+  raw?: Buffer;
+  inReplyTo?: string | null;
+  references?: string[];
+}
 
 /** A header's raw value: from headerLines when we have them (exactly what was sent), else from mailparser's map. */
 export function headerValue(

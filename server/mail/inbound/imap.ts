@@ -86,6 +86,9 @@ export function createImapSource(
         deps.log.error({ uid, inboundId: r.inboundId, err: (err as Error).message }, 'imap message quarantined');
       }
       failures.delete(uid);
+      // Another worker holds the stored row (a restart within its claim): leave the message for the next pass, so
+      // it is moved by its final status (a quarantined one to Failed).
+      if (r.claimedElsewhere) continue;
       const dest = r.status === 'failed' ? opts.failedMailbox : opts.processedMailbox;
       await c.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
       await c.messageMove(String(uid), dest, { uid: true });

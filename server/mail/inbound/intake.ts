@@ -3,6 +3,8 @@
  * unique key (Message-ID, or a hash of the bytes when there is none) before anything else, so re-delivery is
  * harmless; then the stored row is processed. Each step is idempotent: a crash at any point is repaired by
  * processing the row again (message Message-IDs are unique too, so no ticket or comment is made twice).
+ * A row is claimed before it is worked on and every claim counts an attempt (claims.ts); parsing runs in a worker
+ * pool with a time budget (parse-pool.ts), and a message over it is kept raw and quarantined with the reason.
  */
 import { createHash } from 'node:crypto';
 import { Op, UniqueConstraintError } from 'sequelize';
@@ -17,7 +19,8 @@ import { senderVerdict } from './auth-results.js';
 import { commentFor, emailRole, type EmailRole } from './identity.js';
 import type { Threading } from './threading.js';
 import type { ParsedEmail } from './types.js';
-import { parseEmail } from './parse.js';
+import { createClaims, MAX_ATTEMPTS } from './claims.js';
+import { type MailParser, ParseQuarantine, sharedParsePool } from './parse-pool.js';
 
 /** How much of an over-limit message is kept: enough for any text anyone writes. */
 const OVERSIZE_KEEP = 1024 * 1024;
@@ -30,6 +33,8 @@ export interface IntakeResult {
   ticketId?: number | null;
   ref?: string | null;
   reason?: string | null;
+  /** The row is being processed by another worker right now; a mail source should offer it again later. */
+  claimedElsewhere?: boolean;
 }
 
 export interface IntakeDeps {
@@ -47,6 +52,10 @@ export interface IntakeDeps {
   trustedAuthservId?: string;
   clock: () => Date;
   log: Logger;
+  /** Where parsing runs; the process's worker pool unless given (tests pass one with a small budget). */
+  parser?: MailParser;
+  /** How long a claim on a stored row holds without renewal (LEASE_SECONDS); 30 s unless given. */
+  claimMs?: number;
 }
 
 /** The Message-ID from the raw header block, without parsing the whole message. */
@@ -70,22 +79,31 @@ export function dedupeKey(raw: Buffer, messageId: string | null): string {
   );
 }
 
+/**
+ * Lets timers and other requests run between the steps of a large message: each step (storing 25 MB, copying it
+ * to the parse worker) is one synchronous block of tens of ms, and back-to-back microtasks would add them up.
+ */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createIntake(deps: IntakeDeps) {
   const { InboundEmail } = deps.models;
   const { reads } = deps.tickets;
   const ourAddress = splitAddress(deps.mailFrom).join('@').toLowerCase();
+  const parser = deps.parser ?? sharedParsePool();
+  const claims = createClaims({ models: deps.models, claimMs: deps.claimMs ?? 30_000, clock: deps.clock });
 
   async function finish(
     row: InboundEmail,
     status: 'processed' | 'ignored' | 'failed',
     r: Omit<IntakeResult, 'inboundId'>,
   ): Promise<IntakeResult> {
-    await row.update({
+    await claims.update(row, {
       status,
       reason: r.reason?.slice(0, 500) ?? null,
       ticketId: r.ticketId ?? null,
       processedAt: deps.clock(),
-      attempts: row.attempts + 1,
+      claimedBy: null,
+      claimedUntil: null,
     });
     deps.log.info(
       { inboundId: row.id, messageId: row.messageId, ticketId: r.ticketId, status: r.status, reason: r.reason },
@@ -104,20 +122,66 @@ export function createIntake(deps: IntakeDeps) {
       content: a.content,
     }));
 
-  /** Works on one stored row; safe to call again after a crash. */
+  const settled = (row: InboundEmail): IntakeResult => ({
+    status: row.status === 'processed' ? 'duplicate' : (row.status as IntakeStatus),
+    inboundId: row.id,
+    ticketId: row.ticketId,
+    reason: row.reason,
+  });
+
+  /** Claims a stored row and works on it; safe to call again after a crash. */
   async function process(row: InboundEmail): Promise<IntakeResult> {
-    if (row.status !== 'received')
+    if (row.status !== 'received') return settled(row);
+    if (!(await claims.claim(row.id))) {
+      await row.reload();
+      if (row.status !== 'received') return settled(row);
       return {
-        status: row.status === 'processed' ? 'duplicate' : (row.status as IntakeStatus),
+        status: 'received',
         inboundId: row.id,
-        ticketId: row.ticketId,
-        reason: row.reason,
+        reason: 'being processed by another worker',
+        claimedElsewhere: true,
       };
+    }
+    await row.reload();
+    return work(row);
+  }
+
+  /** Works on a row we hold the claim on: quarantined past MAX_ATTEMPTS, else processed with the claim renewed. */
+  async function work(row: InboundEmail): Promise<IntakeResult> {
+    if (row.attempts > MAX_ATTEMPTS) {
+      const last = row.reason ?? 'the process stopped while handling it (a crash or a restart)';
+      deps.log.error({ inboundId: row.id, messageId: row.messageId, attempts: row.attempts }, 'email quarantined');
+      return finish(row, 'failed', { status: 'failed', reason: `quarantined after ${MAX_ATTEMPTS} attempts: ${last}` });
+    }
+    const stop = claims.keepAlive(row.id);
+    try {
+      return await processClaimed(row);
+    } catch (err) {
+      // Let the next attempt (recovery job, next IMAP pass) have it at once, and remember why this one failed.
+      await claims
+        .update(row, {
+          reason: `attempt ${row.attempts} failed: ${(err as Error).message}`.slice(0, 500),
+          claimedBy: null,
+          claimedUntil: null,
+        })
+        .catch(() => undefined);
+      throw err;
+    } finally {
+      stop();
+    }
+  }
+
+  async function processClaimed(row: InboundEmail): Promise<IntakeResult> {
     let mail: ParsedEmail;
     try {
+      await yieldToLoop();
       // A row whose message was over the limit holds only its head: parse it as over the limit too.
-      mail = await parseEmail(row.raw, { maxBytes: row.size > deps.maxBytes ? 1 : deps.maxBytes });
+      mail = await parser.parse(row.raw, { maxBytes: row.size > deps.maxBytes ? 1 : deps.maxBytes });
     } catch (err) {
+      if (err instanceof ParseQuarantine) {
+        deps.log.error({ inboundId: row.id, messageId: row.messageId, reason: err.message }, 'email quarantined');
+        return finish(row, 'failed', { status: 'failed', reason: `quarantined: ${err.message}` });
+      }
       return finish(row, 'failed', { status: 'failed', reason: `unparseable: ${(err as Error).message}` });
     }
     if (!mail.from?.address) return finish(row, 'failed', { status: 'failed', reason: 'no sender address' });
@@ -227,26 +291,42 @@ export function createIntake(deps: IntakeDeps) {
     process,
     /** Stores the raw message (deduplicated), then processes it. */
     async receive(raw: Buffer, source: InboundEmail['source']): Promise<IntakeResult> {
+      await yieldToLoop();
       const messageId = rawMessageId(raw);
       const key = dedupeKey(raw, messageId);
+      await yieldToLoop();
       let row: InboundEmail;
+      let ours = false; // stored by this call, so already claimed by us
       try {
         // Over MAIL_MAX_BYTES only the head of the message is kept (the text comes first in practice); the
         // ticket still opens and the sender is told that attachments were dropped.
         const stored = raw.length > deps.maxBytes ? raw.subarray(0, OVERSIZE_KEEP) : raw;
-        row = await InboundEmail.create({
-          dedupeKey: key,
-          messageId: messageId?.slice(0, 255) ?? null,
-          source,
-          raw: stored,
-          size: raw.length,
-          status: 'received',
-          reason: null,
-          ticketId: null,
-        });
+        // Born claimed by us, first attempt counted: the recovery job cannot take it while we work on it. In a
+        // transaction of its own: on SQLite that is a connection of its own, so writing 25 MB does not hold up
+        // the reads of /healthz and the console on the shared one (WAL lets them run beside the writer).
+        row = await InboundEmail.sequelize!.transaction((transaction) =>
+          InboundEmail.create(
+            {
+              dedupeKey: key,
+              messageId: messageId?.slice(0, 255) ?? null,
+              source,
+              raw: stored,
+              size: raw.length,
+              status: 'received',
+              reason: null,
+              ticketId: null,
+              ...claims.fresh(),
+            },
+            { transaction },
+          ),
+        );
+        ours = true;
       } catch (err) {
         if (!(err instanceof UniqueConstraintError)) throw err;
         const existing = (await InboundEmail.findOne({ where: { dedupeKey: key } }))!;
+        // A quarantined message stays failed, so a mail source moves it to Failed again.
+        if (existing.status === 'failed')
+          return { status: 'failed', inboundId: existing.id, ticketId: existing.ticketId, reason: existing.reason };
         if (existing.status !== 'received')
           return {
             status: 'duplicate',
@@ -257,7 +337,7 @@ export function createIntake(deps: IntakeDeps) {
         row = existing;
       }
       try {
-        return await process(row);
+        return ours ? await work(row) : await process(row);
       } catch (err) {
         // Stored but not processed (database hiccup, …): the recovery job tries again; nothing is lost.
         deps.log.error({ err, inboundId: row.id, messageId }, 'email stored but processing failed; will retry');
@@ -273,7 +353,7 @@ export function createIntake(deps: IntakeDeps) {
       const key = dedupeKey(raw, messageId);
       const existing = await InboundEmail.findOne({ where: { dedupeKey: key } });
       if (existing) {
-        await existing.update({ status: 'failed', reason: reason.slice(0, 500) });
+        await existing.update({ status: 'failed', reason: reason.slice(0, 500), claimedBy: null, claimedUntil: null });
         return { status: 'failed', inboundId: existing.id, reason };
       }
       const row = await InboundEmail.create({
@@ -292,7 +372,10 @@ export function createIntake(deps: IntakeDeps) {
     failed: (limit = 200) => InboundEmail.findAll({ where: { status: 'failed' }, order: [['id', 'DESC']], limit }),
     /** Hands a failed email back to intake (the recovery job picks it up); false when it was not failed. */
     async requeue(id: number) {
-      const [n] = await InboundEmail.update({ status: 'received', attempts: 0 }, { where: { id, status: 'failed' } });
+      const [n] = await InboundEmail.update(
+        { status: 'received', attempts: 0, claimedBy: null, claimedUntil: null },
+        { where: { id, status: 'failed' } },
+      );
       return n > 0;
     },
     /** Marks a failed email as ignored (kept, with who discarded it). */
@@ -303,27 +386,34 @@ export function createIntake(deps: IntakeDeps) {
       );
       return n > 0;
     },
-    /** Processes rows left 'received' (a crash or error after storing). */
-    async recover(olderThanMs = 30_000): Promise<number> {
-      const rows = await InboundEmail.findAll({
-        where: { status: 'received', createdAt: { [Op.lt]: new Date(deps.clock().getTime() - olderThanMs) } },
+    /**
+     * Processes rows left 'received' that nobody holds (a crash, or an error after storing). Each is claimed first,
+     * which counts an attempt; past MAX_ATTEMPTS it is quarantined instead.
+     */
+    async recover(olderThanMs = 0): Promise<number> {
+      const now = deps.clock();
+      // Ids only: a hundred 25 MB rows must not be loaded at once.
+      const ids = await InboundEmail.findAll({
+        attributes: ['id'],
+        where: olderThanMs
+          ? { ...claims.free(now), createdAt: { [Op.lt]: new Date(now.getTime() - olderThanMs) } }
+          : claims.free(now),
         order: [['id', 'ASC']],
         limit: 100,
       });
-      for (const r of rows) {
+      let n = 0;
+      for (const { id } of ids) {
         try {
-          await process(r);
+          if (!(await claims.claim(id))) continue; // taken meanwhile (live intake, another process)
+          const row = await InboundEmail.findByPk(id);
+          if (!row) continue;
+          n++;
+          await work(row);
         } catch (err) {
-          deps.log.error({ err, inboundId: r.id }, 'reprocessing failed');
-          if (r.attempts >= 5)
-            await r.update({
-              status: 'failed',
-              reason: `processing failed 5 times: ${(err as Error).message}`.slice(0, 500),
-            });
-          else await r.update({ attempts: r.attempts + 1 });
+          deps.log.error({ err, inboundId: id }, 'reprocessing failed; will retry');
         }
       }
-      return rows.length;
+      return n;
     },
   };
 }

@@ -7,10 +7,13 @@
 /** Longest attribution ("On … wrote:") we try to recognise; Gmail wraps long ones over up to ~6 lines. */
 export const MAX_HEADER_CHARS = 600;
 
-// Verbs that end an attribution line: en, fr, es, ca, it, pt, de, nl, sv/no/da, pl, ru, uk, fi, hu, cs, tr, el.
+// Verbs that end an attribution line: en, fr, es, ca, it, pt, de, nl, sv/no/da, pl, ru, uk, fi, hu, cs, tr, el,
+// and vi, id/ms, hr/sr/bs/sl, ro, lt, lv, et, is, th, he, ar (Gmail's and Outlook's localized "On … wrote:").
 const WROTE =
   '(?:wrote|writes|a\\s+écrit|écrit|escribió|escribio|ha\\s+escrit|scritto|escreveu|schrieb|schreef|skrev|skrivit|' +
-  'geschreven|napisał\\(a\\)|napisała|napisał|pisze|написал\\(а\\)|написала|написал|написав|пише|пишет|scrisse|kirjoitti|írta|napsal|yazdı|έγραψε)';
+  'geschreven|napisał\\(a\\)|napisała|napisał|pisze|написал\\(а\\)|написала|написал|написав|пише|пишет|scrisse|kirjoitti|írta|napsal|yazdı|έγραψε|' +
+  'đã\\s+viết|menulis|napisao\\s+je|napisala\\s+je|je\\s+napisao|je\\s+napisala|napisao|napisala|je\\s+napisal|napisal\\(a\\)|' +
+  'a\\s+scris|rašė|rakstīja|kirjutas|skrifaði|เขียนว่า|เขียน|כתב|כתבה|كتب)';
 
 /** "On <date>, <name> wrote:" and its translations: the verb ends the line. */
 const VERB_AT_END = new RegExp(`${WROTE}\\s*[:：]?\\s*-*\\s*$`, 'iu');
@@ -28,7 +31,8 @@ const CJK = /(?:写道|寫道)\s*[:：]\s*$|작성\s*[:：]\s*$|のメッセー�
 /** True when `s` (one line, or a few lines joined by spaces) is an attribution line that introduces quoted history. */
 export function isAttribution(s: string): boolean {
   if (s.length > MAX_HEADER_CHARS) return false;
-  const t = s.trim();
+  // Hebrew and Arabic clients put direction marks around the address ("<a@b>\u200f:").
+  const t = s.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
   if (CJK.test(t)) return true;
   const hasDateOrAddress = /\d/.test(t) || t.includes('@');
   if (!hasDateOrAddress) return false;

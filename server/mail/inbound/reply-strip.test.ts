@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corporaDir, need } from '../../../tests/support/availability.js';
-import { htmlToNewText, stripReply } from './reply-strip.js';
+import { stripReply } from './reply-strip.js';
+import { htmlToNewText } from './html-reply.js';
 import { parseEmail } from './parse.js';
 
 const root = corporaDir();

@@ -2,9 +2,14 @@
  * Cuts quoted history and signatures from a reply so only what the sender newly wrote becomes the ticket comment.
  * email-reply-parser (the port of GitHub's/willdurand's parser) decides which `>`-quoted fragments and signature
  * fragments are hidden; our line rules in front of it recognise what it misses (Outlook header blocks, localized
- * attributions wrapped over several lines, forwards, mobile footers) and bound the work on hostile input.
+ * attributions wrapped over several lines, forwards, mobile footers, helpdesk markers).
+ *
+ * Linear by construction: one pass over the lines, cuts are indexes (never slice-in-a-loop or "is there content
+ * above?" rescans), every line pattern runs on one bounded line (or a few joined ones) and none nests quantifiers.
+ * 200 KB of blank lines or 50,000 separator lines used to take minutes here; see linear.test.ts.
  */
 import EmailReplyParser from 'email-reply-parser';
+import { isHistoryHeading, isReplyAboveMarker } from './reply-marker.js';
 import {
   ANY_HEADER,
   ATTRIBUTION_START,
@@ -18,8 +23,6 @@ import {
   isAttribution,
 } from './reply-patterns.js';
 
-export { htmlToNewText } from './html-reply.js';
-
 /** Past this many characters the rest is history anyway; bounds the cost of a 766 KB quoted thread. */
 const MAX_INPUT_CHARS = 200_000;
 /**
@@ -27,12 +30,14 @@ const MAX_INPUT_CHARS = 200_000;
  * cubic on crafted text: 8 KB of "Op schreef x" lines took 0.8 s. Only small, already-cut text goes to it (2 KB: ~17 ms).
  */
 const MAX_LIBRARY_CHARS = 2_000;
-/** Lines longer than this are body text, never a header; testing them is wasted work. */
+/** Lines longer than this are body text, never a header, separator or footer; testing them is wasted work. */
 const MAX_LINE_FOR_HEADER = 300;
 
-const isQuoted = (line: string) => /^\s*>/.test(line);
+const short = (line: string) => line.length <= MAX_LINE_FOR_HEADER;
+// The empty line is by far the most common one (and the whole of some hostile input): no regex for it.
+const isQuoted = (line: string) => line.length > 0 && /^\s*>/.test(line);
 // Gmail's invisible tracking mark (U+1427) and zero-width characters make a line look non-empty.
-const isBlank = (line: string) => /^[\s\u1427\u200b-\u200d\ufeff]*$/u.test(line);
+const isBlank = (line: string) => line.length === 0 || /^[\s\u1427\u200b-\u200d\ufeff]*$/u.test(line);
 
 // A finished sentence ends in a word and a full stop; "schrieb am Fr., 28." (a wrapped date) does not.
 const SENTENCE_END = /\p{L}{3,}[.!?…]+\s*$/u;
@@ -40,14 +45,16 @@ const SENTENCE_END = /\p{L}{3,}[.!?…]+\s*$/u;
 /** How many lines (from i) form an attribution such as "On …, Name <a@b>\nwrote:", or 0. */
 function attributionSpan(lines: string[], i: number): number {
   const first = lines[i]!;
-  if (first.length > MAX_LINE_FOR_HEADER) return 0;
+  if (!short(first)) return 0;
   if (isAttribution(first)) return 1;
   // Only try to join wrapped lines when the first line looks like the start of one and is not a finished sentence.
   const maybeStart = ATTRIBUTION_START.test(first) || /<[^<>\s]*@|<\s*$/.test(first); // "Name <a@b>" or a wrapped "<"
   if (!maybeStart || SENTENCE_END.test(first)) return 0;
   let joined = first;
   for (let k = 1; k < 6 && i + k < lines.length; k++) {
-    const next = lines[i + k]!.replace(/^\s*>\s?(?=\s*wrote)/i, '');
+    const raw = lines[i + k]!;
+    if (!short(raw)) return 0;
+    const next = raw.replace(/^\s*>\s?(?=\s*wrote)/i, '');
     // A later line that is an attribution of its own ("On … wrote:") must not be glued to ordinary text above it.
     if (ATTRIBUTION_START.test(next) && isAttribution(next)) return 0;
     joined += ' ' + next.trim();
@@ -61,12 +68,12 @@ function attributionSpan(lines: string[], i: number): number {
 /** True when line i starts an Outlook-style quoted header block ("From: … Sent: … To: … Subject: …"). */
 function isHeaderBlock(lines: string[], i: number): boolean {
   const line = lines[i]!;
-  if (line.length > MAX_LINE_FOR_HEADER || !ANY_HEADER.test(line)) return false;
+  if (!short(line) || !ANY_HEADER.test(line)) return false;
   let headers = 1;
   let hasFrom = FROM_HEADER.test(line);
   for (let k = i + 1; k < Math.min(lines.length, i + 7); k++) {
     const l = lines[k]!;
-    if (l.length <= MAX_LINE_FOR_HEADER && ANY_HEADER.test(l)) {
+    if (short(l) && ANY_HEADER.test(l)) {
       headers++;
       hasFrom ||= FROM_HEADER.test(l);
     }
@@ -77,20 +84,33 @@ function isHeaderBlock(lines: string[], i: number): boolean {
   return headers >= 3 || (headers >= 2 && /@|mailto:/i.test(line)) || lone;
 }
 
-function nextContent(lines: string[], from: number): string | null {
-  for (let k = from; k < lines.length; k++) if (!isBlank(lines[k]!)) return lines[k]!;
-  return null;
+/** True when line i starts history that is not `>`-quoted: a marker, a forward, an Outlook header block. */
+function startsHistory(lines: string[], i: number): boolean {
+  const line = lines[i]!;
+  if (!short(line)) return false;
+  return ORIGINAL_MESSAGE.test(line) || FORWARDED.test(line) || isHistoryHeading(line) || isHeaderBlock(lines, i);
 }
 
-/** Walks the lines top-down and keeps the new text: stops at unquoted history, drops `>` quotes and their attributions. */
+/**
+ * Walks the lines top-down and keeps the new text: stops at unquoted history, drops `>` quotes and their
+ * attributions. Returns the kept lines; `lookahead` memoises the next non-blank line so the scan stays linear.
+ */
 function cutHistory(lines: string[]): string[] {
   const kept: string[] = [];
-  const hasContent = () => kept.some((l) => !isBlank(l));
+  let content = 0; // non-blank lines in kept; never recounted
   // Blank lines around a dropped quote are the quote's, not the reply's (GitHub joins the kept fragments directly).
   let afterDrop = false;
   const drop = () => {
     while (kept.length && isBlank(kept.at(-1)!)) kept.pop();
     afterDrop = true;
+  };
+  let nextContentAt = -1; // index of the first non-blank line at or after the last query, cached
+  const nextContent = (from: number): string | null => {
+    if (nextContentAt < from) {
+      nextContentAt = from;
+      while (nextContentAt < lines.length && isBlank(lines[nextContentAt]!)) nextContentAt++;
+    }
+    return nextContentAt < lines.length ? lines[nextContentAt]! : null;
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -98,12 +118,13 @@ function cutHistory(lines: string[]): string[] {
       drop();
       continue;
     }
-    if (afterDrop && isBlank(line)) continue;
-    const span = isBlank(line) ? 0 : attributionSpan(lines, i);
+    const blank = isBlank(line);
+    if (afterDrop && blank) continue;
+    const span = blank ? 0 : attributionSpan(lines, i);
     if (span > 0) {
-      const after = nextContent(lines, i + span);
+      const after = nextContent(i + span);
       // Bottom-posting and inline replies quote with ">"; so do replies whose new text sits below the attribution.
-      if ((after !== null && isQuoted(after)) || !hasContent()) {
+      if ((after !== null && isQuoted(after)) || content === 0) {
         drop();
         i += span - 1;
         continue;
@@ -111,37 +132,57 @@ function cutHistory(lines: string[]): string[] {
       break;
     }
     afterDrop = false;
-    if (ORIGINAL_MESSAGE.test(line) || FORWARDED.test(line) || isHeaderBlock(lines, i)) {
-      if (hasContent()) break;
+    if (!blank && startsHistory(lines, i)) {
+      if (content > 0) break;
       return kept; // nothing new above the history: the caller falls back to the whole text
     }
     kept.push(line);
+    if (!blank) content++;
   }
   return kept;
 }
 
-/** Removes a trailing signature: the first "-- " delimiter below some text, then mobile footers at the end. */
-function cutSignature(lines: string[]): string[] {
-  let out = lines;
-  const delim = out.findIndex((l, i) => i > 0 && SIG_DELIMITER.test(l) && out.slice(0, i).some((x) => !isBlank(x)));
-  if (delim > 0) out = out.slice(0, delim);
-  // Mailman and Outlook draw a long underscore rule above their footer ("riak-users mailing list …").
-  const rule = out.findIndex((l, i) => i >= out.length - 8 && /^\s*_{10,}\s*$/.test(l));
-  if (rule > 0) out = out.slice(0, rule);
-  for (;;) {
-    while (out.length && (isBlank(out.at(-1)!) || SEPARATOR.test(out.at(-1)!))) out = out.slice(0, -1);
-    const last = out.at(-1);
-    if (last === undefined || !isMobileSignature(last) || out.filter((l) => !isBlank(l)).length < 2) break;
-    out = out.slice(0, -1);
-  }
-  return out;
-}
-
 function isMobileSignature(line: string): boolean {
-  if (!MOBILE_SIGNATURE.test(line)) return false;
+  if (!short(line) || !MOBILE_SIGNATURE.test(line)) return false;
   // "Sent from my desk, is much easier then my mobile phone." is a sentence, not a footer (GitHub's fixture).
   const words = line.trim().split(/\s+/).length;
   return (words <= 12 && !line.includes(',')) || /excuse|typo/i.test(line);
+}
+
+/** Removes a trailing signature: the first "-- " delimiter below some text, then mobile footers at the end. */
+function cutSignature(lines: string[]): string[] {
+  let end = lines.length;
+  let first = 0;
+  while (first < end && isBlank(lines[first]!)) first++;
+  for (let i = Math.max(1, first + 1); i < end; i++) {
+    if (short(lines[i]!) && SIG_DELIMITER.test(lines[i]!)) {
+      end = i;
+      break;
+    }
+  }
+  // Mailman and Outlook draw a long underscore rule above their footer ("riak-users mailing list …").
+  for (let i = Math.max(1, end - 8); i < end; i++) {
+    if (short(lines[i]!) && /^\s*_{10,}\s*$/.test(lines[i]!)) {
+      end = i;
+      break;
+    }
+  }
+  let content = 0;
+  for (let i = 0; i < end; i++) if (!isBlank(lines[i]!)) content++;
+  for (;;) {
+    while (end > 0) {
+      const last = lines[end - 1]!;
+      if (isBlank(last)) end--;
+      else if (short(last) && SEPARATOR.test(last)) {
+        end--;
+        content--;
+      } else break;
+    }
+    if (end === 0 || content < 2 || !isMobileSignature(lines[end - 1]!)) break;
+    end--;
+    content--;
+  }
+  return end === lines.length ? lines : lines.slice(0, end);
 }
 
 /** The lines after a leading forward marker and its header block, or null when the text does not start with one. */
@@ -154,6 +195,12 @@ function skipForwardHeaders(lines: string[]): string[] | null {
   // The header block ends at the first blank line; wrapped header values ("Subject: … \nspans …") stay inside it.
   while (i < lines.length && !isBlank(lines[i]!)) i++;
   return lines.slice(i);
+}
+
+/** Index of the first reply-above marker line (ours or another helpdesk's), or -1. */
+function markerLine(lines: string[]): number {
+  for (let i = 0; i < lines.length; i++) if (isReplyAboveMarker(lines[i]!)) return i;
+  return -1;
 }
 
 const parser = new EmailReplyParser();
@@ -173,27 +220,43 @@ function libraryCut(text: string): string {
   return at > 0 && text.slice(0, at).trim() ? cutSignature(text.slice(0, at).split('\n')).join('\n') : text;
 }
 
+/** Joins lines, dropping leading blank lines and trailing whitespace, without a regex over the whole text. */
+function joinTrimmed(lines: string[]): string {
+  let i = 0;
+  while (i < lines.length && /^[ \t]*$/.test(lines[i]!)) i++;
+  return (i ? lines.slice(i) : lines).join('\n').trimEnd();
+}
+
+/** CRLF and bare CR to LF; split/join is several times faster than a regex replace on many short lines. */
+export function toLf(text: string): string {
+  if (!text.includes('\r')) return text;
+  const lf = text.split('\r\n').join('\n');
+  return lf.includes('\r') ? lf.split('\r').join('\n') : lf;
+}
+
+/** Splits text into lines (CRLF, CR or LF), capped at MAX_INPUT_CHARS. */
+export function toLines(text: string): string[] {
+  return toLf(text.slice(0, MAX_INPUT_CHARS)).split('\n');
+}
+
 /** Returns only the newly written part of a plain-text reply: quoted history, forwards and signatures removed. */
 export function stripReply(text: string): string {
-  const normalized = text.slice(0, MAX_INPUT_CHARS).replace(/\r\n?/g, '\n');
-  const lines = normalized.split('\n');
-  let kept = cutSignature(cutHistory(lines));
-  let result = libraryCut(kept.join('\n'));
-  result = result.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
+  let lines = toLines(text);
+  // A reply-above marker is exact: everything from it on is the notification being answered, quoted or not.
+  const marker = markerLine(lines);
+  if (marker >= 0) {
+    lines = lines.slice(0, marker);
+    const above = joinTrimmed(cutSignature(cutHistory(lines)));
+    return above.trim() ? libraryCut(above).trimEnd() : '';
+  }
+  const result = joinTrimmed(libraryCut(joinTrimmed(cutSignature(cutHistory(lines)))).split('\n'));
   if (result.trim()) return result;
   // Everything was history. A bare forward: its body is what the sender wants us to read.
   const body = skipForwardHeaders(lines);
   if (body) {
-    const forwarded = cutSignature(cutHistory(body))
-      .join('\n')
-      .replace(/^(?:[ \t]*\n)+/, '')
-      .trimEnd();
+    const forwarded = joinTrimmed(cutSignature(cutHistory(body)));
     if (forwarded.trim()) return forwarded;
   }
   // A quote-only reply: better the whole text than an empty comment.
-  kept = cutSignature(lines);
-  return kept
-    .join('\n')
-    .replace(/^(?:[ \t]*\n)+/, '')
-    .trimEnd();
+  return joinTrimmed(cutSignature(lines));
 }

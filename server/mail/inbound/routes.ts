@@ -5,6 +5,22 @@ import { AppError } from '../../errors.js';
 import { requireAdmin } from '../../http/auth.js';
 import type { Intake } from './intake.js';
 
+/**
+ * The request body as one Buffer, read chunk by chunk as it arrives. arrayBuffer() gathers a 25 MB body in one
+ * step and then copies it twice (~100 ms in one go, during which /healthz and every other request wait).
+ */
+async function readBody(req: Request): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+    }
+  }
+  return Buffer.concat(chunks, size);
+}
+
 export function inboundRoutes(deps: { intake: Intake; adminToken?: string; maxBytes: number }) {
   const app = new Hono();
   app.post(
@@ -18,7 +34,7 @@ export function inboundRoutes(deps: { intake: Intake; adminToken?: string; maxBy
       },
     }),
     async (c) => {
-      const raw = Buffer.from(await c.req.arrayBuffer());
+      const raw = await readBody(c.req.raw);
       if (!raw.length)
         throw new AppError('validation_failed', 'The body must be a raw RFC 5322 message.', {
           fields: { body: 'empty' },
