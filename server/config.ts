@@ -1,5 +1,8 @@
 /** Configuration: parsed once from the environment with a schema; every bad variable is reported together. */
 import { z } from 'zod';
+import { integrations, type DkimConfig, type MailAuthConfig, type OidcConfig } from './config-integrations.js';
+
+export type { DkimConfig, MailAuthConfig, OidcConfig };
 
 const bool = <D extends boolean | undefined>(def: D) =>
   z
@@ -66,7 +69,7 @@ const list = z
       : [],
   );
 
-const schema = z.object({
+export const schema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -100,6 +103,31 @@ const schema = z.object({
   WIDGET_RATE_LIMIT: int(20, 0),
   WIDGET_CLOSE_DELAY_SECONDS: int(10, 0, 3600),
   LEASE_SECONDS: int(30, 2, 3600),
+  // Mailbox sign-in (OAuth2 for Microsoft 365 / Google), TLS, DKIM, console single sign-on: config-integrations.ts.
+  MAIL_AUTH: z.enum(['password', 'oauth2']).default('password'),
+  MAIL_ALLOW_PLAINTEXT: bool(false),
+  OAUTH_TOKEN_URL: url(['http', 'https']),
+  OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  OAUTH_SCOPE: z.string().min(1).optional(),
+  OAUTH_REFRESH_TOKEN: z.string().min(1).optional(),
+  DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62})$/, 'must be a DNS label such as helpdesk2026')
+    .optional(),
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$/, 'must be a domain such as corp.example')
+    .optional(),
+  OIDC_ISSUER: url(['http', 'https']),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_SCOPES: z.string().default('openid email profile'),
+  OIDC_EMAIL_CLAIM: z.string().min(1).default('email'),
+  OIDC_ROLE_CLAIM: z.string().min(1).optional(),
+  OIDC_ROLES: z.string().optional(),
+  CONSOLE_LOGIN: z.enum(['link', 'oidc', 'both']).optional(),
 });
 
 export interface Config {
@@ -124,6 +152,14 @@ export interface Config {
   aiConfidenceThreshold: number;
   widget: { origins: string[]; rateLimit: number; closeDelaySeconds: number };
   leaseSeconds: number;
+  /** How the helpdesk signs in to IMAP and SMTP, and whether plaintext is allowed beyond loopback. */
+  mailAuth: MailAuthConfig;
+  /** DKIM signing of outgoing mail, when DKIM_PRIVATE_KEY and DKIM_SELECTOR are set. */
+  dkim: DkimConfig | null;
+  /** OpenID Connect sign-in to the console, when OIDC_ISSUER is set. */
+  oidc: OidcConfig | null;
+  /** Which console sign-in methods are offered. */
+  consoleLogin: 'link' | 'oidc' | 'both';
 }
 
 export class ConfigError extends Error {
@@ -144,7 +180,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = r.data;
+  const more = integrations(e);
+  if (more.problems.length) throw new ConfigError(more.problems);
   return {
+    ...more.config,
     env: e.NODE_ENV ?? 'development',
     port: e.PORT,
     host: e.HOST,

@@ -8,7 +8,7 @@ import { loadConfig, ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { persistentSecret } from './secrets.js';
 import { createDatabase } from './db/database.js';
-import { migrateUp } from './db/migrate.js';
+import { migrateUp, pendingMigrations } from './db/migrate.js';
 import { initModels } from './db/models.js';
 import { initConsoleModels } from './console/models.js';
 import { createConsoleAuth } from './console/auth.js';
@@ -42,6 +42,8 @@ import { startJobs, type Job } from './jobs.js';
 import { createThreading } from './mail/inbound/threading.js';
 import { createIntake } from './mail/inbound/intake.js';
 import { createImapSource } from './mail/inbound/imap.js';
+import { createTokenProvider } from './mail/oauth/tokens.js';
+import { createOidcClient } from './console/oidc.js';
 import { inboundRoutes } from './mail/inbound/routes.js';
 import { devOutboxRoutes } from './mail/outbound/dev-outbox.routes.js';
 import { metricsRoutes } from './http/metrics.js';
@@ -89,7 +91,22 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const signer = createLinkSigner(appSecret.value, clock);
   const ids = createMailIds(signer, config.smtp.from);
   const outbox = createOutbox({ models, from: config.smtp.from, clock, log: log.child({ room: 'outbox' }) });
-  const transport = opts.transport ?? (config.smtp.url ? createSmtpTransport(config.smtp.url) : createDevTransport());
+  // MAIL_AUTH=oauth2: one token provider for IMAP and SMTP (the same mailbox, the same app registration).
+  const mailTokens = config.mailAuth.oauth
+    ? createTokenProvider(config.mailAuth.oauth, {
+        log: log.child({ room: 'oauth' }),
+        allowPlaintext: config.mailAuth.allowPlaintext,
+      })
+    : null;
+  const transport =
+    opts.transport ??
+    (config.smtp.url
+      ? createSmtpTransport(config.smtp.url, {
+          tokens: mailTokens,
+          allowPlaintext: config.mailAuth.allowPlaintext,
+          dkim: config.dkim,
+        })
+      : createDevTransport());
   const notifier = createNotifier({
     models,
     outbox,
@@ -185,10 +202,12 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
           failedMailbox: config.imap.failedMailbox,
           pollSeconds: config.imap.pollSeconds,
           leaseMs: config.leaseSeconds * 1000,
+          allowPlaintext: config.mailAuth.allowPlaintext,
         },
         {
           intake,
           leases,
+          tokens: mailTokens,
           log: log.child({ room: 'imap' }),
           databaseUp: () =>
             sequelize.query('SELECT 1').then(
@@ -204,6 +223,9 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   if (await ensureAnalyticsBuilt()) log.info('built dist/analytics.js');
   // Console sessions; other rooms (analytics) check roles with consoleAuth.authorize([...]) / requireSession([...]).
   const consoleAuth = createConsoleAuth({ models, consoleModels, clock, publicUrl: config.publicUrl });
+  const oidc = config.oidc
+    ? createOidcClient(config.oidc, { publicUrl: config.publicUrl, log: log.child({ room: 'oidc' }) })
+    : null;
   const app = createApp({
     log,
     mounts: [
@@ -221,6 +243,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
           clock,
           publicUrl: config.publicUrl,
           log: log.child({ room: 'console' }),
+          oidc,
+          loginMethods: config.consoleLogin,
         }),
       },
       // CORS and the rate limits on POST /api/tickets must run before the ticket routes.
@@ -273,9 +297,17 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
         ok: db,
         database: db ? 'up' : 'down',
         imap: imap ? imap.status() : { state: 'off' },
-        smtp: { transport: transport.name, up: await transport.check() },
+        smtp: {
+          transport: transport.name,
+          up: await transport.check(),
+          ...(mailTokens && config.smtp.url ? { auth: 'oauth2' } : {}),
+        },
         outboxDepth: db ? await outbox.depth() : null,
       };
+    },
+    ready: async () => {
+      const pending = await pendingMigrations(sequelize).catch(() => null);
+      return { ok: pending?.length === 0, database: pending ? 'up' : 'down', pendingMigrations: pending };
     },
   });
 

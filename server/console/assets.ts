@@ -64,4 +64,5 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem}dt{color:#5b6472}
 .chip{margin-right:.5rem;white-space:nowrap}.kb-entry{background:#fff;border:1px solid #e1e4ea;padding:.5rem;margin:.4rem 0}
 .kb-entry.unpublished{opacity:.7}.kb-entry input[name=title]{width:100%}
 button{cursor:pointer}
+a.button{display:inline-block;padding:.45rem .9rem;border-radius:4px;background:#1f4fd1;color:#fff;text-decoration:none}
 `;
