@@ -6,16 +6,17 @@
  */
 import net from 'node:net';
 
-/** True for localhost, an IPv4 address in 127.0.0.0/8, ::1 (also bracketed) and ::ffff:127.x.x.x. */
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** True for localhost, an IPv4 address in 127.0.0.0/8 and ::1, in any spelling (bracketed, IPv4-mapped). */
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h === 'localhost.') return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) {
-    if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-    return !!mapped && mapped[1]!.startsWith('127.');
-  }
+  // BlockList also matches IPv4-mapped IPv6 (::ffff:7f00:1) against the IPv4 rule.
+  if (net.isIPv4(h)) return LOOPBACK.check(h, 'ipv4');
+  if (net.isIPv6(h)) return LOOPBACK.check(h, 'ipv6');
   return false;
 }
 

@@ -163,6 +163,8 @@ export function createImapSource(
     }
     await c.mailboxOpen(cfg.mailbox);
     c.on('exists', () => signal.wake?.());
+    // The server went away (restart, idle timeout): reconnect now, not at the end of the wait.
+    c.on('close', () => signal.wake?.());
     const idle = c.capabilities.has('IDLE');
     state = 'connected';
     deps.log.info({ host: cfg.host, port: cfg.port, mailbox: cfg.mailbox, idle }, 'imap connected');
@@ -193,6 +195,7 @@ export function createImapSource(
       try {
         await session();
         backoff = 1000;
+        if (!stopped && state === 'connected') state = 'reconnecting';
       } catch (err) {
         if (stopped) break;
         state = 'reconnecting';
