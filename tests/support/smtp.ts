@@ -24,6 +24,8 @@ export interface SmtpSink {
   down(): Promise<void>;
   /** Every AUTH attempt (XOAUTH2 mode): the user, the token offered and whether it was accepted. */
   auths: { user: string; token: string; ok: boolean }[];
+  /** How many SMTP connections were opened so far (a health probe that signs in shows up here). */
+  connections(): number;
 }
 
 export interface SmtpSinkOptions {
@@ -40,6 +42,7 @@ export async function startSmtpServer(opts: SmtpSinkOptions = {}): Promise<SmtpS
   const messages: SinkMessage[] = [];
   const waiters = new Set<() => void>();
   const auths: SmtpSink['auths'] = [];
+  let connections = 0;
   const xoauth2 = opts.xoauth2;
   let server: SMTPServer | null = null;
 
@@ -69,6 +72,10 @@ export async function startSmtpServer(opts: SmtpSinkOptions = {}): Promise<SmtpS
       logger: false,
       // Pooled client connections would otherwise hold close() for 30 s; an outage should be immediate.
       closeTimeout: 50,
+      onConnect(_session, callback) {
+        connections++;
+        callback();
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -139,5 +146,6 @@ export async function startSmtpServer(opts: SmtpSinkOptions = {}): Promise<SmtpS
     stop,
     down: stop,
     auths,
+    connections: () => connections,
   };
 }
