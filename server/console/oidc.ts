@@ -60,7 +60,10 @@ export interface OidcDeps {
   log: Logger;
 }
 
-/** Where the browser goes after the local session ended: the provider's end-session endpoint when it has one. */
+/**
+ * Where the browser goes after the local session ended: the provider's end-session endpoint when it has one
+ * (RP-initiated logout), with the ID token as hint and the sign-in page as the way back.
+ */
 export async function endSessionUrl(oidc: OidcClient, c: Context): Promise<string | null> {
   const hint = getCookie(c, HINT_COOKIE);
   if (!hint) return null; // not an OIDC session
@@ -134,7 +137,9 @@ export function oidcRoutes(d: OidcDeps) {
       });
     } catch (err) {
       const e = err as Error & { error?: string; code?: string };
-      d.log.warn({ err: e.message, code: e.error ?? e.code }, 'oidc sign-in failed verification');
+      // openid-client's message is generic; its cause names the check that failed (state, nonce, iss, …).
+      const reason = e.cause instanceof Error ? e.cause.message : undefined;
+      d.log.warn({ err: e.message, reason, code: e.error ?? e.code }, 'oidc sign-in failed verification');
       return refused(
         c,
         'The sign-in could not be verified (it may have been altered or replayed). Please start again.',
@@ -142,11 +147,16 @@ export function oidcRoutes(d: OidcDeps) {
       );
     }
     let claims: Claims = { ...tokens.claims() };
-    const roleClaim = d.oidc.cfg.roleClaim;
-    // Some providers (Okta's org server, Keycloak without a mapper) put groups only in the userinfo response.
-    if (roleClaim && claims[roleClaim] === undefined && config.serverMetadata().userinfo_endpoint) {
-      const info = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub)).catch(() => null);
-      if (info) claims = { ...info, ...claims, [roleClaim]: info[roleClaim] };
+    const { emailClaim, roleClaim } = d.oidc.cfg;
+    // Providers that keep ID tokens small (node-oidc-provider, Okta's org server, some Keycloak set-ups) send the
+    // email or the groups only from userinfo; openid-client checks that its subject is the ID token's.
+    const missing = claims[emailClaim] === undefined || (roleClaim && claims[roleClaim] === undefined);
+    if (missing && config.serverMetadata().userinfo_endpoint) {
+      const info = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub)).catch((err) => {
+        d.log.warn({ err: (err as Error).message }, 'oidc userinfo failed');
+        return null;
+      });
+      if (info) claims = { ...info, ...claims };
     }
     const match = await matchAgent(d.models, d.oidc.cfg, claims, d.log);
     if ('refused' in match) {
@@ -176,4 +186,19 @@ function readTx(v: string | undefined): { s: string; n: string; v: string } | nu
   } catch {
     return null;
   }
+}
+
+/**
+ * The page after a local sign-out that continues to the provider's end-session endpoint. A Refresh header, not a
+ * redirect: the sign-out is a form POST, and the console's CSP (form-action 'self') stops a form's redirect to
+ * another origin.
+ */
+export function continueToProvider(c: Context, url: string) {
+  c.header('Refresh', `0; url=${url}`);
+  return page(
+    c,
+    html`<h1>You are signed out of the console</h1>
+    <p><a class="button" href="${url}" autofocus>Also sign out of your company account</a></p>`,
+    { title: 'Signed out' },
+  );
 }

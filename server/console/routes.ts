@@ -26,7 +26,7 @@ import { identityOf, type ConsoleAuth } from './auth.js';
 import { html, page } from './html.js';
 import { kbPages } from './kb.pages.js';
 import { loginRoutes, type LoginMethods } from './login.js';
-import { endSessionUrl, oidcRoutes, type OidcClient } from './oidc.js';
+import { continueToProvider, endSessionUrl, oidcRoutes, type OidcClient } from './oidc.js';
 import type { ConsoleModels } from './models.js';
 import { createPresence, type Presence } from './presence.js';
 import { queuePage } from './queue.pages.js';
@@ -85,7 +85,7 @@ export function consoleRoutes(d: ConsoleDeps) {
   app.post('/logout', anyone, async (c) => {
     await d.auth.endSession(c);
     const provider = d.oidc ? await endSessionUrl(d.oidc, c) : null;
-    return c.redirect(provider ?? '/console/login?m=out', 303);
+    return provider ? continueToProvider(c, provider) : c.redirect('/console/login?m=out', 303);
   });
 
   app.get('/', anyone, (c) => c.redirect('/console/queues/pool', 303));
