@@ -134,12 +134,28 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
       await sleep(4200); // the cached 4 s token has expired: the next sign-in fetches a 60 s one
       await imap.kick();
       await until(async () => ((await health()).imap.tokenExpiresIn > 30 ? true : null), 10_000, 'a 60 s token in use');
+      // SMTP signs in with the same 60 s token: nodemailer now holds it too.
+      const sent = sentTo('ola@corp.example');
+      await imap.append(mail('oa-q@corp.example', 'badge', 'My door badge stopped working this morning.'));
+      await ticketFor('oa-q@corp.example');
+      await until(async () => sentTo('ola@corp.example') > sent, 10_000, 'the answer sent with the 60 s token');
+      const held = smtp.auths.at(-1)!.token;
+      expect(o.issued.at(-1)).toBe(held);
+
       const issued = o.issued.length;
+      const authsBefore = smtp.auths.length;
       o.revokeTokens();
       await imap.kick();
       await imap.append(mail('oa-r@corp.example', 'wifi', 'The office wifi asks for my password every hour.'));
       await ticketFor('oa-r@corp.example', 20_000);
       expect(logText()).toContain('imap refused the oauth2 access token; renewing it once');
+      // SMTP offered its revoked token, was refused, and retried once with the token IMAP had just renewed.
+      await until(async () => sentTo('ola@corp.example') > sent + 1, 10_000, 'the answer after the revocation');
+      expect(smtp.auths.slice(authsBefore).map((a) => [a.token === held, a.ok])).toEqual([
+        [true, false],
+        [false, true],
+      ]);
+      // One new token served both: the second renewal saw the first one's result.
       expect(o.issued.length).toBe(issued + 1);
       expect((await health()).imap).toMatchObject({ state: 'connected', error: null });
     } finally {

@@ -55,8 +55,12 @@ describe('OAuth2 token provider', () => {
     const next = await p.token();
     expect(next).not.toBe(all[0]);
     expect(o.active(all[0]!)).toBe(true);
-    const renewed = await p.renew();
+    const renewed = await p.renew(next);
     expect(renewed).not.toBe(next);
+    // A second refusal of the token already replaced (SMTP and IMAP share the provider) asks for nothing new.
+    const count = o.requests.length;
+    expect(await p.renew(next)).toBe(renewed);
+    expect(o.requests.length).toBe(count);
     expect(text()).not.toContain(o.clientSecret);
     for (const t of o.issued) expect(text()).not.toContain(t);
   });

@@ -113,10 +113,10 @@ export function createImapSource(
    */
   async function connect(): Promise<ImapFlow> {
     const { user } = cfg.auth;
+    let offered: string | undefined;
     for (let attempt = 0; ; attempt++) {
-      const auth = deps.tokens
-        ? { user, accessToken: attempt ? await deps.tokens.renew() : await deps.tokens.token() }
-        : cfg.auth;
+      if (deps.tokens) offered = attempt ? await deps.tokens.renew(offered) : await deps.tokens.token();
+      const auth = deps.tokens ? { user, accessToken: offered! } : cfg.auth;
       const c = new ImapFlow({
         host: cfg.host,
         port: cfg.port,

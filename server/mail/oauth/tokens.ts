@@ -25,8 +25,11 @@ export interface TokenStatus {
 export interface TokenProvider {
   /** A valid access token (cached, or fetched now). */
   token(): Promise<string>;
-  /** Forgets the cached token and fetches a new one: for when a server refused the current one. */
-  renew(): Promise<string>;
+  /**
+   * For when a server refused `rejected`: fetches a new token, unless another caller (IMAP and SMTP share the
+   * provider) has already replaced that one with a fresh token.
+   */
+  renew(rejected?: string): Promise<string>;
   /** Expiry time (ms since epoch) of the cached token, 0 without one. */
   expiresAt(): number;
   status(): TokenStatus;
@@ -133,7 +136,9 @@ export function createTokenProvider(
         throw err;
       }
     },
-    async renew() {
+    async renew(rejected) {
+      const c = cached;
+      if (rejected && c && c.token !== rejected && now() < c.expiresAt - c.margin) return c.token;
       cached = null;
       return fetchOnce();
     },

@@ -79,6 +79,8 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
   const user = decodeURIComponent(u.username);
   const tls = plaintextPolicy(secure, host, o.allowPlaintext ?? false);
   const tokens = o.tokens ?? null;
+  // The token nodemailer holds, so that a refusal renews exactly that one.
+  let handedOut: string | undefined;
   const t = nodemailer.createTransport({
     host,
     port,
@@ -89,8 +91,11 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
           user,
           // nodemailer asks again with renew=true when the server refuses the token, then retries once.
           provisionCallback: (_user, renew, done) => {
-            (renew ? tokens.renew() : tokens.token()).then(
-              (token) => done(null, token, tokens.expiresAt()),
+            (renew ? tokens.renew(handedOut) : tokens.token()).then(
+              (token) => {
+                handedOut = token;
+                done(null, token, tokens.expiresAt());
+              },
               (err: Error) => done(err),
             );
           },
