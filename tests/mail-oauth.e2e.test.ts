@@ -199,6 +199,7 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
   }, 60_000);
 
   it('a token server that is down: IDLE keeps working, a reconnect waits for it, nothing lost', async () => {
+    const sent = sentTo('ola@corp.example');
     await o.down();
     try {
       // While the session lasts, intake does not need the token server.
@@ -222,5 +223,7 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
     }
     await ticketFor('oa-6@corp.example', 20_000);
     expect((await health()).imap).toMatchObject({ state: 'connected', error: null });
+    // Answers that could not get a token waited in the outbox and went out once the token server was back.
+    await until(async () => sentTo('ola@corp.example') >= sent + 2, 25_000, 'both answers delivered');
   }, 60_000);
 });
