@@ -162,13 +162,21 @@ export function createImapSource(
       if (!list.some((m) => m.path === box)) await c.mailboxCreate(box);
     }
     await c.mailboxOpen(cfg.mailbox);
-    c.on('exists', () => signal.wake?.());
-    // The server went away (restart, idle timeout): reconnect now, not at the end of the wait.
-    c.on('close', () => signal.wake?.());
+    // New mail (EXISTS) or the server going away (restart, idle timeout) ends the wait. Either can arrive while a
+    // pass is still running, before the wait exists: `woken` remembers it, so the next pass starts at once instead
+    // of after the poll interval.
+    let woken = false;
+    const wake = () => {
+      woken = true;
+      signal.wake?.();
+    };
+    c.on('exists', wake);
+    c.on('close', wake);
     const idle = c.capabilities.has('IDLE');
     state = 'connected';
     deps.log.info({ host: cfg.host, port: cfg.port, mailbox: cfg.mailbox, idle }, 'imap connected');
     while (!stopped && c.usable) {
+      woken = false;
       if (!(await deps.leases.acquire('imap', opts.leaseMs)) || !(await drain(c))) {
         state = 'standby';
         deps.log.warn('imap lease lost; standing by');
@@ -177,6 +185,7 @@ export function createImapSource(
       lastPassAt = new Date();
       // Keep the token fresh for the next connect; the signed-in IDLE session itself does not need it again.
       if (deps.tokens) void deps.tokens.token().catch(() => undefined);
+      if (woken || !c.usable) continue;
       // Wait for EXISTS (IDLE) or the poll interval, and never longer than half the lease.
       const wait = sleep(Math.min(opts.pollSeconds * 1000, opts.leaseMs / 2), signal);
       if (idle) void c.idle().catch(() => signal.wake?.());
