@@ -204,7 +204,11 @@ export function createImapSource(
       try {
         await session();
         backoff = 1000;
-        if (!stopped && state === 'connected') state = 'reconnecting';
+        if (!stopped && state === 'connected') {
+          // The server closed the session: reconnect, but never in a tight loop against one that keeps doing so.
+          state = 'reconnecting';
+          await sleep(1000, signal);
+        }
       } catch (err) {
         if (stopped) break;
         state = 'reconnecting';
