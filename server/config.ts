@@ -1,5 +1,8 @@
 /** Configuration: parsed once from the environment with a schema; every bad variable is reported together. */
 import { z } from 'zod';
+import { integrations, type DkimConfig, type MailAuthConfig, type OidcConfig } from './config-integrations.js';
+
+export type { DkimConfig, MailAuthConfig, OidcConfig };
 
 const bool = <D extends boolean | undefined>(def: D) =>
   z
@@ -66,7 +69,7 @@ const list = z
       : [],
   );
 
-const env = z.object({
+export const schema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -106,10 +109,35 @@ const env = z.object({
   WIDGET_RATE_LIMIT: int(20, 0),
   WIDGET_CLOSE_DELAY_SECONDS: int(10, 0, 3600),
   LEASE_SECONDS: int(30, 2, 3600),
+  // Mailbox sign-in (OAuth2 for Microsoft 365 / Google), TLS, DKIM, console single sign-on: config-integrations.ts.
+  MAIL_AUTH: z.enum(['password', 'oauth2']).default('password'),
+  MAIL_ALLOW_PLAINTEXT: bool(false),
+  OAUTH_TOKEN_URL: url(['http', 'https']),
+  OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  OAUTH_SCOPE: z.string().min(1).optional(),
+  OAUTH_REFRESH_TOKEN: z.string().min(1).optional(),
+  DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62})$/, 'must be a DNS label such as helpdesk2026')
+    .optional(),
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$/, 'must be a domain such as corp.example')
+    .optional(),
+  OIDC_ISSUER: url(['http', 'https']),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_SCOPES: z.string().default('openid email profile'),
+  OIDC_EMAIL_CLAIM: z.string().min(1).default('email'),
+  OIDC_ROLE_CLAIM: z.string().min(1).optional(),
+  OIDC_ROLES: z.string().optional(),
+  CONSOLE_LOGIN: z.enum(['link', 'oidc', 'both']).optional(),
 });
 
-/** The environment's variables turned into the shape the rooms use: one schema, one type, derived once. */
-const schema = env.transform((e) => ({
+/** The parsed variables turned into the shape the rooms use (the type of Config is derived from it). */
+const shape = (e: z.output<typeof schema>) => ({
   env: e.NODE_ENV ?? 'development',
   port: e.PORT,
   host: e.HOST,
@@ -147,10 +175,10 @@ const schema = env.transform((e) => ({
   leaseSeconds: e.LEASE_SECONDS,
   /** Authentication-Results from this server are believed (DKIM/DMARC verdicts on inbound mail). */
   trustedAuthservId: e.MAIL_TRUSTED_AUTHSERV_ID,
-}));
+});
 
-/** The helpdesk's configuration, exactly what the schema produces. */
-export type Config = z.output<typeof schema>;
+/** The helpdesk's configuration: what the schema and its cross-variable checks produce, derived, never restated. */
+export type Config = ReturnType<typeof shape> & ReturnType<typeof integrations>['config'];
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -169,5 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ),
     );
   }
-  return r.data;
+  const more = integrations(r.data);
+  if (more.problems.length) throw new ConfigError(more.problems);
+  return { ...more.config, ...shape(r.data) };
 }

@@ -16,7 +16,7 @@ import { createPresence } from './console/presence.js';
 import { consoleRoutes } from './console/routes.js';
 import { createDatabase, databaseUp, warnIfPacketTooSmall } from './db/database.js';
 import { createLeases } from './db/leases.js';
-import { migrateUp } from './db/migrate.js';
+import { migrateUp, pendingMigrations } from './db/migrate.js';
 import { initModels } from './db/models.js';
 import { createApp } from './http/app.js';
 import { requireBundles } from './http/dist.js';
@@ -31,6 +31,8 @@ import { kbRoutes } from './kb/routes.js';
 import { createKbSearch } from './kb/search.js';
 import { createLogger, type Logger } from './log.js';
 import { createImapSource } from './mail/inbound/imap.js';
+import { createTokenProvider } from './mail/oauth/tokens.js';
+import { createOidcClient } from './console/oidc.js';
 import { createIntake } from './mail/inbound/intake.js';
 import type { MailParser } from './mail/inbound/parse-pool.js';
 import { inboundRoutes } from './mail/inbound/routes.js';
@@ -84,7 +86,16 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const signer = createLinkSigner(appSecret.value, clock);
   const ids = createMailIds(signer, config.smtp.from);
   const outbox = createOutbox({ models, from: config.smtp.from, clock, log: room('outbox') });
-  const transport = opts.transport ?? (config.smtp.url ? createSmtpTransport(config.smtp.url) : createDevTransport());
+  // MAIL_AUTH=oauth2: one token provider for IMAP and SMTP (the same mailbox, the same app registration).
+  const allowPlaintext = config.mailAuth.allowPlaintext;
+  const mailTokens = config.mailAuth.oauth
+    ? createTokenProvider(config.mailAuth.oauth, { log: room('oauth'), allowPlaintext })
+    : null;
+  const transport =
+    opts.transport ??
+    (config.smtp.url
+      ? createSmtpTransport(config.smtp.url, { tokens: mailTokens, allowPlaintext, dkim: config.dkim })
+      : createDevTransport());
   const notifier = createNotifier({
     outbox,
     signer,
@@ -188,15 +199,19 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
           failedMailbox: config.imap.failedMailbox,
           pollSeconds: config.imap.pollSeconds,
           leaseMs: config.leaseSeconds * 1000,
+          allowPlaintext,
         },
-        { intake, leases, log: room('imap'), databaseUp: () => databaseUp(sequelize) },
+        { intake, leases, tokens: mailTokens, log: room('imap'), databaseUp: () => databaseUp(sequelize) },
       )
     : null;
   if (!imap) log.info('IMAP_URL is not set: intake from IMAP is off (the webhook and the widget still work)');
 
   // Console sessions; other rooms (analytics, dev outbox) check roles with consoleAuth.authorize([...]).
   const consoleAuth = createConsoleAuth({ agents, consoleModels, clock, publicUrl: config.publicUrl });
+  const oidc = config.oidc ? createOidcClient(config.oidc, { publicUrl: config.publicUrl, log: room('oidc') }) : null;
   const consoleApp = consoleRoutes({
+    oidc,
+    loginMethods: config.consoleLogin,
     auth: consoleAuth,
     agents,
     consoleModels,
@@ -246,7 +261,17 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       { path: '/', app: metricsRoutes({ sequelize, models, imap, leases, adminToken, clock }) },
       { path: '/', app: analyticsApp },
     ],
-    health: createHealth({ sequelize, imap, transport, outbox }),
+    health: createHealth({
+      sequelize,
+      imap,
+      transport,
+      outbox,
+      smtpAuth: mailTokens && config.smtp.url ? 'oauth2' : null,
+    }),
+    ready: async () => {
+      const pending = await pendingMigrations(sequelize).catch(() => null);
+      return { ok: pending?.length === 0, database: pending ? 'up' : 'down', pendingMigrations: pending };
+    },
   });
 
   const jobs: Job[] = [

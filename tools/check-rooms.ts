@@ -20,8 +20,19 @@ const ENTRY = '(entry points)';
 const isEntry = (file: string) => /(^|\/)cli-[^/]+\.ts$|-cli\.ts$/.test(file);
 
 export const LAYERS: { rooms: string[]; peers?: boolean }[] = [
-  { rooms: ['server/domain', 'server/text', 'server/errors.ts', 'server/log.ts', 'server/mail/headers.ts'] },
-  { rooms: ['server/config.ts', 'server/secrets.ts', 'server/db', 'server/http'] },
+  {
+    rooms: [
+      'server/domain',
+      'server/text',
+      'server/errors.ts',
+      'server/log.ts',
+      'server/mail/headers.ts',
+      'server/mail/tls.ts',
+    ],
+  },
+  {
+    rooms: ['server/secrets.ts', 'server/db', 'server/http', 'server/mail/oauth'],
+  },
   { rooms: ['server/agents', 'server/kb', 'server/mail/outbound', 'server/jobs.ts'] },
   { rooms: ['server/triage'] },
   { rooms: ['server/tickets'] },
@@ -37,8 +48,11 @@ export const LAYERS: { rooms: string[]; peers?: boolean }[] = [
     ],
     peers: true,
   },
-  // Entry points wire what they run: the composition root and every command-line tool.
-  { rooms: ['server/seeds.ts', 'server/main.ts', ENTRY], peers: true },
+  // Entry points and what only they read: the configuration is parsed once at the top and handed down.
+  {
+    rooms: ['server/seeds.ts', 'server/main.ts', 'server/config.ts', 'server/config-integrations.ts', ENTRY],
+    peers: true,
+  },
 ];
 /** Browser code (bundled separately) may use only the shared vocabulary. */
 const BROWSER: Record<string, string[]> = { widget: ['server/domain'], 'server/analytics/page': ['server/domain'] };

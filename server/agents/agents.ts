@@ -63,6 +63,12 @@ export function createAgents(deps: { models: Pick<Models, 'Agent'> }) {
     byId: (id: number) => one({ id }),
     /** An active IT team member (a person) with this address, or null. */
     activePerson: (email: string) => one({ email: email.trim().toLowerCase(), kind: 'human', active: true }),
+    /** The IT team member (a person) with this address, active or not (single sign-on decides what to do). */
+    person: (email: string) => one({ email: email.trim().toLowerCase(), kind: 'human' }),
+    /** Sets a person's console role (single sign-on keeps it in step with the identity provider's groups). */
+    async setRole(id: number, role: Role) {
+      await Agent.update({ role }, { where: { id, kind: 'human' } });
+    },
     /** An active agent by id, email or exact name. */
     find(who: number | string) {
       const byId = typeof who === 'number' || /^\d+$/.test(String(who));

@@ -65,4 +65,5 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem}dt{color:#5b6472}
 .kb-entry.unpublished{opacity:.7}.kb-entry input[name=title]{width:100%}
 .kb-entry.draft label{display:block}.kb-entry.draft p label{display:inline-block}.kb-entry.draft ul.removed code{background:#fff3cd;padding:0 .2rem}
 button{cursor:pointer}
+a.button{display:inline-block;padding:.45rem .9rem;border-radius:4px;background:#1f4fd1;color:#fff;text-decoration:none}
 `;

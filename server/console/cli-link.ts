@@ -15,6 +15,8 @@ const email = (process.argv[2] ?? '').trim().toLowerCase();
 try {
   if (!email) throw new Error('usage: npm run -s console:link -- <agent email>');
   const config = loadConfig();
+  if (config.consoleLogin === 'oidc')
+    throw new Error('sign-in links are off (CONSOLE_LOGIN=oidc): agents sign in with the company account');
   const db = createDatabase(config.databaseUrl);
   await migrateUp(db);
   const models = initModels(db);

@@ -5,6 +5,9 @@
  * Mail security scanners fetch every link in a message (some within seconds, some in headless browsers that run
  * script), so GET /console/login/<token> only shows a button; the POST behind it consumes the token. The token
  * is single use (an atomic UPDATE … WHERE used_at IS NULL) and lives 15 minutes.
+ *
+ * With OpenID Connect configured the page also offers "Sign in with your company account" (oidc.ts);
+ * CONSOLE_LOGIN=oidc turns magic links off entirely: no form, and no link (even an old one) signs anyone in.
  */
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -16,7 +19,7 @@ import type { Outbox } from '../mail/outbound/outbox.js';
 import { magicLink } from '../mail/outbound/templates/emails.js';
 import { hashToken, newToken, sameSecret, type ConsoleAuth } from './auth.js';
 import type { ConsoleModels } from './models.js';
-import { html } from '../http/html.js';
+import { html, raw } from '../http/html.js';
 import { csrfField, page } from './html.js';
 
 export interface LoginDeps {
@@ -29,7 +32,11 @@ export interface LoginDeps {
   clock: () => Date;
   publicUrl: string;
   log: Logger;
+  /** CONSOLE_LOGIN: 'link' (magic links only), 'oidc' (single sign-on only) or 'both'. */
+  methods?: LoginMethods;
 }
+
+export type LoginMethods = 'link' | 'oidc' | 'both';
 
 export const LOGIN_TTL_MS = 15 * 60_000;
 /** More requests than this per agent in one TTL window send nothing more (someone is hammering the form). */
@@ -70,16 +77,34 @@ export function loginRoutes(d: LoginDeps) {
       { title: 'Sign in', status: 403 },
     );
 
+  const methods = d.methods ?? 'link';
+  const linksOn = methods !== 'oidc';
+  const sso = methods !== 'link';
+
   app.get('/', async (c) => {
     if (await d.auth.sessionAgent(c)) return c.redirect('/console', 303);
     const out = c.req.query('m') === 'out' ? { kind: 'ok' as const, text: 'You are signed out.' } : null;
+    // A link, not a form: the console's CSP (form-action 'self') would block a form that redirects elsewhere.
+    const ssoButton = sso
+      ? html`<p><a class="button" id="sso" href="/console/oidc/login"${linksOn ? '' : raw(' autofocus')}>Sign in with your company account</a></p>`
+      : '';
+    const linkForm = linksOn
+      ? html`${sso ? html`<p>Or get a sign-in link by email.</p>` : html`<p>We will email you a sign-in link.</p>`}
+      <form method="post" action="/console/login">${csrfField(preToken(c))}
+      <label>Work email <input type="email" name="email" required autocomplete="email"${sso ? '' : raw(' autofocus')}></label>
+      <button type="submit">Email me a link</button></form>`
+      : '';
+    return page(c, html`<h1>Sign in</h1>${ssoButton}${linkForm}`, { title: 'Sign in', flash: out });
+  });
+
+  // CONSOLE_LOGIN=oidc: nothing below signs anyone in; an old link gets a page that says why.
+  app.use('*', async (c, next) => {
+    if (linksOn) return next();
     return page(
       c,
-      html`<h1>Sign in</h1><p>We will email you a sign-in link.</p>
-      <form method="post" action="/console/login">${csrfField(preToken(c))}
-      <label>Work email <input type="email" name="email" required autocomplete="email" autofocus></label>
-      <button type="submit">Email me a link</button></form>`,
-      { title: 'Sign in', flash: out },
+      html`<h1>Sign-in links are turned off</h1><p>This console signs in with your company account.</p>
+      <p><a href="/console/login">Sign in</a></p>`,
+      { title: 'Sign in', status: 410 },
     );
   });
 

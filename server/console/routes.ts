@@ -3,12 +3,13 @@
  * /console/assets enhances them. Layout of the routes:
  *
  *   /console/login…              sign-in by magic link (login.ts)          — public
+ *   /console/oidc/…              sign-in with OpenID Connect (oidc.ts)     — public, when OIDC_ISSUER is set
  *   /console, /console/queues/:q  queues pool | mine | escalated | all      — any console role
  *   /console/tickets/:ref…        ticket view and actions (ticket.routes.ts)
  *   /console/attachments/:id      attachment download
  *   /console/kb…                  knowledge-base curation (kb.pages.ts)
  *   /console/admin/…              agents, outbox, failed emails             — admin only
- *   /console/logout               POST, ends the session
+ *   /console/logout               POST, ends the session (and the provider's, after an OIDC sign-in)
  */
 import { Hono } from 'hono';
 import type { Sequelize } from 'sequelize';
@@ -26,7 +27,8 @@ import { identityOf, type ConsoleAuth } from './auth.js';
 import { html } from '../http/html.js';
 import { page } from './html.js';
 import { kbPages } from './kb.pages.js';
-import { loginRoutes } from './login.js';
+import { loginRoutes, type LoginMethods } from './login.js';
+import { continueToProvider, endSessionUrl, oidcRoutes, type OidcClient } from './oidc.js';
 import type { ConsoleModels } from './models.js';
 import type { Presence } from './presence.js';
 import { queuePage } from './queue.pages.js';
@@ -48,6 +50,10 @@ export interface ConsoleDeps {
   publicUrl: string;
   log: Logger;
   presence: Presence;
+  /** OpenID Connect sign-in (OIDC_ISSUER), or null. */
+  oidc?: OidcClient | null;
+  /** CONSOLE_LOGIN: magic links, OIDC, or both. */
+  loginMethods?: LoginMethods;
 }
 
 /** The console sub-application (mount at '/console'). */
@@ -76,10 +82,13 @@ export function consoleRoutes(d: ConsoleDeps) {
     c.body(CONSOLE_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
   );
 
-  app.route('/login', loginRoutes({ ...d }));
+  const methods = d.oidc ? (d.loginMethods ?? 'both') : 'link';
+  app.route('/login', loginRoutes({ ...d, methods }));
+  if (d.oidc) app.route('/oidc', oidcRoutes({ oidc: d.oidc, auth: d.auth, agents: d.agents, log: d.log }));
   app.post('/logout', anyone, async (c) => {
     await d.auth.endSession(c);
-    return c.redirect('/console/login?m=out', 303);
+    const provider = d.oidc ? await endSessionUrl(d.oidc, c) : null;
+    return provider ? continueToProvider(c, provider) : c.redirect('/console/login?m=out', 303);
   });
 
   app.get('/', anyone, (c) => c.redirect('/console/queues/pool', 303));

@@ -40,3 +40,8 @@ export function createMigrator(sequelize: Sequelize, log?: Logger) {
 export async function migrateUp(sequelize: Sequelize, log?: Logger) {
   return createMigrator(sequelize, log).up();
 }
+
+/** Names of migrations not applied yet (empty when the schema is current); for the readiness probe. */
+export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
+  return (await createMigrator(sequelize).pending()).map((m) => m.name);
+}

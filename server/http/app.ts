@@ -16,6 +16,8 @@ export interface AppDeps {
   /** Sub-applications mounted in order, e.g. { path: '/api/tickets', app: ticketRoutes(...) }. */
   mounts: Mount[];
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
+  /** Readiness for an orchestrator (/readyz): the database answers and every migration is applied. */
+  ready?: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   /** Request body limit for JSON APIs (raw-MIME intake sets its own). */
   jsonBodyLimit?: number;
 }
@@ -44,6 +46,13 @@ export function createApp(deps: AppDeps) {
   app.get('/healthz', async (c) => {
     const h = await deps.health();
     return c.json(h, h.ok ? 200 : 503);
+  });
+  // Liveness: the process runs and its event loop answers; nothing else, so a database outage never restarts it.
+  app.get('/livez', (c) => c.json({ ok: true }));
+  app.get('/readyz', async (c) => {
+    const r = deps.ready ? await deps.ready() : await deps.health();
+    c.header('Cache-Control', 'no-store');
+    return c.json(r, r.ok ? 200 : 503);
   });
   for (const m of deps.mounts) app.route(m.path, m.app);
 

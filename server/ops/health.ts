@@ -10,6 +10,8 @@ export function createHealth(deps: {
   imap: MailSource | null;
   transport: MailTransport;
   outbox: Outbox;
+  /** 'oauth2' when SMTP signs in with a token (MAIL_AUTH=oauth2). */
+  smtpAuth: 'oauth2' | null;
 }) {
   return async () => {
     const db = await databaseUp(deps.sequelize);
@@ -17,7 +19,11 @@ export function createHealth(deps: {
       ok: db,
       database: db ? 'up' : 'down',
       imap: deps.imap ? deps.imap.status() : { state: 'off' },
-      smtp: { transport: deps.transport.name, up: await deps.transport.check() },
+      smtp: {
+        transport: deps.transport.name,
+        up: await deps.transport.check(),
+        ...(deps.smtpAuth ? { auth: deps.smtpAuth } : {}),
+      },
       outboxDepth: db ? await deps.outbox.depth() : null,
     };
   };

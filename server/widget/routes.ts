@@ -10,7 +10,6 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { rateLimiter } from 'hono-rate-limiter';
-import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { errorBody } from '../errors.js';
 import { hasAdminToken } from '../http/auth.js';
@@ -19,8 +18,14 @@ import { WIDGET_FILE } from '../http/dist.js';
 // The demo intranet page: static, read once (no user data in it).
 const DEMO_PAGE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo.html'), 'utf8');
 
+/** What the widget's routes read of the configuration. */
+export interface WidgetConfig {
+  publicUrl: string;
+  widget: { origins: string[]; rateLimit: number; closeDelaySeconds: number };
+}
+
 export interface WidgetDeps {
-  config: Config;
+  config: WidgetConfig;
   log: Logger;
   /** Integrations holding the admin token are not rate limited. */
   adminToken?: string;
@@ -71,7 +76,7 @@ export function widgetRoutes(d: WidgetDeps) {
 }
 
 /** Origins allowed to call the API from a browser: WIDGET_ORIGINS plus the helpdesk's own origin. */
-export function allowedOrigins(config: Config): Set<string> {
+export function allowedOrigins(config: WidgetConfig): Set<string> {
   const own = new URL(config.publicUrl).origin;
   return new Set([
     own,

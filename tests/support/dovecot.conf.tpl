@@ -11,8 +11,11 @@ listen = 127.0.0.1
 ssl = no
 # Plaintext is fine on loopback and keeps the client setup trivial.
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {{MECHANISMS}}
 
+# Password mode: the passwd-file below. OAuth2 mode (startDovecot({ oauth2 })) puts the oauth2 passdb and a master
+# user first (see {{DIR}}/oauth2.conf and STACK-NOTES "Dovecot with OAuth2 only").
+{{OAUTH2_PASSDB}}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {{DIR}}/passwd

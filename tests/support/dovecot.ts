@@ -1,14 +1,16 @@
 /** A real Dovecot IMAP server per test file, on a random loopback port, from tests/support/dovecot.conf.tpl. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 
 const DOVECOT = '/usr/sbin/dovecot';
+const DOVEADM = '/usr/bin/doveadm';
 const TEMPLATE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dovecot.conf.tpl');
 // Debian's `mail` user; Dovecot will not store mail as root.
 const MAIL_UID = 8;
@@ -25,15 +27,23 @@ export interface Dovecot {
   host: string;
   port: number;
   user: string;
+  /** The user's password; in OAuth2 mode a random one nobody is told (only a bearer token signs in). */
   password: string;
-  /** imap://user:pass@127.0.0.1:PORT/INBOX with user and password URL-encoded. */
+  /** imap://user:pass@127.0.0.1:PORT/INBOX with user and password URL-encoded (no password in OAuth2 mode). */
   url: string;
+  /** Dovecot's log so far (auth failures, introspection errors). */
+  log(): string;
   append(raw: Buffer | string, mailbox?: string): Promise<void>;
   list(mailbox: string): Promise<ListedMessage[]>;
   mailboxes(): Promise<string[]>;
   stop(): Promise<void>;
   /** Stops and starts again on the same port with the same mail (to simulate an IMAP outage). */
   restart(): Promise<void>;
+  /**
+   * Disconnects every signed-in session of the user (doveadm kick); restart() alone leaves running sessions
+   * alive. The next connection has to sign in again.
+   */
+  kick(): Promise<void>;
 }
 
 export function dovecotAvailable(): boolean {
@@ -73,9 +83,16 @@ export async function waitForPort(port: number, timeoutMs = 10_000, host = '127.
   }
 }
 
-export async function startDovecot(opts: { user?: string; password?: string } = {}): Promise<Dovecot> {
+/**
+ * Starts Dovecot. With `oauth2`, the user signs in only with XOAUTH2/OAUTHBEARER tokens that the given
+ * introspection endpoint calls active; the helper's own append/list log in as a master user.
+ */
+export async function startDovecot(
+  opts: { user?: string; password?: string; oauth2?: { introspectionUrl: string } } = {},
+): Promise<Dovecot> {
   const user = opts.user ?? 'helpdesk@example.test';
-  const password = opts.password ?? 'secret';
+  const password = opts.oauth2 ? randomBytes(18).toString('hex') : (opts.password ?? 'secret');
+  const master = { user: 'tests', password: randomBytes(12).toString('hex') };
   const host = '127.0.0.1';
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dovecot-test-'));
@@ -85,8 +102,45 @@ export async function startDovecot(opts: { user?: string; password?: string } = 
   await mkdir(mailDir);
   chownSync(mailDir, MAIL_UID, MAIL_GID);
   await writeFile(path.join(dir, 'passwd'), `${user}:{PLAIN}${password}\n`, { mode: 0o644 });
+  let oauth2Passdb = '';
+  if (opts.oauth2) {
+    await writeFile(
+      path.join(dir, 'oauth2.conf'),
+      [
+        'introspection_mode = post',
+        `introspection_url = ${opts.oauth2.introspectionUrl}`,
+        'username_attribute = username',
+        'active_attribute = active',
+        'active_value = true',
+        // Ask on every sign-in: a revoked token must fail at once, not after a cache expires.
+        'force_introspection = yes',
+        '',
+      ].join('\n'),
+      { mode: 0o644 },
+    );
+    await writeFile(path.join(dir, 'masters'), `${master.user}:{PLAIN}${master.password}\n`, { mode: 0o644 });
+    oauth2Passdb = [
+      'auth_master_user_separator = *',
+      // A refused token answers at once (the default waits 2 s): retry tests stay short.
+      'auth_failure_delay = 0',
+      'passdb {',
+      '  driver = oauth2',
+      '  mechanisms = xoauth2 oauthbearer',
+      `  args = ${dir}/oauth2.conf`,
+      '}',
+      'passdb {',
+      '  driver = passwd-file',
+      '  master = yes',
+      `  args = scheme=PLAIN ${dir}/masters`,
+      '}',
+    ].join('\n');
+  }
   const confFile = path.join(dir, 'dovecot.conf');
-  const conf = (await readFile(TEMPLATE, 'utf8')).replaceAll('{{DIR}}', dir).replaceAll('{{PORT}}', String(port));
+  const conf = (await readFile(TEMPLATE, 'utf8'))
+    .replaceAll('{{OAUTH2_PASSDB}}', oauth2Passdb)
+    .replaceAll('{{MECHANISMS}}', opts.oauth2 ? 'plain login xoauth2 oauthbearer' : 'plain login')
+    .replaceAll('{{DIR}}', dir)
+    .replaceAll('{{PORT}}', String(port));
   await writeFile(confFile, conf);
 
   let proc: ChildProcess | null = null;
@@ -128,7 +182,8 @@ export async function startDovecot(opts: { user?: string; password?: string } = 
 
   /** One short-lived IMAP session per call: tests stay independent of connection state. */
   async function withClient<T>(fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-    const client = new ImapFlow({ host, port, secure: false, auth: { user, pass: password }, logger: false });
+    const auth = opts.oauth2 ? { user: `${user}*${master.user}`, pass: master.password } : { user, pass: password };
+    const client = new ImapFlow({ host, port, secure: false, auth, logger: false });
     await client.connect();
     try {
       return await fn(client);
@@ -144,7 +199,16 @@ export async function startDovecot(opts: { user?: string; password?: string } = 
     port,
     user,
     password,
-    url: `imap://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/INBOX`,
+    url: opts.oauth2
+      ? `imap://${encodeURIComponent(user)}@${host}:${port}/INBOX`
+      : `imap://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/INBOX`,
+    log: () => {
+      try {
+        return readFileSync(path.join(dir, 'dovecot.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
     async append(raw, mailbox = 'INBOX') {
       await withClient(async (c) => {
         // Creating the folder on demand lets tests append to e.g. "Processed" without setup.
@@ -179,6 +243,14 @@ export async function startDovecot(opts: { user?: string; password?: string } = 
     async restart() {
       await halt();
       await launch();
+    },
+    async kick() {
+      await new Promise<void>((resolve, reject) =>
+        execFile(DOVEADM, ['-c', confFile, 'kick', user], (err, _out, stderr) =>
+          // doveadm kick exits 68 when nobody was signed in: nothing to do.
+          err && (err as { code?: number }).code !== 68 ? reject(new Error(`doveadm kick: ${stderr}`)) : resolve(),
+        ),
+      );
     },
   };
 }

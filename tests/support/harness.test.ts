@@ -8,6 +8,8 @@ import { dovecotAvailable, startDovecot, type Dovecot } from './dovecot.js';
 import { startSmtpServer, type SmtpSink } from './smtp.js';
 import { chromiumAvailable, launchBrowser, runAxe, saveScreenshot, type LaunchedBrowser } from './chromium.js';
 import { startOpenAIStub, type OpenAIStub } from './openai-stub.js';
+import { ImapFlow } from 'imapflow';
+import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 
 function rawMail(subject: string): string {
   return [
@@ -180,5 +182,72 @@ describe('openai stub', () => {
     await other.stop();
     expect(Date.now() - t0).toBeLessThan(1_000);
     await expect(pending).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
+  });
+});
+
+describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install -y dovecot-imapd'))('OAuth2 helpers', () => {
+  let o: OAuthServer;
+  let imap: Dovecot;
+  let smtp: SmtpSink;
+  beforeAll(async () => {
+    o = await startOAuthServer();
+    imap = await startDovecot({ oauth2: { introspectionUrl: o.introspectionUrl } });
+    smtp = await startSmtpServer({ xoauth2: (user, token) => user === o.username && o.active(token) });
+  });
+  afterAll(async () => {
+    await smtp?.stop();
+    await imap?.stop();
+    await o?.stop();
+  });
+  /** A client-credentials token, asked for with HTTP Basic client authentication. */
+  async function grant(): Promise<string> {
+    const r = await fetch(o.tokenUrl, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    return ((await r.json()) as { access_token: string }).access_token;
+  }
+  const imapLogin = (accessToken: string) =>
+    new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: false,
+      auth: { user: imap.user, accessToken },
+      logger: false,
+    });
+
+  it('Dovecot lets the user in with an active token only; kick() ends the session', async () => {
+    const c = imapLogin(await grant());
+    await c.connect();
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
+    await imap.kick();
+    await closed;
+    const bad = imapLogin('not-a-token');
+    await expect(bad.connect()).rejects.toMatchObject({ authenticationFailed: true });
+    bad.close();
+    // The helper itself still reads the mailbox (as the master user).
+    await imap.append(rawMail('via master'));
+    expect((await imap.list('INBOX')).map((m) => m.subject)).toContain('via master');
+    expect(imap.url).not.toContain(imap.password);
+  });
+
+  it('smtp-server in XOAUTH2 mode takes an active token and refuses others', async () => {
+    const send = (accessToken: string) =>
+      nodemailer
+        .createTransport({
+          host: smtp.host,
+          port: smtp.port,
+          secure: false,
+          ignoreTLS: true,
+          auth: { type: 'OAuth2', user: o.username, accessToken },
+        })
+        .sendMail({ from: o.username, to: 'x@example.test', subject: 's', text: 't' });
+    await send(await grant());
+    await expect(send('not-a-token')).rejects.toMatchObject({ code: 'EAUTH' });
+    // nodemailer tries a refused token twice (it has no way to renew this one): every try is refused.
+    expect(smtp.auths[0]!.ok).toBe(true);
+    expect(smtp.auths.slice(1).every((a) => !a.ok && a.token === 'not-a-token')).toBe(true);
+    expect(smtp.messages).toHaveLength(1);
   });
 });

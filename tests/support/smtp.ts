@@ -22,13 +22,28 @@ export interface SmtpSink {
   stop(): Promise<void>;
   /** Alias of stop(): reads better in outage tests (`await smtp.down(); ...; await smtp.start()`). */
   down(): Promise<void>;
+  /** Every AUTH attempt (XOAUTH2 mode): the user, the token offered and whether it was accepted. */
+  auths: { user: string; token: string; ok: boolean }[];
+  /** How many SMTP connections were opened so far (a health probe that signs in shows up here). */
+  connections(): number;
 }
 
-export async function startSmtpServer(): Promise<SmtpSink> {
+export interface SmtpSinkOptions {
+  /**
+   * Require XOAUTH2 (as Microsoft 365 and Gmail do): the server accepts a sign-in when this says the bearer token
+   * is good for the user; a refused one gets the RFC 7628 error challenge, so the client may renew and retry.
+   */
+  xoauth2?: (user: string, token: string) => boolean;
+}
+
+export async function startSmtpServer(opts: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const host = '127.0.0.1';
   const port = await freePort();
   const messages: SinkMessage[] = [];
   const waiters = new Set<() => void>();
+  const auths: SmtpSink['auths'] = [];
+  let connections = 0;
+  const xoauth2 = opts.xoauth2;
   let server: SMTPServer | null = null;
 
   function notify(): void {
@@ -38,11 +53,29 @@ export async function startSmtpServer(): Promise<SmtpSink> {
   // A fresh SMTPServer per start: re-listening a closed instance is not something the package promises.
   function create(): SMTPServer {
     return new SMTPServer({
-      authOptional: true,
+      authOptional: !xoauth2,
       disabledCommands: ['STARTTLS'],
+      ...(xoauth2
+        ? {
+            authMethods: ['XOAUTH2'],
+            // Loopback without TLS, as everywhere in the tests; the helpdesk allows plaintext only on loopback.
+            allowInsecureAuth: true,
+            onAuth(auth, _session, callback) {
+              const ok =
+                auth.method === 'XOAUTH2' && !!auth.accessToken && xoauth2(auth.username ?? '', auth.accessToken);
+              auths.push({ user: auth.username ?? '', token: auth.accessToken ?? '', ok });
+              if (ok) return callback(null, { user: auth.username });
+              callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' } });
+            },
+          }
+        : {}),
       logger: false,
       // Pooled client connections would otherwise hold close() for 30 s; an outage should be immediate.
       closeTimeout: 50,
+      onConnect(_session, callback) {
+        connections++;
+        callback();
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -112,5 +145,7 @@ export async function startSmtpServer(): Promise<SmtpSink> {
     start,
     stop,
     down: stop,
+    auths,
+    connections: () => connections,
   };
 }

@@ -7,6 +7,8 @@
 import { ImapFlow } from 'imapflow';
 import type { Leases } from '../../db/leases.js';
 import type { Logger } from '../../log.js';
+import type { TokenProvider } from '../oauth/tokens.js';
+import { plaintextPolicy, plaintextRefused } from '../tls.js';
 import type { Intake, IntakeResult } from './intake.js';
 import type { MailSource } from './source.js';
 
@@ -16,6 +18,8 @@ export interface ImapSourceOptions {
   failedMailbox: string;
   pollSeconds: number;
   leaseMs: number;
+  /** MAIL_ALLOW_PLAINTEXT: without it, imap:// to a host that is not loopback must upgrade with STARTTLS. */
+  allowPlaintext?: boolean;
 }
 
 export type ImapState = 'starting' | 'standby' | 'connected' | 'reconnecting' | 'stopped';
@@ -44,10 +48,19 @@ export function parseImapUrl(url: string) {
 
 export function createImapSource(
   opts: ImapSourceOptions,
-  deps: { intake: Intake; leases: Leases; log: Logger; databaseUp: () => Promise<boolean> },
+  deps: {
+    intake: Intake;
+    leases: Leases;
+    log: Logger;
+    databaseUp: () => Promise<boolean>;
+    /** MAIL_AUTH=oauth2: sign in with XOAUTH2 using this provider's tokens instead of the URL's password. */
+    tokens?: TokenProvider | null;
+  },
 ) {
   const cfg = parseImapUrl(opts.url);
+  const tls = plaintextPolicy(cfg.secure, cfg.host, opts.allowPlaintext ?? false);
   let state: ImapState = 'starting';
+  let lastError: string | null = null;
   let stopped = false;
   let client: ImapFlow | null = null;
   const signal: { wake?: () => void } = {};
@@ -97,34 +110,85 @@ export function createImapSource(
     return true;
   }
 
+  /**
+   * Connects and signs in. With OAuth2, a token the server refuses is renewed once and tried again (it may have
+   * been revoked before its expiry); a second refusal is an error that names what to check.
+   */
+  async function connect(): Promise<ImapFlow> {
+    const { user } = cfg.auth;
+    let offered: string | undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (deps.tokens) offered = attempt ? await deps.tokens.renew(offered) : await deps.tokens.token();
+      const auth = deps.tokens ? { user, accessToken: offered! } : cfg.auth;
+      const c = new ImapFlow({
+        host: cfg.host,
+        port: cfg.port,
+        secure: cfg.secure,
+        // true: STARTTLS must succeed; undefined: opportunistic (loopback, or MAIL_ALLOW_PLAINTEXT=true).
+        doSTARTTLS: tls === 'require-starttls' ? true : undefined,
+        auth,
+        logger: false,
+        disableAutoIdle: true,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 5 * 60_000,
+      });
+      client = c;
+      c.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'imap connection error'));
+      try {
+        await c.connect();
+        return c;
+      } catch (err) {
+        c.close();
+        const e = err as { tlsFailed?: boolean; authenticationFailed?: boolean; responseText?: string };
+        if (e.tlsFailed) throw plaintextRefused('IMAP', cfg.host, cfg.port, err);
+        if (!deps.tokens || !e.authenticationFailed) throw err;
+        if (attempt === 0) {
+          deps.log.warn({ user, server: e.responseText }, 'imap refused the oauth2 access token; renewing it once');
+          continue;
+        }
+        throw new Error(
+          `IMAP server ${cfg.host}:${cfg.port} refused a fresh OAuth2 access token for ${user}` +
+            `${e.responseText ? ` (${e.responseText})` : ''}: check the app's IMAP permission and its access to ` +
+            'the mailbox',
+          { cause: err },
+        );
+      }
+    }
+  }
+
   async function session() {
-    const c = new ImapFlow({
-      ...cfg,
-      logger: false,
-      disableAutoIdle: true,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 5 * 60_000,
-    });
-    client = c;
-    c.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'imap connection error'));
-    await c.connect();
+    const c = await connect();
+    lastError = null;
     for (const box of [opts.processedMailbox, opts.failedMailbox]) {
       const list = await c.list();
       if (!list.some((m) => m.path === box)) await c.mailboxCreate(box);
     }
     await c.mailboxOpen(cfg.mailbox);
-    c.on('exists', () => signal.wake?.());
+    // New mail (EXISTS) or the server going away (restart, idle timeout) ends the wait. Either can arrive while a
+    // pass is still running, before the wait exists: `woken` remembers it, so the next pass starts at once instead
+    // of after the poll interval.
+    let woken = false;
+    const wake = () => {
+      woken = true;
+      signal.wake?.();
+    };
+    c.on('exists', wake);
+    c.on('close', wake);
     const idle = c.capabilities.has('IDLE');
     state = 'connected';
     deps.log.info({ host: cfg.host, port: cfg.port, mailbox: cfg.mailbox, idle }, 'imap connected');
     while (!stopped && c.usable) {
+      woken = false;
       if (!(await deps.leases.acquire('imap', opts.leaseMs)) || !(await drain(c))) {
         state = 'standby';
         deps.log.warn('imap lease lost; standing by');
         break;
       }
       lastPassAt = new Date();
+      // Keep the token fresh for the next connect; the signed-in IDLE session itself does not need it again.
+      if (deps.tokens) void deps.tokens.token().catch(() => undefined);
+      if (woken || !c.usable) continue;
       // Wait for EXISTS (IDLE) or the poll interval, and never longer than half the lease.
       const wait = sleep(Math.min(opts.pollSeconds * 1000, opts.leaseMs / 2), signal);
       if (idle) void c.idle().catch(() => signal.wake?.());
@@ -143,10 +207,16 @@ export function createImapSource(
       try {
         await session();
         backoff = 1000;
+        if (!stopped && state === 'connected') {
+          // The server closed the session: reconnect, but never in a tight loop against one that keeps doing so.
+          state = 'reconnecting';
+          await sleep(1000, signal);
+        }
       } catch (err) {
         if (stopped) break;
         state = 'reconnecting';
-        deps.log.warn({ err: (err as Error).message, retryInMs: backoff }, 'imap session ended; reconnecting');
+        lastError = (err as Error).message;
+        deps.log.warn({ err: lastError, retryInMs: backoff }, 'imap session ended; reconnecting');
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 30_000);
       } finally {
@@ -172,7 +242,16 @@ export function createImapSource(
       await loop;
       await deps.leases.release('imap').catch(() => undefined);
     },
-    status: () => ({ state, lastPassAt }),
+    status: () => {
+      const t = deps.tokens?.status();
+      return {
+        state,
+        lastPassAt,
+        auth: t ? t.auth : ('password' as const),
+        ...(t ? { tokenExpiresIn: t.tokenExpiresIn } : {}),
+        error: lastError ?? t?.error ?? null,
+      };
+    },
   } satisfies MailSource;
   return source;
 }

@@ -113,9 +113,10 @@ export function createOutbox(deps: { models: Models; from: string; clock: () => 
               { ticketId: m.ticketId, messageId: m.emailMessageId, attempts, err: (err as Error).message },
               dead ? 'mail given up' : 'mail send failed, will retry',
             );
-            // When the server is down every further send fails the same way: stop the batch, retry later.
+            // When the server is down, or refuses our sign-in or TLS, every further send fails the same way: stop
+            // the batch, retry later.
             if (
-              /ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ESOCKET/.test(
+              /ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ESOCKET|EAUTH|ETLS/.test(
                 String((err as { code?: string }).code ?? (err as Error).message),
               )
             )

@@ -1,5 +1,14 @@
 /** MailTransport: SMTP through nodemailer, or the dev outbox that keeps mail viewable at /dev/outbox. */
 import nodemailer from 'nodemailer';
+import { OAuthTokenError, type TokenProvider } from '../oauth/tokens.js';
+import { isLoopbackHost, plaintextPolicy, plaintextRefused } from '../tls.js';
+
+/** DKIM signing of outgoing mail (DKIM_PRIVATE_KEY, DKIM_SELECTOR, DKIM_DOMAIN). */
+export interface DkimConfig {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
 
 export interface OutgoingEnvelope {
   from: string;
@@ -35,31 +44,102 @@ function toNodemailer(m: OutgoingEnvelope) {
   };
 }
 
+export interface SmtpTransportOptions {
+  /** MAIL_AUTH=oauth2: XOAUTH2 with this provider's tokens (the URL carries the user only). */
+  tokens?: TokenProvider | null;
+  /** MAIL_ALLOW_PLAINTEXT: without it, smtp:// to a host that is not loopback must upgrade with STARTTLS. */
+  allowPlaintext?: boolean;
+  /** DKIM_*: nodemailer signs every message. */
+  dkim?: DkimConfig | null;
+  /** How long check() reuses its answer; /healthz must not sign in to the server on every probe. */
+  checkCacheMs?: number;
+}
+
+/** Turns nodemailer's failures into messages an operator can act on (the code stays for the outbox). */
+function explain(err: unknown, host: string, port: number, oauth2: boolean, user: string): unknown {
+  const e = err as Error & { code?: string; response?: string };
+  if (e.code === 'ETLS' && /STARTTLS/i.test(e.message))
+    return Object.assign(plaintextRefused('SMTP', host, port, err), { code: 'ETLS' });
+  if (e.code === 'EAUTH' && oauth2) {
+    // A failed token request comes back as the same error object, re-coded EAUTH by nodemailer.
+    if (err instanceof OAuthTokenError) return err;
+    const why = e.response;
+    return Object.assign(
+      new Error(
+        `SMTP server ${host}:${port} did not accept OAuth2 for ${user}` +
+          `${why ? ` (${why})` : ''}: check the app's SMTP.SendAsApp / mail.google.com grant and the mailbox`,
+        { cause: err },
+      ),
+      { code: 'EAUTH' },
+    );
+  }
+  return err;
+}
+
 /** SMTP transport for SMTP_URL (smtp://user:pass@host:587, smtps:// for implicit TLS). */
-export function createSmtpTransport(url: string): MailTransport {
+export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): MailTransport {
   const u = new URL(url);
+  const secure = u.protocol === 'smtps:';
+  const host = u.hostname;
+  const port = Number(u.port || (secure ? 465 : 587));
+  const user = decodeURIComponent(u.username);
+  const tls = plaintextPolicy(secure, host, o.allowPlaintext ?? false);
+  const tokens = o.tokens ?? null;
+  // The token nodemailer holds, so that a refusal renews exactly that one.
+  let handedOut: string | undefined;
   const t = nodemailer.createTransport({
-    host: u.hostname,
-    port: Number(u.port || (u.protocol === 'smtps:' ? 465 : 587)),
-    secure: u.protocol === 'smtps:',
-    auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
-    // Plain smtp:// on a loopback relay (tests, a local MTA) need not upgrade; elsewhere STARTTLS is used when offered.
-    ignoreTLS: ['127.0.0.1', 'localhost', '::1'].includes(u.hostname),
+    host,
+    port,
+    secure,
+    auth: tokens
+      ? {
+          type: 'OAuth2',
+          user,
+          // nodemailer asks again with renew=true when the server refuses the token, then retries once.
+          provisionCallback: (_user, renew, done) => {
+            (renew ? tokens.renew(handedOut) : tokens.token()).then(
+              (token) => {
+                handedOut = token;
+                done(null, token, tokens.expiresAt());
+              },
+              (err: Error) => done(err),
+            );
+          },
+        }
+      : u.username
+        ? { user, pass: decodeURIComponent(u.password) }
+        : undefined,
+    // A loopback relay (tests, a local MTA) need not upgrade; elsewhere STARTTLS must succeed unless
+    // MAIL_ALLOW_PLAINTEXT=true, which leaves it opportunistic.
+    ignoreTLS: tls === 'plaintext-ok' && isLoopbackHost(host),
+    requireTLS: tls === 'require-starttls',
+    dkim: o.dkim ?? undefined,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
+  const cacheMs = o.checkCacheMs ?? 30_000;
+  let checked: { at: number; up: Promise<boolean> } | null = null;
   return {
     name: 'smtp',
     async send(m) {
-      await t.sendMail(toNodemailer(m));
-    },
-    async check() {
       try {
-        return await t.verify();
-      } catch {
-        return false;
+        await t.sendMail(toNodemailer(m));
+      } catch (err) {
+        throw explain(err, host, port, !!tokens, user);
       }
+    },
+    check() {
+      // One sign-in per cacheMs, shared by every probe that arrives meanwhile.
+      if (!checked || Date.now() - checked.at > cacheMs)
+        checked = {
+          at: Date.now(),
+          up: t.verify().then(
+            () => true,
+            () => false,
+          ),
+        };
+      return checked.up;
     },
     close: () => t.close(),
   };
