@@ -217,6 +217,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   });
   const app = createApp({
     log,
+    // Oversized mail is accepted up to twice MAIL_MAX_BYTES, so its sender can be told (attachments dropped).
+    bodyLimits: { mail: config.smtp.maxBytes * 2 },
     mounts: [
       { path: '/console', app: consoleApp },
       // CORS and the rate limits on POST /api/tickets must run before the ticket routes.

@@ -1,9 +1,9 @@
 /** createApp(deps): the Hono application, with every room's routes mounted; no I/O of its own. */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { AppError, errorBody } from '../errors.js';
+import { errorBody } from '../errors.js';
 import type { Logger } from '../log.js';
+import { type BodyLimits, bodyLimits } from './body-limits.js';
 import { errorHandler } from './errors.js';
 
 export interface Mount {
@@ -16,8 +16,8 @@ export interface AppDeps {
   /** Sub-applications mounted in order, e.g. { path: '/api/tickets', app: ticketRoutes(...) }. */
   mounts: Mount[];
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
-  /** Request body limit for JSON APIs (raw-MIME intake sets its own). */
-  jsonBodyLimit?: number;
+  /** Request body limits by kind of route (forms, JSON APIs, the raw-MIME webhook); defaults in body-limits.ts. */
+  bodyLimits?: Partial<BodyLimits>;
 }
 
 export function createApp(deps: AppDeps) {
@@ -31,15 +31,8 @@ export function createApp(deps: AppDeps) {
       contentSecurityPolicy: undefined,
     }),
   );
-  app.use('/api/*', async (c, next) => {
-    if (c.req.path.startsWith('/api/inbound/')) return next();
-    return bodyLimit({
-      maxSize: deps.jsonBodyLimit ?? 256 * 1024,
-      onError: () => {
-        throw new AppError('payload_too_large');
-      },
-    })(c, next);
-  });
+  // Before every route and every parser: no handler ever sees more than its kind's limit.
+  app.use('*', bodyLimits(deps.bodyLimits));
 
   app.get('/healthz', async (c) => {
     const h = await deps.health();
