@@ -1,5 +1,7 @@
 /** Configuration: parsed once from the environment with a schema; every bad variable is reported together. */
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { DEMO_EMAIL_DOMAIN, domainOf } from './domain/address.js';
 
 const bool = <D extends boolean | undefined>(def: D) =>
   z
@@ -66,6 +68,21 @@ const list = z
       : [],
   );
 
+/** Comma-separated CIDRs (or single addresses) of the reverse proxies whose X-Forwarded-For is believed. */
+const cidrs = list.superRefine((xs, ctx) => {
+  for (const x of xs) {
+    const ok = x.includes('/') ? ipaddr.isValidCIDR(x) : ipaddr.isValid(x);
+    if (!ok) ctx.addIssue({ code: 'custom', message: `"${x}" is not an IP address or CIDR such as 10.0.0.0/8` });
+  }
+});
+
+/** Comma-separated domains: example.com, *.example.com (subdomains too) or * (any). */
+const domains = list.superRefine((xs, ctx) => {
+  for (const x of xs)
+    if (x !== '*' && !/^(\*\.|\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(x))
+      ctx.addIssue({ code: 'custom', message: `"${x}" is not a domain (example.com, *.example.com or *)` });
+});
+
 const schema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: int(3000, 0, 65535),
@@ -98,6 +115,9 @@ const schema = z.object({
   AI_CONFIDENCE_THRESHOLD: num(0.55, 0, 1),
   WIDGET_ORIGINS: list,
   WIDGET_RATE_LIMIT: int(20, 0),
+  DEFLECTION_RATE_LIMIT: int(60, 0),
+  ALLOWED_REQUESTER_DOMAINS: domains,
+  TRUSTED_PROXIES: cidrs,
   WIDGET_CLOSE_DELAY_SECONDS: int(10, 0, 3600),
   LEASE_SECONDS: int(30, 2, 3600),
 });
@@ -123,6 +143,12 @@ export interface Config {
   escalationHours: number;
   aiConfidenceThreshold: number;
   widget: { origins: string[]; rateLimit: number; closeDelaySeconds: number };
+  /** "This solved it" clicks per network address per hour (0: no limit). */
+  deflectionRateLimit: number;
+  /** Domains whose addresses may open widget tickets and get automatic mail; ['*'] for any. */
+  requesterDomains: string[];
+  /** Proxies (CIDRs) whose X-Forwarded-For names the client; empty: the socket's peer is the client. */
+  trustedProxies: string[];
   leaseSeconds: number;
 }
 
@@ -130,6 +156,16 @@ export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
     super('Invalid configuration:\n' + problems.map((p) => '  - ' + p).join('\n'));
   }
+}
+
+/**
+ * ALLOWED_REQUESTER_DOMAINS, or by default the MAIL_FROM domain plus, while demo data is seeded, the demo's own
+ * domain: the widget must not send mail from the IT sender to any address a stranger types (a phishing relay).
+ */
+function requesterDomains(given: string[], mailFrom: string, demo: boolean): string[] {
+  if (given.length) return given.map((d) => d.toLowerCase());
+  const own = domainOf(mailFrom);
+  return [...new Set([...(own ? [own] : []), ...(demo ? [DEMO_EMAIL_DOMAIN] : [])])];
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
@@ -144,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = r.data;
+  const seedDemo = e.SEED_DEMO ?? !(e.SMTP_URL || e.IMAP_URL);
   return {
     env: e.NODE_ENV ?? 'development',
     port: e.PORT,
@@ -153,7 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     appSecret: e.APP_SECRET,
     adminApiToken: e.ADMIN_API_TOKEN,
-    seedDemo: e.SEED_DEMO ?? !(e.SMTP_URL || e.IMAP_URL),
+    seedDemo,
     devOutboxOpen: e.DEV_OUTBOX && !e.SMTP_URL,
     logLevel: e.LOG_LEVEL,
     imap: {
@@ -177,6 +214,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimit: e.WIDGET_RATE_LIMIT,
       closeDelaySeconds: e.WIDGET_CLOSE_DELAY_SECONDS,
     },
+    deflectionRateLimit: e.DEFLECTION_RATE_LIMIT,
+    requesterDomains: requesterDomains(e.ALLOWED_REQUESTER_DOMAINS, e.MAIL_FROM, seedDemo),
+    trustedProxies: e.TRUSTED_PROXIES,
     leaseSeconds: e.LEASE_SECONDS,
   };
 }

@@ -18,7 +18,10 @@ import { createDatabase, databaseUp, warnIfPacketTooSmall } from './db/database.
 import { createLeases } from './db/leases.js';
 import { migrateUp } from './db/migrate.js';
 import { initModels } from './db/models.js';
+import { domainAllowed } from './domain/address.js';
 import { createApp } from './http/app.js';
+import { createClientIp } from './http/client-ip.js';
+import { createRateLimits } from './http/rate-limits.js';
 import { requireBundles } from './http/dist.js';
 import { createHealth } from './ops/health.js';
 import { metricsRoutes } from './ops/metrics.js';
@@ -79,7 +82,15 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
 
   const signer = createLinkSigner(appSecret.value, clock);
   const ids = createMailIds(signer, config.smtp.from);
-  const outbox = createOutbox({ models, from: config.smtp.from, clock, log: room('outbox') });
+  const outbox = createOutbox({
+    models,
+    from: config.smtp.from,
+    clock,
+    log: room('outbox'),
+    automaticAllowed: (to) => domainAllowed(to, config.requesterDomains),
+  });
+  // Rate limits live in the database (they hold across processes and restarts); the client is who TRUSTED_PROXIES say.
+  const limits = createRateLimits({ sequelize, clock, clientIp: createClientIp(config.trustedProxies), log });
   const transport = opts.transport ?? (config.smtp.url ? createSmtpTransport(config.smtp.url) : createDevTransport());
   const notifier = createNotifier({
     outbox,
@@ -222,7 +233,10 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     mounts: [
       { path: '/console', app: consoleApp },
       // CORS and the rate limits on POST /api/tickets must run before the ticket routes.
-      { path: '/api', app: widgetGuards({ config, log: room('widget'), adminToken, devCenters: roster.devCenters }) },
+      {
+        path: '/api',
+        app: widgetGuards({ config, log: room('widget'), adminToken, devCenters: roster.devCenters, limits }),
+      },
       { path: '/', app: widgetRoutes({ config, log: room('widget'), devCenters: roster.devCenters }) },
       { path: '/api/my', app: requesterApiRoutes({ tickets, signer }) },
       { path: '/t', app: requesterPages({ tickets, signer, log: room('requester') }) },

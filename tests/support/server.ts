@@ -28,7 +28,8 @@ export async function startTestServer(
   env: Record<string, string> = {},
   opts: BuildOptions & { jobs?: boolean } = {},
 ): Promise<TestServer> {
-  const db = await freshDatabaseUrl();
+  // DATABASE_URL in env: a server (or a restart) on a database the test made and drops itself.
+  const db = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => {} } : await freshDatabaseUrl();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hd-data-'));
   // Links in emails carry PUBLIC_URL, so the port is chosen before the server is built.
   const port0 = await freePort();
@@ -43,6 +44,8 @@ export async function startTestServer(
     SEED_DEMO: 'false',
     LOG_LEVEL: 'silent',
     WIDGET_CLOSE_DELAY_SECONDS: '1',
+    // The test addresses: widget tickets and automatic mail go only to ALLOWED_REQUESTER_DOMAINS.
+    ALLOWED_REQUESTER_DOMAINS: 'corp.example',
     ...env,
   });
   // HD_TEST_LOG=debug shows the server's structured log while debugging a test.
