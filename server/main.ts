@@ -7,6 +7,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createAgents } from './agents/agents.js';
 import { createAnalyticsEvents } from './analytics/events.js';
 import { createAnalyticsQueries } from './analytics/queries.js';
+import { createAnalyticsLinks } from './analytics/links.js';
 import { analyticsRoutes } from './analytics/routes.js';
 import { ticketApiRoutes } from './api/tickets.routes.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -201,6 +202,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
 
   // Console sessions; other rooms (analytics, dev outbox) check roles with consoleAuth.authorize([...]).
   const consoleAuth = createConsoleAuth({ agents, consoleModels, clock, publicUrl: config.publicUrl });
+  // Read-only analytics links: the analytics routes accept them, the console's admins list and revoke them.
+  const analyticsLinks = createAnalyticsLinks({ sequelize, clock });
   const consoleApp = consoleRoutes({
     auth: consoleAuth,
     agents,
@@ -214,17 +217,18 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     clock,
     publicUrl: config.publicUrl,
     presence: createPresence(),
+    analyticsLinks,
     log: room('console'),
   });
   const analyticsApp = analyticsRoutes({
     queries: createAnalyticsQueries({ sequelize, clock }),
     events: analyticsEvents,
-    signer,
+    links: analyticsLinks,
     adminToken,
     clock,
     log: room('analytics'),
     publicUrl: config.publicUrl,
-    authorize: consoleAuth.authorize(['manager', 'admin']),
+    session: consoleAuth.sessionKey(['manager', 'admin']),
   });
   const app = createApp({
     log,

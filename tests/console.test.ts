@@ -223,6 +223,42 @@ describe('agent console (HTTP)', () => {
     expect((await agent.req('/console/queues/all')).status).toBe(200);
   });
 
+  it('lets admins make, list and revoke read-only analytics links (issue 11, item 8)', async () => {
+    const admin = await signIn('admin@corp.example');
+    const list = await admin.req('/console/admin/analytics-links');
+    expect(list.status).toBe(200);
+    const made = await admin.req('/console/admin/analytics-links', {
+      method: 'POST',
+      form: { _csrf: csrfIn(await list.text()), label: 'Board screen <b>', days: '7' },
+    });
+    expect(made.status).toBe(200);
+    const page = await made.text();
+    expect(page).toContain('Board screen &lt;b&gt;');
+    const url = /value="(http[^"]+\/analytics\?token=[^"]+)"/.exec(page)![1]!.replace(/&amp;/g, '&');
+    const token = new URL(url).searchParams.get('token')!;
+    expect((await fetch(url)).status).toBe(200);
+    // The token is shown once: the list keeps only its hash.
+    const later = await (await admin.req('/console/admin/analytics-links')).text();
+    expect(later).not.toContain(token);
+    const id = /action="\/console\/admin\/analytics-links\/(\d+)\/revoke"/.exec(later)![1]!;
+    const manager = await signIn('helena.costa@corp.example');
+    expect((await manager.req('/console/admin/analytics-links')).status).toBe(403);
+    const revoked = await admin.req(`/console/admin/analytics-links/${id}/revoke`, {
+      method: 'POST',
+      form: { _csrf: csrfIn(later) },
+    });
+    expect(revoked.status).toBe(303);
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(`${s.url}/api/analytics/summary?token=${encodeURIComponent(token)}`)).status).toBe(401);
+    expect(await (await admin.req('/console/admin/analytics-links')).text()).toMatch(/revoked<br><small>by /);
+    // Not an id: 404, never a 500.
+    const bad = await admin.req('/console/admin/analytics-links/1e400/revoke', {
+      method: 'POST',
+      form: { _csrf: csrfIn(later) },
+    });
+    expect(bad.status).toBe(404);
+  });
+
   it('offers requireSession/authorize to other rooms (the analytics page allows managers and admins)', async () => {
     const auth = createConsoleAuth({
       agents: createAgents({ models: s.hd.db.models }),
