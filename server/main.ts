@@ -244,8 +244,25 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       { path: '/', app: widgetRoutes({ config, log: room('widget'), devCenters: roster.devCenters }) },
       { path: '/api/my', app: requesterApiRoutes({ tickets, signer }) },
       { path: '/t', app: requesterPages({ tickets, signer, log: room('requester') }) },
-      { path: '/api/tickets', app: ticketApiRoutes({ tickets, agents, signer, adminToken }) },
-      { path: '/api/kb', app: kbRoutes({ search: kbSearch, kb }) },
+      {
+        path: '/api/tickets',
+        app: ticketApiRoutes({ tickets, agents, signer, adminToken, devCenters: roster.devCenters }),
+      },
+      {
+        path: '/api/kb',
+        app: kbRoutes({
+          search: kbSearch,
+          kb,
+          devCenters: roster.devCenters,
+          deflectionLimit: limits.limit({
+            name: 'deflections',
+            limit: config.deflectionRateLimit,
+            windowMs: 3_600_000,
+            key: (c) => limits.clientIp.key(c),
+            message: 'Too many "this solved it" clicks from this network address. Please try again later.',
+          }),
+        }),
+      },
       { path: '/kb', app: kbPages({ search: kbSearch, kb }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken, maxBytes: config.smtp.maxBytes }) },
       {

@@ -36,6 +36,7 @@ import { queuePage } from './queue.pages.js';
 import { QUEUES, createQueues, type QueueName } from './queues.js';
 import { ticketRoutes } from './ticket.routes.js';
 import { attachmentResponse } from './attachments.js';
+import { parseId } from '../http/ids.js';
 
 export interface ConsoleDeps {
   auth: ConsoleAuth;
@@ -110,7 +111,8 @@ export function consoleRoutes(d: ConsoleDeps) {
   app.route('/tickets', ticketRoutes({ auth: d.auth, tickets: d.tickets, agents: d.agents, presence, log: d.log }));
 
   app.get('/attachments/:id', anyone, async (c) => {
-    const a = await d.tickets.reads.attachment(Number(c.req.param('id')) || 0);
+    const id = parseId(c.req.param('id'));
+    const a = id === null ? null : await d.tickets.reads.attachment(id);
     if (!a) return c.text('No such attachment.', 404);
     return attachmentResponse(c, a);
   });

@@ -6,6 +6,10 @@ import type { Logger } from '../log.js';
 import { type BodyLimits, bodyLimits } from './body-limits.js';
 import { errorHandler } from './errors.js';
 
+/** For HTML that sets no policy of its own: no script, no plugin, no framing, forms only to this site. */
+export const DEFAULT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 export interface Mount {
   path: string;
   app: Hono;
@@ -31,6 +35,13 @@ export function createApp(deps: AppDeps) {
       contentSecurityPolicy: undefined,
     }),
   );
+  // Every page gets a CSP: routes set their own (console, requester pages, analytics, KB, the demo page); any other
+  // HTML (error and 404 pages, pages added later) gets the strictest one, which runs no script at all.
+  app.use('*', async (c, next) => {
+    await next();
+    if (/text\/html/.test(c.res.headers.get('content-type') ?? '') && !c.res.headers.has('content-security-policy'))
+      c.res.headers.set('Content-Security-Policy', DEFAULT_CSP);
+  });
   // Before every route and every parser: no handler ever sees more than its kind's limit.
   app.use('*', bodyLimits(deps.bodyLimits));
 

@@ -19,6 +19,10 @@ import { WIDGET_FILE } from '../http/dist.js';
 // The demo intranet page: static, read once (no user data in it).
 const DEMO_PAGE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo.html'), 'utf8');
 
+/** The demo page runs only the widget script from this origin, which talks only to this origin's API. */
+const DEMO_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 export interface WidgetDeps {
   config: Config;
   log: Logger;
@@ -56,6 +60,7 @@ export function widgetRoutes(d: WidgetDeps) {
 
   app.get('/', (c) => {
     c.header('Cache-Control', 'no-cache');
+    c.header('Content-Security-Policy', DEMO_CSP);
     return c.html(DEMO_PAGE);
   });
 

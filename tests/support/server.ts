@@ -74,3 +74,25 @@ export async function startTestServer(
     },
   };
 }
+
+/** The id of the newest outbox row (0 when empty): pass it to signInMail to wait for a mail queued after it. */
+export async function lastMailId(hd: Helpdesk): Promise<number> {
+  return ((await hd.db.models.OutboxMail.max('id')) as number | null) ?? 0;
+}
+
+/**
+ * The console sign-in mail to `email` queued after outbox row `afterId`. The sign-in form answers before it looks
+ * the address up (equal timing for agents and strangers), so the mail appears a moment later; null after `ms`.
+ */
+export async function signInMail(hd: Helpdesk, email: string, afterId: number, ms = 5000) {
+  const { Op } = await import('sequelize');
+  const end = Date.now() + ms;
+  for (;;) {
+    const mail = await hd.db.models.OutboxMail.findOne({
+      where: { kind: 'magic_link', toAddr: email.toLowerCase(), id: { [Op.gt]: afterId } },
+      order: [['id', 'DESC']],
+    });
+    if (mail || Date.now() > end) return mail;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
