@@ -78,6 +78,8 @@ interface Group {
   timer: NodeJS.Timeout | null;
   reason: 'change' | 'refresh';
   refresh: NodeJS.Timeout;
+  running: boolean;
+  again: 'change' | 'refresh' | null;
 }
 
 const enc = new TextEncoder();
@@ -112,15 +114,32 @@ export function createStreamHub(deps: HubDeps) {
       });
   }
 
-  async function broadcast(g: Group, why: 'change' | 'refresh') {
-    try {
-      computations++;
-      const summary = await deps.cache.get(g.f, why === 'refresh');
-      const bytes = sse(++g.seq, JSON.stringify({ reason: why, summary }));
-      for (const s of g.subs) push(s, bytes);
-    } catch (err) {
-      deps.log.warn({ err }, 'analytics stream: summary failed');
+  /**
+   * Computes and sends one summary to the whole group. One computation per group at a time: what is asked for
+   * meanwhile is folded into a single follow-up (a change wins over a refresh), so a refresh that takes longer than
+   * its period never piles up work, and older figures are never sent after newer ones.
+   */
+  function broadcast(g: Group, why: 'change' | 'refresh') {
+    if (g.running) {
+      g.again = g.again === 'change' || why === 'change' ? 'change' : 'refresh';
+      return;
     }
+    g.running = true;
+    void (async () => {
+      try {
+        computations++;
+        const summary = await deps.cache.get(g.f, why === 'refresh');
+        const bytes = sse(++g.seq, JSON.stringify({ reason: why, summary }));
+        for (const s of g.subs) push(s, bytes);
+      } catch (err) {
+        deps.log.warn({ err }, 'analytics stream: summary failed');
+      } finally {
+        g.running = false;
+        const next = g.again;
+        g.again = null;
+        if (next && g.subs.size) broadcast(g, next);
+      }
+    })();
   }
 
   function schedule(g: Group, why: 'change' | 'refresh') {
@@ -130,7 +149,7 @@ export function createStreamHub(deps: HubDeps) {
       g.timer = null;
       const r = g.reason;
       g.reason = 'refresh';
-      void broadcast(g, r);
+      broadcast(g, r);
     }, debounceMs);
   }
 
@@ -139,7 +158,10 @@ export function createStreamHub(deps: HubDeps) {
     const ids = [...new Set([...g.subs].flatMap((s) => (s.client.linkId ? [s.client.linkId] : [])))];
     if (!ids.length) return;
     const ok = await deps.activeLinks(ids).catch(() => null);
-    if (ok) for (const s of g.subs) if (s.client.linkId && !ok.has(s.client.linkId)) s.close();
+    if (!ok) return;
+    // Only the links asked about: a stream that joined during the query is not judged by its answer.
+    const asked = new Set(ids);
+    for (const s of g.subs) if (s.client.linkId && asked.has(s.client.linkId) && !ok.has(s.client.linkId)) s.close();
   }
 
   deps.events.subscribe((ch) => {
@@ -164,6 +186,8 @@ export function createStreamHub(deps: HubDeps) {
         seq: 0,
         timer: null,
         reason: 'refresh',
+        running: false,
+        again: null,
         refresh: setInterval(() => {
           void recheckLinks(group);
           schedule(group, 'refresh');
