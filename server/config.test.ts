@@ -18,6 +18,30 @@ describe('loadConfig', () => {
     expect(loadConfig({ DEV_OUTBOX: 'true', SMTP_URL: 'smtp://127.0.0.1:2525' }).devOutboxOpen).toBe(false);
   });
 
+  it('allows requester domains: the MAIL_FROM domain, plus the demo domain while the demo is on, or the list given', () => {
+    const mailFrom = 'IT <it@Corp.Example>';
+    expect(loadConfig({ MAIL_FROM: mailFrom, SEED_DEMO: 'false' }).requesterDomains).toEqual(['corp.example']);
+    expect(loadConfig({ MAIL_FROM: 'it@acme.test', SEED_DEMO: 'true' }).requesterDomains).toEqual([
+      'acme.test',
+      'corp.example',
+    ]);
+    expect(loadConfig({ ALLOWED_REQUESTER_DOMAINS: 'acme.test, *.acme.test' }).requesterDomains).toEqual([
+      'acme.test',
+      '*.acme.test',
+    ]);
+    expect(loadConfig({ ALLOWED_REQUESTER_DOMAINS: '*' }).requesterDomains).toEqual(['*']);
+  });
+
+  it('refuses trusted proxies that are not addresses or CIDRs, and domains that are not domains', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1, 192.0.2.7' }).trustedProxies).toHaveLength(3);
+    for (const env of [
+      { TRUSTED_PROXIES: '10.0.0.0/40' },
+      { TRUSTED_PROXIES: 'proxy.local' },
+      { ALLOWED_REQUESTER_DOMAINS: 'a b' },
+    ])
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+  });
+
   it('lists every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'x', DEV_OUTBOX: 'maybe', DATABASE_URL: 'postgres://x' });

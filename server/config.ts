@@ -1,8 +1,10 @@
 /** Configuration: parsed once from the environment with a schema; every bad variable is reported together. */
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { integrations, type DkimConfig, type MailAuthConfig, type OidcConfig } from './config-integrations.js';
 
 export type { DkimConfig, MailAuthConfig, OidcConfig };
+import { DEMO_EMAIL_DOMAIN, domainOf } from './domain/address.js';
 
 const bool = <D extends boolean | undefined>(def: D) =>
   z
@@ -69,6 +71,21 @@ const list = z
       : [],
   );
 
+/** Comma-separated CIDRs (or single addresses) of the reverse proxies whose X-Forwarded-For is believed. */
+const cidrs = list.superRefine((xs, ctx) => {
+  for (const x of xs) {
+    const ok = x.includes('/') ? ipaddr.isValidCIDR(x) : ipaddr.isValid(x);
+    if (!ok) ctx.addIssue({ code: 'custom', message: `"${x}" is not an IP address or CIDR such as 10.0.0.0/8` });
+  }
+});
+
+/** Comma-separated domains: example.com, *.example.com (subdomains too) or * (any). */
+const domains = list.superRefine((xs, ctx) => {
+  for (const x of xs)
+    if (x !== '*' && !/^(\*\.|\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(x))
+      ctx.addIssue({ code: 'custom', message: `"${x}" is not a domain (example.com, *.example.com or *)` });
+});
+
 export const schema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: int(3000, 0, 65535),
@@ -107,6 +124,9 @@ export const schema = z.object({
   AI_CONFIDENCE_THRESHOLD: num(0.55, 0, 1),
   WIDGET_ORIGINS: list,
   WIDGET_RATE_LIMIT: int(20, 0),
+  DEFLECTION_RATE_LIMIT: int(60, 0),
+  ALLOWED_REQUESTER_DOMAINS: domains,
+  TRUSTED_PROXIES: cidrs,
   WIDGET_CLOSE_DELAY_SECONDS: int(10, 0, 3600),
   LEASE_SECONDS: int(30, 2, 3600),
   // Mailbox sign-in (OAuth2 for Microsoft 365 / Google), TLS, DKIM, console single sign-on: config-integrations.ts.
@@ -175,6 +195,16 @@ const shape = (e: z.output<typeof schema>) => ({
   leaseSeconds: e.LEASE_SECONDS,
   /** Authentication-Results from this server are believed (DKIM/DMARC verdicts on inbound mail). */
   trustedAuthservId: e.MAIL_TRUSTED_AUTHSERV_ID,
+  /** "This solved it" clicks per network address per hour (0: no limit). */
+  deflectionRateLimit: e.DEFLECTION_RATE_LIMIT,
+  /** Domains whose addresses may open widget tickets and get automatic mail; ['*'] for any. */
+  requesterDomains: requesterDomains(
+    e.ALLOWED_REQUESTER_DOMAINS,
+    e.MAIL_FROM,
+    e.SEED_DEMO ?? !(e.SMTP_URL || e.IMAP_URL),
+  ),
+  /** Proxies (CIDRs) whose X-Forwarded-For names the client; empty: the socket's peer is the client. */
+  trustedProxies: e.TRUSTED_PROXIES,
 });
 
 /** The helpdesk's configuration: what the schema and its cross-variable checks produce, derived, never restated. */
@@ -184,6 +214,16 @@ export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
     super('Invalid configuration:\n' + problems.map((p) => '  - ' + p).join('\n'));
   }
+}
+
+/**
+ * ALLOWED_REQUESTER_DOMAINS, or by default the MAIL_FROM domain plus, while demo data is seeded, the demo's own
+ * domain: the widget must not send mail from the IT sender to any address a stranger types (a phishing relay).
+ */
+function requesterDomains(given: string[], mailFrom: string, demo: boolean): string[] {
+  if (given.length) return given.map((d) => d.toLowerCase());
+  const own = domainOf(mailFrom);
+  return [...new Set([...(own ? [own] : []), ...(demo ? [DEMO_EMAIL_DOMAIN] : [])])];
 }
 
 /** Parses the environment; throws ConfigError listing every bad variable. */

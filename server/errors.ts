@@ -12,6 +12,12 @@ export const ERRORS = {
   validation_failed: { status: 400, message: 'Some fields are missing or invalid.', replyToSender: false },
   bad_json: { status: 400, message: 'The request body is not valid JSON.', replyToSender: false },
   bad_request: { status: 400, message: 'The request is not valid.', replyToSender: false },
+  // The widget would otherwise mail anyone a stranger names, from the IT sender, with their chosen subject.
+  email_domain_not_allowed: {
+    status: 400,
+    message: 'Please use your work email address: this helpdesk answers company addresses only.',
+    replyToSender: false,
+  },
   unauthorized: { status: 401, message: 'Authentication required.', replyToSender: false },
   forbidden: { status: 403, message: 'You are not allowed to do this.', replyToSender: false },
   not_found: { status: 404, message: 'Not found.', replyToSender: false },

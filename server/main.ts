@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createAgents } from './agents/agents.js';
 import { createAnalyticsEvents } from './analytics/events.js';
+import { createAnalyticsLinks } from './analytics/links.js';
 import { createAnalyticsQueries } from './analytics/queries.js';
 import { analyticsRoutes } from './analytics/routes.js';
 import { ticketApiRoutes } from './api/tickets.routes.js';
@@ -18,7 +19,10 @@ import { createDatabase, databaseUp, warnIfPacketTooSmall } from './db/database.
 import { createLeases } from './db/leases.js';
 import { migrateUp, pendingMigrations } from './db/migrate.js';
 import { initModels } from './db/models.js';
+import { domainAllowed } from './domain/address.js';
 import { createApp } from './http/app.js';
+import { createClientIp } from './http/client-ip.js';
+import { createRateLimits } from './http/rate-limits.js';
 import { requireBundles } from './http/dist.js';
 import { createHealth } from './ops/health.js';
 import { metricsRoutes } from './ops/metrics.js';
@@ -85,7 +89,15 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
 
   const signer = createLinkSigner(appSecret.value, clock);
   const ids = createMailIds(signer, config.smtp.from);
-  const outbox = createOutbox({ models, from: config.smtp.from, clock, log: room('outbox') });
+  const outbox = createOutbox({
+    models,
+    from: config.smtp.from,
+    clock,
+    log: room('outbox'),
+    automaticAllowed: (to) => domainAllowed(to, config.requesterDomains),
+  });
+  // Rate limits live in the database (they hold across processes and restarts); the client is who TRUSTED_PROXIES say.
+  const limits = createRateLimits({ sequelize, clock, clientIp: createClientIp(config.trustedProxies), log });
   // MAIL_AUTH=oauth2: one token provider for IMAP and SMTP (the same mailbox, the same app registration).
   const allowPlaintext = config.mailAuth.allowPlaintext;
   const mailTokens = config.mailAuth.oauth
@@ -208,6 +220,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
 
   // Console sessions; other rooms (analytics, dev outbox) check roles with consoleAuth.authorize([...]).
   const consoleAuth = createConsoleAuth({ agents, consoleModels, clock, publicUrl: config.publicUrl });
+  // Read-only analytics links: the analytics routes accept them, the console's admins list and revoke them.
+  const analyticsLinks = createAnalyticsLinks({ sequelize, clock });
   const oidc = config.oidc ? createOidcClient(config.oidc, { publicUrl: config.publicUrl, log: room('oidc') }) : null;
   const consoleApp = consoleRoutes({
     oidc,
@@ -224,29 +238,52 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     clock,
     publicUrl: config.publicUrl,
     presence: createPresence(),
+    analyticsLinks,
     log: room('console'),
   });
   const analyticsApp = analyticsRoutes({
     queries: createAnalyticsQueries({ sequelize, clock }),
     events: analyticsEvents,
-    signer,
+    links: analyticsLinks,
     adminToken,
     clock,
     log: room('analytics'),
     publicUrl: config.publicUrl,
-    authorize: consoleAuth.authorize(['manager', 'admin']),
+    session: consoleAuth.sessionKey(['manager', 'admin']),
   });
   const app = createApp({
     log,
+    // Oversized mail is accepted up to twice MAIL_MAX_BYTES, so its sender can be told (attachments dropped).
+    bodyLimits: { mail: config.smtp.maxBytes * 2 },
     mounts: [
       { path: '/console', app: consoleApp },
       // CORS and the rate limits on POST /api/tickets must run before the ticket routes.
-      { path: '/api', app: widgetGuards({ config, log: room('widget'), adminToken, devCenters: roster.devCenters }) },
+      {
+        path: '/api',
+        app: widgetGuards({ config, log: room('widget'), adminToken, devCenters: roster.devCenters, limits }),
+      },
       { path: '/', app: widgetRoutes({ config, log: room('widget'), devCenters: roster.devCenters }) },
       { path: '/api/my', app: requesterApiRoutes({ tickets, signer }) },
       { path: '/t', app: requesterPages({ tickets, signer, log: room('requester') }) },
-      { path: '/api/tickets', app: ticketApiRoutes({ tickets, agents, signer, adminToken }) },
-      { path: '/api/kb', app: kbRoutes({ search: kbSearch, kb }) },
+      {
+        path: '/api/tickets',
+        app: ticketApiRoutes({ tickets, agents, signer, adminToken, devCenters: roster.devCenters }),
+      },
+      {
+        path: '/api/kb',
+        app: kbRoutes({
+          search: kbSearch,
+          kb,
+          devCenters: roster.devCenters,
+          deflectionLimit: limits.limit({
+            name: 'deflections',
+            limit: config.deflectionRateLimit,
+            windowMs: 3_600_000,
+            key: (c) => limits.clientIp.key(c),
+            message: 'Too many "this solved it" clicks from this network address. Please try again later.',
+          }),
+        }),
+      },
       { path: '/kb', app: kbPages({ search: kbSearch, kb }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken, maxBytes: config.smtp.maxBytes }) },
       {

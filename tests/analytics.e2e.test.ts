@@ -29,7 +29,8 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
     beforeAll(async () => {
       s = await startTestServer({ SEED_DEMO: 'true' }, { jobs: false });
       browser = await launchBrowser();
-      pageUrl = `${s.url}/analytics?token=${encodeURIComponent(s.hd.signer.sign({ t: 0, a: 'analytics' }, 1))}`;
+      const minted = await s.api('/api/analytics/links?days=1&label=e2e', { method: 'POST', admin: true });
+      pageUrl = (await minted.json()).url;
     }, 120_000);
     afterAll(async () => {
       await browser?.close();

@@ -12,7 +12,8 @@ import { silentLogger } from '../server/log.js';
 import { createLinkSigner } from '../server/http/signed-links.js';
 import { createAnalyticsQueries } from '../server/analytics/queries.js';
 import { createAnalyticsEvents } from '../server/analytics/events.js';
-import { analyticsRoutes, analyticsToken } from '../server/analytics/routes.js';
+import { createAnalyticsLinks, type AnalyticsLinks } from '../server/analytics/links.js';
+import { analyticsRoutes } from '../server/analytics/routes.js';
 import { ANALYTICS_TABLES, rebuildAnalytics } from '../server/analytics/rollup.js';
 import type { Summary } from '../server/analytics/summary.js';
 
@@ -163,6 +164,7 @@ describe('analytics', () => {
   const events = createAnalyticsEvents();
   const signer = createLinkSigner('analytics-test-secret-0123456789');
   let app: ReturnType<typeof createApp>;
+  let links: AnalyticsLinks;
   const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers });
   const admin = { authorization: `Bearer ${ADMIN}` };
 
@@ -315,6 +317,7 @@ describe('analytics', () => {
       deflections.push({ at, dc, cat: k.category });
     }
     const queries = createAnalyticsQueries({ sequelize: db.sequelize });
+    links = createAnalyticsLinks({ sequelize: db.sequelize, clock: () => new Date() });
     app = createApp({
       log: silentLogger,
       health: async () => ({ ok: true }),
@@ -324,12 +327,12 @@ describe('analytics', () => {
           app: analyticsRoutes({
             queries,
             events,
-            signer,
+            links,
             adminToken: ADMIN,
             clock: () => new Date(),
             log: silentLogger,
             debounceMs: 50,
-            authorize: async (c) => c.req.header('x-test-session') === 'manager',
+            session: async (c) => (c.req.header('x-test-session') === 'manager' ? 'session:test' : null),
           }),
         },
       ],
@@ -416,14 +419,21 @@ describe('analytics', () => {
     expect(cells[15]).toBe(first.score ? String(first.score) : '');
   });
 
-  it('lets in the admin token, a signed link and a manager session; nobody else', async () => {
-    const link = analyticsToken(signer, 1);
+  it('lets in the admin token, a read-only link and a manager session; nobody else', async () => {
+    const link = (await links.create({ label: 'test', days: 1, createdBy: 'test' })).token;
     expect((await get('/api/analytics/summary')).status).toBe(401);
     expect((await get('/api/analytics/summary')).headers.get('content-type')).toContain('application/json');
     expect((await get('/api/analytics/summary', { authorization: 'Bearer wrong-wrong-wrong' })).status).toBe(401);
     expect((await get('/api/analytics/summary?token=not.valid')).status).toBe(401);
     expect((await get(`/api/analytics/summary?token=${signer.sign({ t: 0, a: 'view' }, 1)}`)).status).toBe(401);
-    expect((await get(`/api/analytics/export.csv?token=${encodeURIComponent(link)}`)).status).toBe(200);
+    // A signed token of the old kind has no server-side id, so it could not be revoked: it opens nothing.
+    const unrevocable = signer.sign({ t: 0, a: 'analytics' }, 1);
+    expect((await get(`/api/analytics/summary?token=${encodeURIComponent(unrevocable)}`)).status).toBe(401);
+    // A read-only link is not valid for the per-ticket CSV; the admin token and a session are.
+    const csv = await get(`/api/analytics/export.csv?token=${encodeURIComponent(link)}`);
+    expect(csv.status).toBe(403);
+    expect((await csv.json()) as unknown).toMatchObject({ error: { code: 'forbidden' } });
+    expect((await get('/api/analytics/export.csv', { 'x-test-session': 'manager' })).status).toBe(200);
     expect((await get(`/api/analytics/summary?token=${encodeURIComponent(link)}`)).status).toBe(200);
     expect((await get('/api/analytics/summary', { 'x-test-session': 'manager' })).status).toBe(200);
     const page = await get('/analytics');

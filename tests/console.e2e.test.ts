@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { need } from './support/availability.js';
 import { chromiumAvailable, launchBrowser, saveScreenshot, type LaunchedBrowser } from './support/chromium.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { signInMail, startTestServer, type TestServer } from './support/server.js';
 
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 const xssFlag = (page: Page) => page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss);
@@ -56,10 +56,8 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
 
     /** The sign-in link from the newest magic_link email in the outbox. */
     async function linkFor(email: string) {
-      const mail = await s.hd.db.models.OutboxMail.findOne({
-        where: { kind: 'magic_link', toAddr: email },
-        order: [['id', 'DESC']],
-      });
+      // Sign-in mails are queued a moment after the form answers; the newest one is the link just requested.
+      const mail = await signInMail(s.hd, email, 0);
       expect(mail?.html).toContain('/console/login/');
       return /https?:\/\/\S+\/console\/login\/[\w-]+/.exec(mail!.text)![0];
     }

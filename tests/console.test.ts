@@ -1,7 +1,7 @@
 /** Agent console over HTTP: magic-link sign-in (single use, expiry, no enumeration), cookie flags, CSRF, roles. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Hono } from 'hono';
-import { startTestServer, type TestServer } from './support/server.js';
+import { lastMailId, signInMail, startTestServer, type TestServer } from './support/server.js';
 import { createAgents } from '../server/agents/agents.js';
 import { createConsoleAuth, hashToken } from '../server/console/auth.js';
 
@@ -40,16 +40,14 @@ describe('agent console (HTTP)', () => {
   let ref: string;
 
   /** Requests a link for `email` and returns the URL path from the queued email. */
-  async function requestLink(email: string) {
+  async function requestLink(email: string, waitMs = 5000) {
     const b = client(s.url);
     const form = await (await b.req('/console/login')).text();
+    const after = await lastMailId(s.hd);
     const r = await b.req('/console/login', { method: 'POST', form: { email, _csrf: csrfIn(form) } });
     expect(r.status).toBe(200);
     const page = await r.text();
-    const mail = await s.hd.db.models.OutboxMail.findOne({
-      where: { kind: 'magic_link', toAddr: email.toLowerCase() },
-      order: [['id', 'DESC']],
-    });
+    const mail = await signInMail(s.hd, email, after, waitMs);
     const url = mail ? /https?:\/\/\S+\/console\/login\/[\w-]+/.exec(mail.text)?.[0] : undefined;
     return { b, page, mail, path: url ? new URL(url).pathname : null };
   }
@@ -104,9 +102,13 @@ describe('agent console (HTTP)', () => {
 
   it('answers unknown and inactive addresses with the same page and sends nothing', async () => {
     const known = await requestLink('tomasz.nowak@corp.example');
-    const unknown = await requestLink('nobody@corp.example');
-    const ai = await requestLink('ai-network@helpdesk.localhost');
+    const unknown = await requestLink('nobody@corp.example', 0);
+    const ai = await requestLink('ai-network@helpdesk.localhost', 0);
+    // Sign-in requests are handled in order: once a later agent's link is there, the two before it are done.
+    expect((await requestLink('tomasz.nowak@corp.example')).mail).not.toBeNull();
     expect(unknown.page.replace(/value="[^"]+"/g, '')).toBe(known.page.replace(/value="[^"]+"/g, ''));
+    const none = { kind: 'magic_link', toAddr: ['nobody@corp.example', 'ai-network@helpdesk.localhost'] };
+    expect(await s.hd.db.models.OutboxMail.count({ where: none })).toBe(0);
     expect(unknown.mail).toBeNull();
     expect(ai.mail).toBeNull();
   });
@@ -221,6 +223,42 @@ describe('agent console (HTTP)', () => {
     await marcus.reload();
     expect(marcus).toMatchObject({ role: 'manager', skills: ['Collaboration Tools'], active: true });
     expect((await agent.req('/console/queues/all')).status).toBe(200);
+  });
+
+  it('lets admins make, list and revoke read-only analytics links (issue 11, item 8)', async () => {
+    const admin = await signIn('admin@corp.example');
+    const list = await admin.req('/console/admin/analytics-links');
+    expect(list.status).toBe(200);
+    const made = await admin.req('/console/admin/analytics-links', {
+      method: 'POST',
+      form: { _csrf: csrfIn(await list.text()), label: 'Board screen <b>', days: '7' },
+    });
+    expect(made.status).toBe(200);
+    const page = await made.text();
+    expect(page).toContain('Board screen &lt;b&gt;');
+    const url = /value="(http[^"]+\/analytics\?token=[^"]+)"/.exec(page)![1]!.replace(/&amp;/g, '&');
+    const token = new URL(url).searchParams.get('token')!;
+    expect((await fetch(url)).status).toBe(200);
+    // The token is shown once: the list keeps only its hash.
+    const later = await (await admin.req('/console/admin/analytics-links')).text();
+    expect(later).not.toContain(token);
+    const id = /action="\/console\/admin\/analytics-links\/(\d+)\/revoke"/.exec(later)![1]!;
+    const manager = await signIn('helena.costa@corp.example');
+    expect((await manager.req('/console/admin/analytics-links')).status).toBe(403);
+    const revoked = await admin.req(`/console/admin/analytics-links/${id}/revoke`, {
+      method: 'POST',
+      form: { _csrf: csrfIn(later) },
+    });
+    expect(revoked.status).toBe(303);
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(`${s.url}/api/analytics/summary?token=${encodeURIComponent(token)}`)).status).toBe(401);
+    expect(await (await admin.req('/console/admin/analytics-links')).text()).toMatch(/revoked<br><small>by /);
+    // Not an id: 404, never a 500.
+    const bad = await admin.req('/console/admin/analytics-links/1e400/revoke', {
+      method: 'POST',
+      form: { _csrf: csrfIn(later) },
+    });
+    expect(bad.status).toBe(404);
   });
 
   it('offers requireSession/authorize to other rooms (the analytics page allows managers and admins)', async () => {

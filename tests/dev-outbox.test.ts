@@ -3,7 +3,7 @@
  * console. Open without sign-in only with DEV_OUTBOX=true and no SMTP_URL, and even then sign-in mail is for admins.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { lastMailId, signInMail, startTestServer, type TestServer } from './support/server.js';
 import { startSmtpServer, type SmtpSink } from './support/smtp.js';
 
 const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
@@ -15,16 +15,14 @@ async function requestSignIn(s: TestServer, email: string) {
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
+  const after = await lastMailId(s.hd);
   const r = await fetch(`${s.url}/console/login`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ email, _csrf: csrfIn(await form.text()) }).toString(),
   });
   expect(r.status).toBe(200);
-  const mail = await s.hd.db.models.OutboxMail.findOne({
-    where: { kind: 'magic_link', toAddr: email },
-    order: [['id', 'DESC']],
-  });
+  const mail = await signInMail(s.hd, email, after);
   expect(mail).not.toBeNull();
   return mail!;
 }

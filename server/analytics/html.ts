@@ -13,6 +13,13 @@ const CHARTS: [id: string, title: string, wide?: boolean][] = [
   ['chart-escalations', 'Escalations'],
 ];
 
+/**
+ * The page's own script and nothing else may run; amCharts draws on canvases and sets inline styles, hence
+ * 'unsafe-inline' for styles only (and data:/blob: images for its logo and exports).
+ */
+export const ANALYTICS_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 /** Ids of every chart container (the e2e test checks each one has a canvas). */
 export const CHART_IDS = CHARTS.map(([id]) => id);
 

@@ -1,6 +1,7 @@
 /** Ticket HTTP API: the public create endpoint (widget, integrations) and the admin API behind the bearer token. */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { knownCentre } from '../domain/centres.js';
 import { isRoute, STATUSES, type Status } from '../domain/vocabulary.js';
 import { AppError } from '../errors.js';
 import { hasAdminToken, requireAdmin } from '../http/auth.js';
@@ -28,6 +29,8 @@ export interface TicketApiDeps {
   agents: Agents;
   signer: LinkSigner;
   adminToken?: string;
+  /** The development centres a ticket may name; anything else is a 400 (it would reach the console's filters). */
+  devCenters: readonly string[];
 }
 
 export function ticketApiRoutes(d: TicketApiDeps) {
@@ -69,10 +72,15 @@ export function ticketApiRoutes(d: TicketApiDeps) {
       };
       return c.json(fake, 201);
     }
+    const devCenter = knownCentre(body.devCenter, d.devCenters);
+    if (body.devCenter && !devCenter)
+      throw new AppError('validation_failed', 'Please choose your development centre from the list.', {
+        fields: { devCenter: `One of: ${d.devCenters.join(', ')}.` },
+      });
     const t = await d.tickets.create({
       name: body.name,
       email: body.email,
-      devCenter: body.devCenter,
+      devCenter,
       subject: body.subject,
       issue: body.issue,
       channel: isAdmin ? 'api' : 'widget',

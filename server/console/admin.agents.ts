@@ -6,6 +6,7 @@ import { CATEGORIES } from '../domain/vocabulary.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity, type Role } from './auth.js';
 import { html } from '../http/html.js';
 import { csrfField, options, page } from './html.js';
+import { requireId } from '../http/ids.js';
 
 const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
   saved: { kind: 'ok', text: 'Saved.' },
@@ -66,7 +67,7 @@ export function adminAgentRoutes(d: { auth: ConsoleAuth; agents: Agents; log: Lo
 
   app.post('/:id', async (c) => {
     const me = await identityOf(d.auth, c);
-    const a = await d.agents.byId(Number(c.req.param('id')) || 0);
+    const a = await d.agents.byId(requireId(c.req.param('id'), 'No such person.'));
     if (a?.kind !== 'human') return c.redirect('/console/admin/agents', 303);
     const f = await formOf(c);
     const role = ROLES.includes(String(f.role) as Role) ? (String(f.role) as Role) : a.role;

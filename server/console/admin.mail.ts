@@ -11,6 +11,7 @@ import type { Outbox } from '../mail/outbound/outbox.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
 import { html } from '../http/html.js';
 import { csrfField, options, page, when } from './html.js';
+import { requireId } from '../http/ids.js';
 
 const OUTBOX_STATUSES = ['problems', 'queued', 'sent', 'failed', 'dead', 'suppressed', 'all'] as const;
 const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
@@ -73,14 +74,14 @@ export function adminMailRoutes(d: { auth: ConsoleAuth; outbox: Outbox; intake: 
   });
 
   app.post('/outbox/:id/retry', async (c) => {
-    const ok = await d.outbox.retry(Number(c.req.param('id')) || 0);
+    const ok = await d.outbox.retry(requireId(c.req.param('id'), 'No such mail.'));
     return c.redirect(`/console/admin/outbox?m=${ok ? 'retried' : 'nothing'}`, 303);
   });
 
   // Suppressed (not deleted): the row stays as a record, and Retry can still bring it back.
   app.post('/outbox/:id/discard', async (c) => {
     const me = await identityOf(d.auth, c);
-    const n = await d.outbox.discard(Number(c.req.param('id')) || 0, me.agent.name);
+    const n = await d.outbox.discard(requireId(c.req.param('id'), 'No such mail.'), me.agent.name);
     if (n) d.log.info({ outboxId: c.req.param('id'), by: me.agent.id }, 'outbox mail discarded');
     return c.redirect(`/console/admin/outbox?m=${n ? 'discarded' : 'nothing'}`, 303);
   });
@@ -102,7 +103,7 @@ export function adminMailRoutes(d: { auth: ConsoleAuth; outbox: Outbox; intake: 
   app.post('/inbound/:id/:action{retry|discard}', async (c) => {
     const me = await identityOf(d.auth, c);
     const retry = c.req.param('action') === 'retry';
-    const id = Number(c.req.param('id')) || 0;
+    const id = requireId(c.req.param('id'), 'No such email.');
     const n = retry ? await d.intake.requeue(id) : await d.intake.discard(id, me.agent.name);
     if (n) d.log.info({ inboundId: c.req.param('id'), by: me.agent.id, retry }, 'failed email handled in the console');
     return c.redirect(`/console/admin/inbound?m=${n ? (retry ? 'retried' : 'discarded') : 'nothing'}`, 303);

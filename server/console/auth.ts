@@ -107,6 +107,13 @@ export function createConsoleAuth(deps: ConsoleAuthDeps) {
         return !!id && roles.includes(id.agent.role);
       };
     },
+    /** For other rooms that count per session (analytics streams): a stable key when a session has one of `roles`. */
+    sessionKey(roles: Role[]) {
+      return async (c: Context): Promise<string | null> => {
+        const id = await identify(c);
+        return id && roles.includes(id.agent.role) ? `session:${id.session.id}` : null;
+      };
+    },
     /** Middleware: a valid session (any role, or one of `roles`) and, on unsafe methods, the session's CSRF token. */
     requireSession(roles?: Role[]): MiddlewareHandler {
       return async (c, next) => {

@@ -22,7 +22,7 @@ export interface PageOptions {
 export function page(c: Context, body: Html, o: PageOptions) {
   const nav = o.agent
     ? html`<nav><a href="/console">Queues</a> <a href="/console/kb">Knowledge base</a>
-      ${o.agent.role === 'admin' ? html`<a href="/console/admin/agents">Agents</a> <a href="/console/admin/outbox">Outbox</a> <a href="/console/admin/inbound">Failed emails</a>` : ''}
+      ${o.agent.role === 'admin' ? html`<a href="/console/admin/agents">Agents</a> <a href="/console/admin/outbox">Outbox</a> <a href="/console/admin/inbound">Failed emails</a> <a href="/console/admin/analytics-links">Analytics links</a>` : ''}
       ${o.agent.role !== 'agent' ? html`<a href="/analytics">Analytics</a>` : ''}
       <span class="me">${o.agent.name} (${o.agent.role})</span>
       <form method="post" action="/console/logout" class="inline">${csrfField(o.csrf)}<button type="submit">Sign out</button></form></nav>`

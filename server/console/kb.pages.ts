@@ -11,6 +11,7 @@ import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
 import { html } from '../http/html.js';
 import { csrfField, options, page, when } from './html.js';
 import { kbDraftPages } from './kb.drafts.js';
+import { requireId } from '../http/ids.js';
 
 const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
   saved: { kind: 'ok', text: 'Entry saved.' },
@@ -64,13 +65,14 @@ export function kbPages(d: { auth: ConsoleAuth; kb: Kb; log: Logger }) {
 
   app.post('/:id', async (c) => {
     const me = await identityOf(d.auth, c);
+    const id = requireId(c.req.param('id'), 'No such entry.');
     const f = await c.req.parseBody();
     const title = String(f.title ?? '').trim();
     const resolution = String(f.resolution ?? '')
       .replace(/\r\n/g, '\n')
       .trim();
     if (!title || !resolution) return c.redirect('/console/kb?m=empty', 303);
-    const e = await d.kb.update(Number(c.req.param('id')) || 0, {
+    const e = await d.kb.update(id, {
       title: title.slice(0, 300),
       resolution,
       published: String(f.published ?? '') === '1',

@@ -1,6 +1,7 @@
 /**
  * Sign-in by magic link. POST /console/login queues a `magic_link` email when the address belongs to an active
- * IT team member, and always answers with the same page, so the form does not reveal who has an account.
+ * IT team member, and always answers with the same page, in the same time (the lookup runs after the answer), so
+ * neither the form nor its timing reveals who has an account.
  *
  * Mail security scanners fetch every link in a message (some within seconds, some in headless browsers that run
  * script), so GET /console/login/<token> only shows a button; the POST behind it consumes the token. The token
@@ -41,6 +42,8 @@ export type LoginMethods = 'link' | 'oidc' | 'both';
 export const LOGIN_TTL_MS = 15 * 60_000;
 /** More requests than this per agent in one TTL window send nothing more (someone is hammering the form). */
 const MAX_LINKS_PER_WINDOW = 5;
+/** Sign-in requests waiting for their lookup; beyond this a flood is dropped. */
+const MAX_QUEUED = 200;
 // Before a session exists the forms use a double-submit cookie, so another site cannot sign a browser in
 // with the attacker's own link (login CSRF).
 const PRE_COOKIE = 'hd_login_csrf';
@@ -108,45 +111,69 @@ export function loginRoutes(d: LoginDeps) {
     );
   });
 
+  /** Looks the address up and, for an active IT team member under the per-agent cap, queues a sign-in mail. */
+  async function sendLink(email: string) {
+    const agent = await d.agents.activePerson(email);
+    if (!agent) return;
+    const now = d.clock();
+    const recent = await LoginToken.count({
+      where: { agentId: agent.id, createdAt: { [Op.gt]: new Date(now.getTime() - LOGIN_TTL_MS) } },
+    });
+    if (recent >= MAX_LINKS_PER_WINDOW) {
+      d.log.warn({ agentId: agent.id }, 'console sign-in link not sent: too many requests');
+      return;
+    }
+    const token = newToken();
+    const loginUrl = `${d.publicUrl}/console/login/${token}`;
+    const { html: body, text } = magicLink({ firstName: firstName(agent.name), loginUrl });
+    // Token row and mail commit together: no link is mailed for a token that was not stored.
+    await d.sequelize.transaction(async (t) => {
+      await LoginToken.create(
+        { tokenHash: hashToken(token), agentId: agent.id, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS) },
+        { transaction: t },
+      );
+      await d.outbox.enqueue(
+        {
+          ticketId: null,
+          kind: 'magic_link',
+          to: agent.email,
+          subject: 'Your sign-in link for the IT Helpdesk console',
+          text,
+          html: body,
+          messageId: d.ids.messageId(null),
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+          automatic: false,
+        },
+        t,
+      );
+    });
+    d.log.info({ agentId: agent.id }, 'console sign-in link queued');
+  }
+
+  // The answer must take the same time whether or not the address is an agent's: the lookup and the mail happen
+  // after it, one request at a time, so its timing says nothing (a bounded queue: a flood is dropped, not stored).
+  let pending = 0;
+  let tail: Promise<void> = Promise.resolve();
+  function later(email: string) {
+    if (pending >= MAX_QUEUED) return void d.log.warn({ pending }, 'console sign-in requests dropped: queue full');
+    pending++;
+    tail = tail
+      // After this request's answer has gone out, so the lookup never shares its time.
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(() => sendLink(email))
+      .catch((err) => d.log.error({ err }, 'console sign-in link failed'))
+      .finally(() => {
+        pending--;
+      });
+  }
+
   app.post('/', async (c) => {
     if (!(await preOk(c))) return stale(c);
     const email = String((await c.req.parseBody()).email ?? '')
       .trim()
-      .toLowerCase();
-    const agent = email ? await d.agents.activePerson(email) : null;
-    if (agent) {
-      const now = d.clock();
-      const recent = await LoginToken.count({
-        where: { agentId: agent.id, createdAt: { [Op.gt]: new Date(now.getTime() - LOGIN_TTL_MS) } },
-      });
-      if (recent < MAX_LINKS_PER_WINDOW) {
-        const token = newToken();
-        const loginUrl = `${d.publicUrl}/console/login/${token}`;
-        const { html: body, text } = magicLink({ firstName: firstName(agent.name), loginUrl });
-        // Token row and mail commit together: no link is mailed for a token that was not stored.
-        await d.sequelize.transaction(async (t) => {
-          await LoginToken.create(
-            { tokenHash: hashToken(token), agentId: agent.id, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS) },
-            { transaction: t },
-          );
-          await d.outbox.enqueue(
-            {
-              ticketId: null,
-              kind: 'magic_link',
-              to: agent.email,
-              subject: 'Your sign-in link for the IT Helpdesk console',
-              text,
-              html: body,
-              messageId: d.ids.messageId(null),
-              headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
-              automatic: false,
-            },
-            t,
-          );
-        });
-        d.log.info({ agentId: agent.id }, 'console sign-in link queued');
-      } else d.log.warn({ agentId: agent.id }, 'console sign-in link not sent: too many requests');
-    }
+      .toLowerCase()
+      .slice(0, 320);
+    if (email) later(email);
     return page(
       c,
       html`<h1>Check your inbox</h1><p>If that address belongs to an IT team member, a sign-in link is on its way.

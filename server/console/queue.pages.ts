@@ -27,7 +27,8 @@ function row(t: TicketRow) {
 /** Renders one queue for the signed-in agent. */
 export async function queuePage(c: Context, me: ConsoleIdentity, queues: Queues, queue: QueueName) {
   const f = parseFilter(c.req.query());
-  const pageNo = Math.max(1, Number(c.req.query('page')) || 1);
+  // ?page=1e400 is Infinity: it must not reach OFFSET.
+  const pageNo = Math.min(Math.max(1, Math.trunc(Number(c.req.query('page'))) || 1), 100_000);
   const [{ tickets, total }, counts, centres] = await Promise.all([
     queues.list(queue, me.agent.id, f, pageNo),
     queues.counts(me.agent.id, f),

@@ -8,10 +8,11 @@
  *   /console/tickets/:ref…        ticket view and actions (ticket.routes.ts)
  *   /console/attachments/:id      attachment download
  *   /console/kb…                  knowledge-base curation (kb.pages.ts)
- *   /console/admin/…              agents, outbox, failed emails             — admin only
+ *   /console/admin/…              agents, outbox, failed emails, analytics links — admin only
  *   /console/logout               POST, ends the session (and the provider's, after an OIDC sign-in)
  */
 import { Hono } from 'hono';
+import { AppError } from '../errors.js';
 import type { Sequelize } from 'sequelize';
 import type { Agents } from '../agents/agents.js';
 import type { Kb } from '../kb/entries.js';
@@ -20,7 +21,9 @@ import type { Intake } from '../mail/inbound/intake.js';
 import type { MailIds } from '../mail/outbound/ids.js';
 import type { Outbox } from '../mail/outbound/outbox.js';
 import type { TicketService } from '../tickets/service.js';
+import type { AnalyticsLinks } from '../analytics/links.js';
 import { adminAgentRoutes } from './admin.agents.js';
+import { adminAnalyticsRoutes } from './admin.analytics.js';
 import { adminMailRoutes } from './admin.mail.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import { identityOf, type ConsoleAuth } from './auth.js';
@@ -35,6 +38,7 @@ import { queuePage } from './queue.pages.js';
 import { QUEUES, createQueues, type QueueName } from './queues.js';
 import { ticketRoutes } from './ticket.routes.js';
 import { attachmentResponse } from './attachments.js';
+import { parseId } from '../http/ids.js';
 
 export interface ConsoleDeps {
   auth: ConsoleAuth;
@@ -54,6 +58,8 @@ export interface ConsoleDeps {
   oidc?: OidcClient | null;
   /** CONSOLE_LOGIN: magic links, OIDC, or both. */
   loginMethods?: LoginMethods;
+  /** Read-only analytics links, which admins list and revoke here. */
+  analyticsLinks: AnalyticsLinks;
 }
 
 /** The console sub-application (mount at '/console'). */
@@ -66,8 +72,19 @@ export function consoleRoutes(d: ConsoleDeps) {
 
   // The app-wide handler answers JSON; console pages answer with a page.
   app.onError(async (err, c) => {
-    d.log.error({ err, path: c.req.path }, 'console page failed');
     const who = await d.auth.identify(c).catch(() => null);
+    if (err instanceof AppError && err.status < 500) {
+      if (err.code === 'payload_too_large') c.header('Connection', 'close');
+      const status = err.status as 400;
+      return page(c, html`<h1>${err.message}</h1><p><a href="/console">Back to the queues</a></p>`, {
+        title: err.message,
+        status,
+        agent: who?.agent,
+        csrf: who?.csrf,
+      });
+    }
+    // The route pattern, never the path: sign-in paths carry a token.
+    d.log.error({ err, route: c.req.routePath }, 'console page failed');
     return page(
       c,
       html`<h1>Something went wrong</h1><p>The error was logged. <a href="/console">Back to the queues</a></p>`,
@@ -103,7 +120,8 @@ export function consoleRoutes(d: ConsoleDeps) {
   app.route('/tickets', ticketRoutes({ auth: d.auth, tickets: d.tickets, agents: d.agents, presence, log: d.log }));
 
   app.get('/attachments/:id', anyone, async (c) => {
-    const a = await d.tickets.reads.attachment(Number(c.req.param('id')) || 0);
+    const id = parseId(c.req.param('id'));
+    const a = id === null ? null : await d.tickets.reads.attachment(id);
     if (!a) return c.text('No such attachment.', 404);
     return attachmentResponse(c, a);
   });
@@ -115,6 +133,10 @@ export function consoleRoutes(d: ConsoleDeps) {
   app.use('/admin/*', admins);
   app.get('/admin', (c) => c.redirect('/console/admin/agents', 303));
   app.route('/admin/agents', adminAgentRoutes({ auth: d.auth, agents: d.agents, log: d.log }));
+  app.route(
+    '/admin/analytics-links',
+    adminAnalyticsRoutes({ auth: d.auth, links: d.analyticsLinks, publicUrl: d.publicUrl, log: d.log }),
+  );
   app.route('/admin', adminMailRoutes({ auth: d.auth, outbox: d.outbox, intake: d.intake, log: d.log }));
 
   return app;

@@ -1,6 +1,6 @@
 /** The Sequelize instance: SQLite file by default, MySQL/MariaDB through mysql2 in production. */
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import sqlite3 from 'sqlite3';
 import { Sequelize, Transaction, type Options } from 'sequelize';
 import type { Logger } from '../log.js';
@@ -28,12 +28,25 @@ function sqliteModule() {
   return { ...sqlite3, Database };
 }
 
+/**
+ * The database holds every ticket and the hashes of every session: readable by its owner only, like the secrets.
+ * The file is created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the database file's mode.
+ * Files left 0644 by an older version are tightened.
+ */
+function privateFile(file: string) {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 /** Creates (but does not migrate) the database connection for a DATABASE_URL. */
 export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
   const logging: Options['logging'] = log ? (sql) => log.trace({ sql }, 'sql') : false;
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '') || ':memory:';
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      privateFile(file);
+    }
     return serializeTransactions(
       new Sequelize({
         dialect: 'sqlite',

@@ -192,6 +192,8 @@ export class OutboxMail extends Model<InferAttributes<OutboxMail>, InferCreation
   declare ticketId: number | null;
   declare kind: string;
   declare toAddr: string;
+  /** toAddr without case and +tag: what the per-address cap on automatic mail counts (domain/address.ts). */
+  declare limitKey: CreationOptional<string | null>;
   declare subject: string;
   declare text: string;
   declare html: string | null;
@@ -405,6 +407,7 @@ export function initModels(sequelize: Sequelize) {
       ticketId: n,
       kind: s,
       toAddr: s,
+      limitKey: s,
       subject: s,
       text: t,
       html: t,

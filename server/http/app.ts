@@ -1,10 +1,14 @@
 /** createApp(deps): the Hono application, with every room's routes mounted; no I/O of its own. */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { AppError, errorBody } from '../errors.js';
+import { errorBody } from '../errors.js';
 import type { Logger } from '../log.js';
+import { type BodyLimits, bodyLimits } from './body-limits.js';
 import { errorHandler } from './errors.js';
+
+/** For HTML that sets no policy of its own: no script, no plugin, no framing, forms only to this site. */
+export const DEFAULT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 export interface Mount {
   path: string;
@@ -18,8 +22,8 @@ export interface AppDeps {
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   /** Readiness for an orchestrator (/readyz): the database answers and every migration is applied. */
   ready?: () => Promise<{ ok: boolean; [k: string]: unknown }>;
-  /** Request body limit for JSON APIs (raw-MIME intake sets its own). */
-  jsonBodyLimit?: number;
+  /** Request body limits by kind of route (forms, JSON APIs, the raw-MIME webhook); defaults in body-limits.ts. */
+  bodyLimits?: Partial<BodyLimits>;
 }
 
 export function createApp(deps: AppDeps) {
@@ -33,15 +37,15 @@ export function createApp(deps: AppDeps) {
       contentSecurityPolicy: undefined,
     }),
   );
-  app.use('/api/*', async (c, next) => {
-    if (c.req.path.startsWith('/api/inbound/')) return next();
-    return bodyLimit({
-      maxSize: deps.jsonBodyLimit ?? 256 * 1024,
-      onError: () => {
-        throw new AppError('payload_too_large');
-      },
-    })(c, next);
+  // Every page gets a CSP: routes set their own (console, requester pages, analytics, KB, the demo page); any other
+  // HTML (error and 404 pages, pages added later) gets the strictest one, which runs no script at all.
+  app.use('*', async (c, next) => {
+    await next();
+    if (/text\/html/.test(c.res.headers.get('content-type') ?? '') && !c.res.headers.has('content-security-policy'))
+      c.res.headers.set('Content-Security-Policy', DEFAULT_CSP);
   });
+  // Before every route and every parser: no handler ever sees more than its kind's limit.
+  app.use('*', bodyLimits(deps.bodyLimits));
 
   app.get('/healthz', async (c) => {
     const h = await deps.health();

@@ -6,6 +6,24 @@ import type { z } from 'zod';
 import { AppError, ERRORS, errorBody, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 
+/**
+ * What a log line may say about where an error happened: the route pattern (`/t/:token`), or the path with every
+ * token-like segment cut out. Paths such as /t/<token> and /console/login/<token> are credentials.
+ */
+export function logPath(c: Context): string {
+  const route = c.req.routePath;
+  if (route && route !== '*' && route !== '/*' && !route.endsWith('/*')) return route;
+  return c.req.path
+    .split('/')
+    .map((seg, i, all) =>
+      (i > 0 && (all[i - 1] === 't' || (all[i - 1] === 'login' && all[i - 2] === 'console'))) ||
+      /^[\w.~-]{20,}$/.test(seg)
+        ? ':token'
+        : seg,
+    )
+    .join('/');
+}
+
 /** Hono onError handler. */
 export function errorHandler(log: Logger) {
   return (err: Error, c: Context) => {
@@ -27,14 +45,14 @@ export function errorHandler(log: Logger) {
     }
     if (err instanceof ConnectionError) {
       // The database is unreachable (restarting, failing over): a retryable 503, not a 500 that reads like a bug.
-      log.warn({ err: err.message, path: c.req.path }, 'database unavailable');
+      log.warn({ err: err.message, path: logPath(c) }, 'database unavailable');
       c.header('Retry-After', '5');
       return c.json(
         errorBody('unavailable', 'The helpdesk cannot reach its database right now. Please try again in a moment.'),
         503,
       );
     }
-    log.error({ err, path: c.req.path }, 'unhandled error');
+    log.error({ err, path: logPath(c) }, 'unhandled error');
     return c.json(errorBody('internal'), 500);
   };
 }

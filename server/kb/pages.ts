@@ -4,6 +4,7 @@ import { CATEGORIES, isCategory } from '../domain/vocabulary.js';
 import { html, raw, type Html } from '../http/html.js';
 import type { Kb } from './entries.js';
 import type { KbSearch } from './search.js';
+import { parseId } from '../http/ids.js';
 
 const STYLE = `
   :root { color-scheme: light dark; --fg: #1f2328; --muted: #57606a; --bg: #f4f5f7; --card: #fff; --line: #d8dce1; --accent: #0969da; }
@@ -60,7 +61,8 @@ export function kbPages(deps: { search: KbSearch; kb: Kb }) {
   });
 
   app.get('/:id{[0-9]+}', async (c) => {
-    const e = await deps.kb.published(Number(c.req.param('id')));
+    const id = parseId(c.req.param('id'));
+    const e = id === null ? null : await deps.kb.published(id);
     if (!e) {
       const body = html`<p>This article does not exist or was unpublished. <a href="/kb">Search again</a>.</p>`;
       return c.html(layout({ title: 'Not found', body }), 404);

@@ -8,6 +8,7 @@ import type { Models } from '../db/models.js';
 import type { Kb } from '../kb/entries.js';
 import type { Logger } from '../log.js';
 import { LEVELS, refFor, type Category, type Level } from '../domain/vocabulary.js';
+import { DEMO_EMAIL_DOMAIN } from '../domain/address.js';
 
 const FIRST = [
   'Priya',
@@ -99,7 +100,7 @@ export async function seedDemo(deps: DemoDeps) {
       const last = LAST[(i * 7) % LAST.length]!;
       return {
         name: `${first} ${last}`,
-        email: `${first}.${last}${i}@corp.example`.toLowerCase(),
+        email: `${first}.${last}${i}@${DEMO_EMAIL_DOMAIN}`.toLowerCase(),
         devCenter: roster.devCenters[i % roster.devCenters.length]!,
       };
     }),

@@ -8,20 +8,26 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { rateLimiter } from 'hono-rate-limiter';
+import { addressKey, domainAllowed } from '../domain/address.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { errorBody } from '../errors.js';
 import { hasAdminToken } from '../http/auth.js';
+import type { RateLimits } from '../http/rate-limits.js';
 import { WIDGET_FILE } from '../http/dist.js';
 
 // The demo intranet page: static, read once (no user data in it).
 const DEMO_PAGE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo.html'), 'utf8');
 
+/** The demo page runs only the widget script from this origin, which talks only to this origin's API. */
+const DEMO_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 /** What the widget's routes read of the configuration. */
 export interface WidgetConfig {
   publicUrl: string;
   widget: { origins: string[]; rateLimit: number; closeDelaySeconds: number };
+  /** Domains whose addresses may open tickets here; ['*'] for any. */
+  requesterDomains: string[];
 }
 
 export interface WidgetDeps {
@@ -61,6 +67,7 @@ export function widgetRoutes(d: WidgetDeps) {
 
   app.get('/', (c) => {
     c.header('Cache-Control', 'no-cache');
+    c.header('Content-Security-Policy', DEMO_CSP);
     return c.html(DEMO_PAGE);
   });
 
@@ -90,26 +97,26 @@ export function allowedOrigins(config: WidgetConfig): Set<string> {
   ]);
 }
 
-const clientIp = (c: Context) => {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // app.request() in unit tests has no socket
-  }
-};
-
 /** The email in a ticket body, read from the cached body (ticketRoutes reads the same text again). */
 async function bodyEmail(c: Context): Promise<string | null> {
   try {
     const b = JSON.parse(await c.req.text());
-    return typeof b?.email === 'string' && b.email.includes('@') ? b.email.trim().toLowerCase() : null;
+    return typeof b?.email === 'string' && b.email.includes('@') ? b.email.trim() : null;
   } catch {
     return null;
   }
 }
 
-/** Middleware app to mount at '/api' before the ticket routes: CORS on all of /api, rate limits on POST /api/tickets. */
-export function widgetGuards(d: WidgetDeps) {
+export interface WidgetGuardDeps extends WidgetDeps {
+  /** Database-backed limits and the client-address rule (TRUSTED_PROXIES). */
+  limits: RateLimits;
+}
+
+/**
+ * Middleware app to mount at '/api' before the ticket routes: CORS on all of /api; on POST /api/tickets from the
+ * widget (no admin token) the requester-domain check, then the limits per network address and per address.
+ */
+export function widgetGuards(d: WidgetGuardDeps) {
   const app = new Hono();
   const origins = allowedOrigins(d.config);
   app.use(
@@ -122,44 +129,55 @@ export function widgetGuards(d: WidgetDeps) {
       maxAge: 600,
     }),
   );
+  const fromWidget = (c: Context) =>
+    c.req.method === 'POST' && !hasAdminToken(c.req.header('authorization'), d.adminToken);
+  const domains = d.config.requesterDomains;
+
+  // Before the limits: a refused address should not use up anyone's quota.
+  app.use('/tickets', async (c, next) => {
+    if (!fromWidget(c)) return next();
+    const email = await bodyEmail(c);
+    // No address (or broken JSON): the ticket route answers with its own validation error.
+    if (email && !domainAllowed(email, domains)) {
+      const list = domains.map((x) => `@${x.replace(/^\*?\./, '')}`).join(', ');
+      throw new AppError('email_domain_not_allowed', undefined, {
+        fields: { email: `Please use your work email address (${list}).` },
+      });
+    }
+    return next();
+  });
 
   const limit = d.config.widget.rateLimit;
-  if (limit > 0) {
-    const over = (what: string) => (c: Context) => {
-      d.log.warn({ ip: clientIp(c), what }, 'ticket creation rate limited');
-      return c.json(
-        errorBody(
-          'rate_limited',
-          `Too many new tickets from this ${what} in the last hour (limit ${limit}). Please wait a little, or email the IT inbox.`,
-        ),
-        429,
-      );
-    };
-    const onlyPost = (c: Context) =>
-      c.req.method !== 'POST' || hasAdminToken(c.req.header('authorization'), d.adminToken);
-    // Each rate limiter holds its own in-memory window (one process; a shared store would be needed behind a load balancer).
-    app.use(
-      '/tickets',
-      rateLimiter({
-        windowMs: 3_600_000,
-        limit,
-        standardHeaders: 'draft-6',
-        skip: onlyPost,
-        keyGenerator: (c) => `ip:${clientIp(c)}`,
-        handler: over('network address'),
-      }),
-    );
-    app.use(
-      '/tickets',
-      rateLimiter({
-        windowMs: 3_600_000,
-        limit,
-        standardHeaders: false,
-        skip: async (c) => onlyPost(c) || !(await bodyEmail(c)),
-        keyGenerator: async (c) => `email:${await bodyEmail(c)}`,
-        handler: over('email address'),
-      }),
-    );
-  }
+  const message = (what: string) =>
+    `Too many new tickets from this ${what} in the last hour (limit ${limit}). Please wait a little, or email the IT inbox.`;
+  const logged = (what: string) => (c: Context) =>
+    d.log.warn({ ip: d.limits.clientIp.key(c), what }, 'ticket creation rate limited');
+  app.use(
+    '/tickets',
+    d.limits.limit({
+      name: 'widget-ip',
+      limit,
+      windowMs: 3_600_000,
+      headers: true,
+      key: (c) => (fromWidget(c) ? d.limits.clientIp.key(c) : null),
+      message: message('network address'),
+      onLimited: logged('network address'),
+    }),
+  );
+  app.use(
+    '/tickets',
+    d.limits.limit({
+      name: 'widget-email',
+      limit,
+      windowMs: 3_600_000,
+      // victim+1@… and Victim@… are one mailbox, so one counter.
+      key: async (c) => {
+        const email = fromWidget(c) ? await bodyEmail(c) : null;
+        return email ? addressKey(email) : null;
+      },
+      message: message('email address'),
+      onLimited: logged('email address'),
+    }),
+  );
   return app;
 }

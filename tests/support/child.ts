@@ -33,6 +33,8 @@ export function childEnv(env: Record<string, string>): Record<string, string> {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     WIDGET_RATE_LIMIT: '0',
+    // The test addresses: widget tickets and automatic mail go only to ALLOWED_REQUESTER_DOMAINS.
+    ALLOWED_REQUESTER_DOMAINS: 'corp.example',
     ...env,
   };
 }

@@ -1,7 +1,7 @@
-/** A browser-ish HTTP client for console tests: keeps cookies, never follows redirects, signs in by magic link. */
-import type { TestServer } from './server.js';
+/** A browser-ish console client for HTTP tests: keeps cookies, never follows redirects, signs in by magic link. */
+import { lastMailId, signInMail, type TestServer } from './server.js';
 
-export type ConsoleClient = ReturnType<typeof consoleClient>;
+export const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
 
 export function consoleClient(base: string) {
   const jar = new Map<string, string>();
@@ -18,32 +18,30 @@ export function consoleClient(base: string) {
     for (const sc of r.headers.getSetCookie()) {
       const pair = sc.split(';')[0]!;
       const i = pair.indexOf('=');
-      const value = pair.slice(i + 1);
-      if (!value || /max-age=0/i.test(sc)) jar.delete(pair.slice(0, i));
-      else jar.set(pair.slice(0, i), value);
+      if (!pair.slice(i + 1) || /max-age=0/i.test(sc)) jar.delete(pair.slice(0, i));
+      else jar.set(pair.slice(0, i), pair.slice(i + 1));
     }
     return r;
   }
-  return { req };
+  return { req, jar };
 }
 
-/** The CSRF token in a console page's forms. */
-export const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-
-/** Signs in as `email` through the magic link in the outbox; returns a client holding the session. */
-export async function signIn(s: TestServer, email: string): Promise<ConsoleClient> {
+/** Signs in as `email` through the real magic-link flow; returns the client and a CSRF token of its session. */
+export async function signInAs(s: TestServer, email: string) {
   const b = consoleClient(s.url);
   const form = await (await b.req('/console/login')).text();
+  const after = await lastMailId(s.hd);
   await b.req('/console/login', { method: 'POST', form: { email, _csrf: csrfIn(form) } });
-  const mail = await s.hd.db.models.OutboxMail.findOne({
-    where: { kind: 'magic_link', toAddr: email.toLowerCase() },
-    order: [['id', 'DESC']],
-  });
-  const url = mail ? /https?:\/\/\S+\/console\/login\/[\w-]+/.exec(mail.text)?.[0] : undefined;
-  if (!url) throw new Error(`no sign-in link for ${email}`);
-  const path = new URL(url).pathname;
+  const mail = await signInMail(s.hd, email, after);
+  const path = new URL(/https?:\/\/\S+\/console\/login\/[\w-]+/.exec(mail!.text)![0]).pathname;
   const confirm = await (await b.req(path)).text();
   const r = await b.req(path, { method: 'POST', form: { _csrf: csrfIn(confirm) } });
-  if (r.status !== 303) throw new Error(`sign-in for ${email} answered ${r.status}`);
-  return b;
+  if (r.status !== 303) throw new Error(`sign-in as ${email} failed: ${r.status}`);
+  const csrf = csrfIn(await (await b.req('/console/kb')).text());
+  return { ...b, csrf };
 }
+
+export type ConsoleClient = Awaited<ReturnType<typeof signInAs>>;
+
+/** Signs in as `email` (see signInAs); returns the client holding the session. */
+export const signIn = (s: TestServer, email: string): Promise<ConsoleClient> => signInAs(s, email);

@@ -28,7 +28,8 @@ export async function startTestServer(
   env: Record<string, string> = {},
   opts: BuildOptions & { jobs?: boolean } = {},
 ): Promise<TestServer> {
-  const db = await freshDatabaseUrl();
+  // DATABASE_URL in env: a server (or a restart) on a database the test made and drops itself.
+  const db = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => {} } : await freshDatabaseUrl();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hd-data-'));
   // Links in emails carry PUBLIC_URL, so the port is chosen before the server is built.
   const port0 = await freePort();
@@ -43,6 +44,8 @@ export async function startTestServer(
     SEED_DEMO: 'false',
     LOG_LEVEL: 'silent',
     WIDGET_CLOSE_DELAY_SECONDS: '1',
+    // The test addresses: widget tickets and automatic mail go only to ALLOWED_REQUESTER_DOMAINS.
+    ALLOWED_REQUESTER_DOMAINS: 'corp.example',
     ...env,
   });
   // HD_TEST_LOG=debug shows the server's structured log while debugging a test.
@@ -70,4 +73,26 @@ export async function startTestServer(
       await db.drop();
     },
   };
+}
+
+/** The id of the newest outbox row (0 when empty): pass it to signInMail to wait for a mail queued after it. */
+export async function lastMailId(hd: Helpdesk): Promise<number> {
+  return ((await hd.db.models.OutboxMail.max('id')) as number | null) ?? 0;
+}
+
+/**
+ * The console sign-in mail to `email` queued after outbox row `afterId`. The sign-in form answers before it looks
+ * the address up (equal timing for agents and strangers), so the mail appears a moment later; null after `ms`.
+ */
+export async function signInMail(hd: Helpdesk, email: string, afterId: number, ms = 5000) {
+  const { Op } = await import('sequelize');
+  const end = Date.now() + ms;
+  for (;;) {
+    const mail = await hd.db.models.OutboxMail.findOne({
+      where: { kind: 'magic_link', toAddr: email.toLowerCase(), id: { [Op.gt]: afterId } },
+      order: [['id', 'DESC']],
+    });
+    if (mail || Date.now() > end) return mail;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

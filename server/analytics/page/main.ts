@@ -188,7 +188,10 @@ const live = $('#live');
 
 async function load() {
   const q = query();
-  $<HTMLAnchorElement>('#export').href = `/api/analytics/export.csv?${q}`;
+  const exportLink = $<HTMLAnchorElement>('#export');
+  exportLink.href = `/api/analytics/export.csv?${q}`;
+  // A read-only link opens the figures, not the per-ticket export.
+  exportLink.hidden = token !== null;
   const res = await fetch(`/api/analytics/summary?${q}`, { credentials: 'same-origin' });
   if (!res.ok) {
     const body = await res.json().catch(() => null);

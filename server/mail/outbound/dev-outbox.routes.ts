@@ -8,6 +8,7 @@ import { type Context, Hono } from 'hono';
 import { hasAdminToken } from '../../http/auth.js';
 import { escapeHtml, html, raw, type Html } from '../../http/html.js';
 import type { Outbox } from './outbox.js';
+import { parseId } from '../../http/ids.js';
 
 export interface DevOutboxDeps {
   outbox: Outbox;
@@ -30,7 +31,7 @@ const page = (title: string, body: Html) =>
 
 // The email HTML is our own rendering, shown in a sandboxed frame with no script; links open at the top level.
 const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
 export function devOutboxRoutes(d: DevOutboxDeps) {
   const app = new Hono();
@@ -60,7 +61,8 @@ leaves this machine: open one to use its links.</p>
   });
 
   app.get('/:id{[0-9]+}', async (c) => {
-    const m = await d.outbox.one(Number(c.req.param('id')), { withSignIn: await isAdmin(c) });
+    const id = parseId(c.req.param('id'));
+    const m = id === null ? null : await d.outbox.one(id, { withSignIn: await isAdmin(c) });
     if (!m) return c.html(page('Not found', html`<h1>No such email</h1><p><a href="/dev/outbox">Back</a></p>`), 404);
     const headers = Object.entries({
       To: m.toAddr,

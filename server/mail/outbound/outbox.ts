@@ -4,6 +4,7 @@
  */
 import { Op, type Transaction } from 'sequelize';
 import type { Models, OutboxMail } from '../../db/models.js';
+import { addressKey } from '../../domain/address.js';
 import type { Logger } from '../../log.js';
 import type { MailTransport } from './transport.js';
 
@@ -25,7 +26,16 @@ export const AUTO_LIMIT = { count: 10, windowMs: 3 * 3600_000 };
 const MAX_ATTEMPTS = 20;
 const backoffMs = (attempts: number) => Math.min(5_000 * 2 ** (attempts - 1), 3600_000);
 
-export function createOutbox(deps: { models: Models; from: string; clock: () => Date; log: Logger }) {
+export interface OutboxDeps {
+  models: Models;
+  from: string;
+  clock: () => Date;
+  log: Logger;
+  /** Whether automatic mail may go to an address (ALLOWED_REQUESTER_DOMAINS); others are kept as suppressed. */
+  automaticAllowed?: (address: string) => boolean;
+}
+
+export function createOutbox(deps: OutboxDeps) {
   const { OutboxMail } = deps.models;
   let sending = false;
 
@@ -35,10 +45,17 @@ export function createOutbox(deps: { models: Models; from: string; clock: () => 
       const now = deps.clock();
       let status: OutboxMail['status'] = 'queued';
       let lastError: string | null = null;
-      if (mail.automatic) {
+      const limitKey = addressKey(mail.to);
+      if (mail.automatic && deps.automaticAllowed && !deps.automaticAllowed(mail.to)) {
+        // Automatic answers to outside addresses would make the IT sender a relay for whoever names them.
+        status = 'suppressed';
+        lastError = 'automatic mail goes only to ALLOWED_REQUESTER_DOMAINS';
+        deps.log.warn({ ticketId: mail.ticketId, kind: mail.kind }, 'automatic mail to an outside domain suppressed');
+      } else if (mail.automatic) {
+        // Counted by the address without case and +tag: victim+1@, victim+2@… are one mailbox.
         const recent = await OutboxMail.count({
           where: {
-            toAddr: mail.to,
+            limitKey,
             automatic: true,
             status: { [Op.in]: ['queued', 'sent'] },
             createdAt: { [Op.gt]: new Date(now.getTime() - AUTO_LIMIT.windowMs) },
@@ -59,6 +76,7 @@ export function createOutbox(deps: { models: Models; from: string; clock: () => 
           ticketId: mail.ticketId,
           kind: mail.kind,
           toAddr: mail.to,
+          limitKey,
           subject: mail.subject,
           text: mail.text,
           html: mail.html,
