@@ -28,6 +28,7 @@ export const LAYERS: { rooms: string[]; peers?: boolean }[] = [
       'server/log.ts',
       'server/mail/headers.ts',
       'server/mail/tls.ts',
+      'server/mail/reply-marker.ts',
     ],
   },
   {

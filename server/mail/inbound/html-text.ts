@@ -5,7 +5,7 @@
  * nested blockquotes). Regexes only ever see one bounded attribute value or one short text run.
  */
 import { Tokenizer } from 'htmlparser2';
-import { REPLY_ABOVE_ATTRIBUTE } from './reply-marker.js';
+import { REPLY_ABOVE_ATTRIBUTE } from '../reply-marker.js';
 
 /** HTML past this many characters is not read: the text that matters is long over (and fullText keeps 1 MB). */
 export const MAX_HTML_CHARS = 4_000_000;

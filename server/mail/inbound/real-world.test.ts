@@ -7,7 +7,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { htmlToNewText } from './html-reply.js';
 import { parseEmail } from './parse.js';
-import { REPLY_ABOVE_MARKERS, replyAboveMarker, replyAboveMarkerHtml } from './reply-marker.js';
+import { REPLY_ABOVE_MARKERS, replyAboveMarker, replyAboveMarkerHtml } from '../reply-marker.js';
 import { stripReply } from './reply-strip.js';
 
 const crlf = (...parts: (string | Buffer)[]) =>

@@ -9,7 +9,7 @@
  * 200 KB of blank lines or 50,000 separator lines used to take minutes here; see linear.test.ts.
  */
 import EmailReplyParser from 'email-reply-parser';
-import { isHistoryHeading, isReplyAboveMarker } from './reply-marker.js';
+import { isHistoryHeading, isReplyAboveMarker } from '../reply-marker.js';
 import {
   ANY_HEADER,
   ATTRIBUTION_START,

@@ -4,6 +4,7 @@
  */
 import { FEEDBACK_FACES } from '../../../domain/vocabulary.js';
 import { html, type Html } from '../../../http/html.js';
+import { replyAboveMarker } from '../../reply-marker.js';
 import { block, button, h1, layout, link, muted, p, S } from './layout.js';
 
 export interface Rendered {
@@ -26,10 +27,29 @@ export interface RequesterLinks {
   feedbackUrl: (score: number) => string;
 }
 
-const done = (v: TicketRefVars, content: Html, text: string[], footer?: string): Rendered => ({
-  html: layout({ ref: v.ref, subject: v.subject, content, footer }).toString(),
-  text: `${text.join('\n').trim()}\n`,
-});
+/**
+ * Ticket mail starts with the reply-above marker (text and HTML), so a reply is cut exactly where our text starts,
+ * whatever the mail client does with quoting; a sign-in link (no ticket) has nothing to reply to.
+ */
+const done = (
+  v: TicketRefVars,
+  content: Html,
+  text: string[],
+  footer?: string,
+  lang: string | null = null,
+): Rendered => {
+  const ticketMail = v.ref !== null;
+  return {
+    html: layout({
+      ref: v.ref,
+      subject: v.subject,
+      content,
+      footer,
+      replyAbove: ticketMail ? lang : undefined,
+    }).toString(),
+    text: `${ticketMail ? `${replyAboveMarker(lang)}\n\n` : ''}${text.join('\n').trim()}\n`,
+  };
+};
 
 function feedback(l: RequesterLinks) {
   const faces = FEEDBACK_FACES.map(

@@ -3,6 +3,7 @@
  * <style> block only carries the dark-mode overrides, which need a media query and so cannot be inline.
  */
 import { html, raw, type Html } from '../../../http/html.js';
+import { replyAboveMarkerHtml } from '../../reply-marker.js';
 
 const FONT = "-apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
 
@@ -44,14 +45,20 @@ export const link = (href: string, label: string) =>
   html`<a class="link" href="${href}" style="${S.link}">${label}</a>`;
 
 /** The whole message around one kind's content. */
-export function layout(o: { ref: string | null; subject: string; content: Html; footer?: string }): Html {
+export function layout(o: {
+  ref: string | null;
+  subject: string;
+  content: Html;
+  footer?: string;
+  replyAbove?: string | null;
+}): Html {
   const ref = o.ref ?? '';
   const footer = o.footer ?? `You receive this because of your IT request ${ref}. Reply to this email to add to it.`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">
 <title>${o.subject}</title><style>${raw(DARK)}</style></head>
-<body class="bg" style="${S.body}"><div style="${S.wrap}"><div class="card" style="${S.card}">
+<body class="bg" style="${S.body}">${o.replyAbove !== undefined ? raw(replyAboveMarkerHtml(o.replyAbove)) : ''}<div style="${S.wrap}"><div class="card" style="${S.card}">
 <p class="ref" style="${S.ref}">${ref ? `${ref} · ` : ''}IT Helpdesk</p>
 ${o.content}
 </div>
