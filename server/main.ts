@@ -49,7 +49,7 @@ import { createDevTransport, createSmtpTransport, type MailTransport } from './m
 import { requesterApiRoutes } from './requester/api.routes.js';
 import { requesterPages } from './requester/pages.routes.js';
 import { persistentSecret } from './secrets.js';
-import { loadIssuePhrasings, loadResolutions, loadRoster, loadSeedTickets } from './seeds.js';
+import { loadExtraPhrasings, loadIssuePhrasings, loadResolutions, loadRoster, loadSeedTickets } from './seeds.js';
 import { seedDemo } from './tickets/demo.js';
 import { createTicketReads } from './tickets/reads.js';
 import { createTicketService } from './tickets/service.js';
@@ -119,7 +119,9 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const roster = loadRoster();
   const agents = createAgents({ models });
   const phrasingList = loadIssuePhrasings();
-  const issueModel = createIssueModel(issueExamples(phrasingList, loadResolutions()));
+  // The issue model and the intent profile also learn the extra phrasings (seeds/issue-phrasings.jsonl).
+  const taught = [...phrasingList, ...loadExtraPhrasings()];
+  const issueModel = createIssueModel(issueExamples(taught, loadResolutions()));
   const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q) });
   const kb = createKb({ models, search: kbSearch });
   const phrasings = new Map<string, string[]>();
@@ -157,7 +159,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       : 'triage by the local classifier (OPENAI_API_KEY not set)',
   );
   const writer = openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null;
-  const intents = createIntentProfile(phrasingList);
+  const intents = createIntentProfile(taught);
   // What the AI contributes to each ticket (answer, one suggested article, or nothing), decided on evidence.
   const planner = createAnswerPlanner({ search: kbSearch, issues: issueModel, intents, writer, log: room('answer') });
   const aiMinConfidence = config.aiConfidenceThreshold;

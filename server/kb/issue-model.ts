@@ -11,6 +11,12 @@ import { canonical } from './synonyms.js';
 /** The shared tokenizer with the search's synonyms folded: a request in other words than the seeds still counts. */
 const tokenize = (text: string) => tokenizeWords(text, canonical);
 
+/**
+ * The issue model's label for requests that are not IT's at all (parking, payslips, the canteen): taught from
+ * phrasings like any issue, it has no article, so a request most like it gets no answer and no suggestion.
+ */
+export const NOT_IT = 'not-it';
+
 export interface IssueGuess {
   issue: string;
   /** Probability among the known issues (uncalibrated on purpose: it stays spread out on unfamiliar requests). */

@@ -19,7 +19,7 @@
  * fails gives the reason in words.
  */
 import type { Intent, Route } from '../domain/vocabulary.js';
-import type { IssueGuess } from '../kb/issue-model.js';
+import { NOT_IT, type IssueGuess } from '../kb/issue-model.js';
 import type { KbHit } from '../kb/search.js';
 
 export type AnswerKind = 'answer' | 'suggest' | 'none';
@@ -45,7 +45,7 @@ export interface AnswerThresholds {
   strength: number;
   /** …and when it prefers another article. */
   strengthAlone: number;
-  /** Raw score above which the issue evidence outweighs a disagreeing ticket category. */
+  /** Raw score above which (with margin ≥ marginAlone) the issue evidence outweighs a disagreeing ticket category… */
   strongStrength: number;
   /** Minimum gap between the best and the second issue (after weighing intent) when the full-text index agrees… */
   margin: number;
@@ -53,10 +53,14 @@ export interface AnswerThresholds {
   marginAlone: number;
   /** How much the intent share weighs against the issue score (per unit of log share). */
   intentWeight: number;
+  /** The handicap of the not-IT label against the known issues (raw score units). */
+  outOfScopeBias: number;
   /** The fused search must rank the article among this many first articles. */
   retrievalRank: number;
-  /** Minimum share of the request's words (IDF-weighted) the entry contains. */
+  /** Minimum share of the request's words (IDF-weighted) the entry contains… */
   lexical: number;
+  /** …and when the issue evidence is strong (see strongStrength). */
+  lexicalStrong: number;
   /** For entries made from closed tickets (no known issue): the words must match this well… */
   textOnlyScore: number;
   /** …and this much better than the next entry. */
@@ -67,19 +71,21 @@ export interface AnswerThresholds {
 export const ANSWER_THRESHOLDS: AnswerThresholds = {
   strength: 1.9,
   strengthAlone: 2.2,
-  strongStrength: 3,
+  strongStrength: 2.4,
   margin: 0.5,
   marginAlone: 1,
   intentWeight: 0.5,
+  outOfScopeBias: 1,
   retrievalRank: 2,
   lexical: 0.3,
+  lexicalStrong: 0.2,
   textOnlyScore: 0.8,
   textOnlyMargin: 0.15,
 };
 
 export interface AnswerCheck {
   /** 'writer': the grounded writer (OpenAI) said the entries do not answer it (added by the answer plan). */
-  name: 'safety' | 'candidate' | 'strength' | 'margin' | 'category' | 'retrieval' | 'lexical' | 'writer';
+  name: 'safety' | 'scope' | 'candidate' | 'strength' | 'margin' | 'category' | 'retrieval' | 'lexical' | 'writer';
   ok: boolean;
   /** The measured value (a number, or the word that decided). */
   value: number | string | null;
@@ -140,9 +146,17 @@ export function decideAnswerability(i: AnswerabilityInput, t: AnswerThresholds =
   const base = { route: i.route, intent: i.intent, category: i.category };
 
   // Weigh each known issue by how often requests of this intent are about it, then take the best two.
+  // The not-IT label is the model's largest class and shares everyday words with every issue ("how do I", "office"):
+  // it must win by a handicap, and its intent (mostly questions) says nothing about IT articles.
   const weighed = i.issues
-    .map((g) => ({ g, fit: i.intentFit(g.issue, i.intent) }))
-    .map((x) => ({ ...x, s: x.g.z + (x.fit === null ? 0 : t.intentWeight * Math.log(Math.max(x.fit, 1e-3))) }))
+    .map((g) => ({ g, fit: g.issue === NOT_IT ? null : i.intentFit(g.issue, i.intent) }))
+    .map((x) => ({
+      ...x,
+      s:
+        x.g.z -
+        (x.g.issue === NOT_IT ? t.outOfScopeBias : 0) +
+        (x.fit === null ? 0 : t.intentWeight * Math.log(Math.max(x.fit, 1e-3))),
+    }))
     .sort((a, b) => b.s - a.s);
   const best = weighed[0] ?? null;
   const second = weighed[1] ?? null;
@@ -169,15 +183,23 @@ export function decideAnswerability(i: AnswerabilityInput, t: AnswerThresholds =
     const sameCategory = entry ? entry.category === i.category : false;
     agrees = !!entry && textFirst(articles)?.id === entry.id;
     const [strength, marginNeed] = agrees ? [t.strength, t.margin] : [t.strengthAlone, t.marginAlone];
+    // Clearly one known issue (strong and well ahead of the next): that outweighs the ticket's category, which the
+    // classifier reads from fewer examples, and an article whose words cover less of the request.
+    const strong = best.g.z >= t.strongStrength && margin >= t.marginAlone;
+    const lexicalNeed = strong ? t.lexicalStrong : t.lexical;
     checks.push(
+      // The issue model also knows requests that are not IT's (parking, payslips, the canteen): most like those.
+      { name: 'scope', ok: best.g.issue !== NOT_IT, value: best.g.issue, need: 'an IT issue' },
       { name: 'strength', ok: best.g.z >= strength, value: r3(best.g.z), need: strength },
       { name: 'margin', ok: margin >= marginNeed, value: r3(margin), need: marginNeed },
       candidate,
       {
         name: 'category',
-        ok: sameCategory || best.g.z >= t.strongStrength,
+        ok: sameCategory || strong,
         value: entry?.category ?? null,
-        need: sameCategory ? i.category : `${i.category}, or strength ≥ ${t.strongStrength}`,
+        need: sameCategory
+          ? i.category
+          : `${i.category}, or strength ≥ ${t.strongStrength} and margin ≥ ${t.marginAlone}`,
       },
       {
         name: 'retrieval',
@@ -185,7 +207,7 @@ export function decideAnswerability(i: AnswerabilityInput, t: AnswerThresholds =
         value: entry ? articles.indexOf(entry) + 1 : null,
         need: t.retrievalRank,
       },
-      { name: 'lexical', ok: !!entry && entry.score >= t.lexical, value: entry?.score ?? null, need: t.lexical },
+      { name: 'lexical', ok: !!entry && entry.score >= lexicalNeed, value: entry?.score ?? null, need: lexicalNeed },
     );
   }
 
@@ -245,6 +267,8 @@ function reasonFor(c: AnswerCheck, blocked: string | null, e: AnswerEvidence): s
   switch (c.name) {
     case 'safety':
       return blocked ?? 'blocked';
+    case 'scope':
+      return `the request reads like one for another department (facilities, HR, finance, travel), not IT's`;
     case 'candidate':
       return `no published knowledge-base entry for ${e.issue?.name ?? 'the request'} was retrieved`;
     case 'strength':
