@@ -161,7 +161,14 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const writer = openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null;
   const intents = createIntentProfile(taught);
   // What the AI contributes to each ticket (answer, one suggested article, or nothing), decided on evidence.
-  const planner = createAnswerPlanner({ search: kbSearch, issues: issueModel, intents, writer, log: room('answer') });
+  const planner = createAnswerPlanner({
+    search: kbSearch,
+    issues: issueModel,
+    intents,
+    writer,
+    outcomes: kb.outcomes,
+    log: room('answer'),
+  });
   const aiMinConfidence = config.aiConfidenceThreshold;
   const triage = createTriage({ primary, fallback: local, aiMinConfidence, log: room('triage'), planner });
   // Ticket changes reach the analytics SSE streams through this bus.
@@ -266,7 +273,19 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       },
       { path: '/', app: widgetRoutes({ config, log: room('widget'), devCenters: roster.devCenters }) },
       { path: '/api/my', app: requesterApiRoutes({ tickets, signer }) },
-      { path: '/t', app: requesterPages({ tickets, signer, log: room('requester') }) },
+      {
+        path: '/t',
+        app: requesterPages({
+          tickets,
+          signer,
+          log: room('requester'),
+          // The text of the article a ticket's acknowledgment suggested (a published entry, or nothing).
+          article: async (id) => {
+            const e = await kb.published(id);
+            return e ? { title: e.title, resolution: e.resolution } : null;
+          },
+        }),
+      },
       {
         path: '/api/tickets',
         app: ticketApiRoutes({ tickets, agents, signer, adminToken, devCenters: roster.devCenters }),

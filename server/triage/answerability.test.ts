@@ -24,6 +24,7 @@ const hit = (
   resolution: '1. Do this.',
   issue,
   source: issue ? 'template' : 'ticket',
+  solved: 0,
 });
 const guess = (issue: string, z: number): IssueGuess => ({ issue, z, p: Math.min(0.99, z / 10) });
 
@@ -242,6 +243,36 @@ describe('decideAnswerability', () => {
       /not clearly better than the next entry/,
     ],
     ['no candidates at all gets nothing', () => ({ hits: [], issues: [] }), 'none', 'candidate', /no published/],
+    [
+      'an article that did not help this kind of request twice, and never solved one, gets nothing',
+      () => ({ record: (_id, kind) => (kind === 'issue:app-install-request' ? { solved: 0, failed: 2 } : undefined) }),
+      'none',
+      'record',
+      /did not help requesters with this kind of request \(2 did not help, 0 solved \(issue:app-install-request\)\)/,
+    ],
+    [
+      '… but still answers when it solved more of them than it failed',
+      () => ({ record: () => ({ solved: 3, failed: 2 }) }),
+      'answer',
+      null,
+      /answered/,
+    ],
+    [
+      '… and failures for another kind of request do not count',
+      () => ({
+        record: (_id, kind) => (kind === 'issue:license-activation-error' ? { solved: 0, failed: 9 } : undefined),
+      }),
+      'answer',
+      null,
+      /answered/,
+    ],
+    [
+      'without an issue record, the category record counts',
+      () => ({ record: (_id, kind) => (kind === `category:${SW}` ? { solved: 1, failed: 4 } : undefined) }),
+      'none',
+      'record',
+      /category:Software/,
+    ],
   ];
 
   it.each(cases)('%s', (_, patch, kind, failed, reason) => {
@@ -267,6 +298,7 @@ describe('decideAnswerability', () => {
       'category',
       'retrieval',
       'lexical',
+      'record',
     ]);
     expect(d.evidence.checks.find((c) => c.name === 'strength')).toEqual({
       name: 'strength',

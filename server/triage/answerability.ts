@@ -14,7 +14,9 @@
  *   request agree and a lower strength and margin suffice; when it prefers another article, both must be higher;
  * - category: the entry's category agrees with the ticket's, or the issue evidence is strong enough on its own;
  * - retrieval: the fused search ranks the entry among its first articles, and its words cover enough of the
- *   request.
+ *   request;
+ * - record: requesters with this kind of request (its issue, or its category) did not keep saying the entry did not
+ *   help (kb/outcomes.ts).
  * Every check is recorded (a plain JSON object for the ticket's triage record and the console); the first that
  * fails gives the reason in words.
  */
@@ -38,6 +40,8 @@ export interface AnswerabilityInput {
   issues: IssueGuess[];
   /** How often requests of an intent are about an issue (smoothed share, 0–1; null: the intent tells nothing). */
   intentFit: (issue: string, intent: Intent) => number | null;
+  /** How often an entry solved or did not help requests of a kind (`issue:<slug>`, `category:<name>`); none: no record. */
+  record?: (entryId: number, kind: string) => { solved: number; failed: number } | undefined;
 }
 
 export interface AnswerThresholds {
@@ -61,6 +65,8 @@ export interface AnswerThresholds {
   lexical: number;
   /** …and when the issue evidence is strong (see strongStrength). */
   lexicalStrong: number;
+  /** An entry stops being offered for a kind of request once it did not help this often, and more often than it solved… */
+  failures: number;
   /** For entries made from closed tickets (no known issue): the words must match this well… */
   textOnlyScore: number;
   /** …and this much better than the next entry. */
@@ -79,13 +85,24 @@ export const ANSWER_THRESHOLDS: AnswerThresholds = {
   retrievalRank: 2,
   lexical: 0.3,
   lexicalStrong: 0.2,
+  failures: 2,
   textOnlyScore: 0.8,
   textOnlyMargin: 0.15,
 };
 
 export interface AnswerCheck {
   /** 'writer': the grounded writer (OpenAI) said the entries do not answer it (added by the answer plan). */
-  name: 'safety' | 'scope' | 'candidate' | 'strength' | 'margin' | 'category' | 'retrieval' | 'lexical' | 'writer';
+  name:
+    | 'safety'
+    | 'scope'
+    | 'candidate'
+    | 'strength'
+    | 'margin'
+    | 'category'
+    | 'retrieval'
+    | 'lexical'
+    | 'record'
+    | 'writer';
   ok: boolean;
   /** The measured value (a number, or the word that decided). */
   value: number | string | null;
@@ -112,6 +129,8 @@ export interface AnswerEvidence {
     agrees: boolean | null;
     top: { id: number; issue: string | null; score: number }[];
   };
+  /** What requesters said about the entry for this kind of request (null: nothing recorded). */
+  record: { kind: string; solved: number; failed: number } | null;
   checks: AnswerCheck[];
   /** The first check that failed, or null when all passed. */
   failed: AnswerCheck['name'] | null;
@@ -211,6 +230,22 @@ export function decideAnswerability(i: AnswerabilityInput, t: AnswerThresholds =
     );
   }
 
+  // What requesters with this kind of request said about the entry: the issue's record first, else the category's.
+  const kinds = [!useText && best ? `issue:${best.g.issue}` : null, `category:${i.category}`].filter(
+    (k): k is string => !!k,
+  );
+  const record = entry
+    ? (kinds.map((kind) => ({ kind, ...i.record?.(entry.id, kind) })).find((r) => r.solved !== undefined) ?? null)
+    : null;
+  const counts = record ? { kind: record.kind, solved: record.solved ?? 0, failed: record.failed ?? 0 } : null;
+  if (entry && checks.every((c) => c.ok))
+    checks.push({
+      name: 'record',
+      ok: !counts || counts.failed < t.failures || counts.failed <= counts.solved,
+      value: counts ? `${counts.failed} did not help, ${counts.solved} solved (${counts.kind})` : 'none',
+      need: `fewer than ${t.failures} did not help, or no more than solved`,
+    });
+
   const failed = checks.find((c) => !c.ok) ?? null;
   const kind: AnswerKind = failed ? 'none' : i.route === 'ai' ? 'answer' : 'suggest';
   const evidence: AnswerEvidence = {
@@ -228,6 +263,7 @@ export function decideAnswerability(i: AnswerabilityInput, t: AnswerThresholds =
       agrees,
       top,
     },
+    record: counts,
     checks,
     failed: failed?.name ?? null,
   };
@@ -283,6 +319,8 @@ function reasonFor(c: AnswerCheck, blocked: string | null, e: AnswerEvidence): s
       return `the full-text search ranks ${title} only ${where} among the articles`;
     case 'lexical':
       return `${title} covers too little of the request's words (${c.value} < ${c.need})`;
+    case 'record':
+      return `${title} did not help requesters with this kind of request (${c.value})`;
     case 'writer':
       return 'the model found nothing in the retrieved entries that answers it';
   }

@@ -71,6 +71,7 @@ export async function createOfflineTriage(opts: {
     issues,
     intents: createIntentProfile(taught),
     writer: client ? createOpenAIWriter({ client, model: opts.openai!.model }) : null,
+    outcomes: kb.outcomes,
     log,
     thresholds: opts.thresholds,
   });
@@ -93,6 +94,7 @@ export async function createOfflineTriage(opts: {
     search,
     issues,
     models,
+    kb,
     close: () => sequelize.close(),
   };
 }
