@@ -32,8 +32,8 @@ export class HdTicketView extends LitElement {
     h2:focus { outline: none; }
     .thread li { padding: 8px 0; border-top: 1px solid var(--hd-border-soft, #d0d7de); white-space: pre-line; }
     .who { display: block; font-weight: 700; font-size: .9em; }
-    .suggestion { margin: 10px 0; }
-    .suggestion .steps { max-height: 16em; overflow: auto; }
+    .suggestion { margin: 10px 0; white-space: normal; }
+    .suggestion .steps { max-height: 16em; overflow: auto; white-space: pre-line; margin-bottom: 6px; }
   `,
   ];
   declare api: Api | null;
@@ -143,7 +143,7 @@ export class HdTicketView extends LitElement {
     const a = this.article?.id === s.id ? this.article : null;
     return html`<section class="suggestion box" part="suggestion" aria-labelledby="sg">
       <h3 id="sg">While you wait: this usually fixes it</h3>
-      <p><b>${s.title}</b></p>${a ? html`<div class="steps">${a.resolution}</div>` : ''}
+      <p><b>${s.title}</b></p>${a ? html`<div class="steps" tabindex="0" role="region" aria-label="Steps">${a.resolution}</div>` : ''}
       <div class="row"><button type="button" part="button solved" ?disabled=${this.busy} @click=${this.solved}>This solved it</button></div>
     </section>`;
   }
