@@ -53,6 +53,7 @@ import { loadExtraPhrasings, loadIssuePhrasings, loadResolutions, loadRoster, lo
 import { seedDemo } from './tickets/demo.js';
 import { createTicketReads } from './tickets/reads.js';
 import { createTicketService } from './tickets/service.js';
+import { createReplyDrafter } from './triage/draft.js';
 import { createIntentProfile } from './triage/intents.js';
 import { createLearningClassifier } from './triage/learning.js';
 import { createOpenAIClassifier, createOpenAIClient } from './triage/openai.js';
@@ -248,6 +249,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     publicUrl: config.publicUrl,
     presence: createPresence(),
     analyticsLinks,
+    // Drafted replies for the people, composed like the AI agent's answers (with OpenAI when configured).
+    drafter: createReplyDrafter({ planner, writer, log: room('draft') }),
     log: room('console'),
   });
   const analyticsApp = analyticsRoutes({
