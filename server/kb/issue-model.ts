@@ -35,16 +35,18 @@ export function createIssueModel(examples: { issue: string; text: string }[]) {
   const model = new Softmax(issues, tfidf.dim, { seed: 5, folds: 0 }).fit(
     docs.map((d, i) => ({ x: tfidf.transform(d), y: examples[i]!.issue })),
   );
+  // The KB search (fusion) and the answer plan rank the same text one after the other: keep the last ranking.
+  let last: { q: string; all: IssueGuess[] } | null = null;
   return {
     /** The `top` most likely issues for a query, most likely first. */
     rank(q: string, top = 5): IssueGuess[] {
-      const x = tfidf.transform(tokenize(q));
-      const z = model.logits(x);
-      const p = model.predictProba(x);
-      return issues
-        .map((issue, i) => ({ issue, p: p[i]!, z: z[i]! }))
-        .sort((a, b) => b.z - a.z)
-        .slice(0, top);
+      if (last?.q !== q) {
+        const x = tfidf.transform(tokenize(q));
+        const z = model.logits(x);
+        const p = model.predictProba(x);
+        last = { q, all: issues.map((issue, i) => ({ issue, p: p[i]!, z: z[i]! })).sort((a, b) => b.z - a.z) };
+      }
+      return last.all.slice(0, top).map((g) => ({ ...g }));
     },
   };
 }

@@ -36,10 +36,22 @@ export function createKbOutcomes(deps: { sequelize: Sequelize; models: Models; c
   const { sequelize } = deps;
   const { KbEntry, KbOutcome } = deps.models;
   const upsert = sequelize.getDialect() === 'sqlite' ? UPSERT.sqlite : UPSERT.mysql;
+  // Most helpdesks start with no record at all: then each ticket's plan skips the look-up. Re-checked every minute
+  // (another process may have recorded one); this process knows at once.
+  let any: boolean | null = null;
+  let anyAt = 0;
+  const hasAny = async () => {
+    if (any === true) return true;
+    if (any === false && Date.now() - anyAt < 60_000) return false;
+    any = !!(await KbOutcome.findOne({ attributes: ['id'] }));
+    anyAt = Date.now();
+    return any;
+  };
 
   async function write(t: Transaction, entryId: number, kinds: string[], outcome: Outcome): Promise<boolean> {
     // The entry may be gone (merged, deleted) since the ticket was answered: then there is nothing to learn.
     if (!(await KbEntry.count({ where: { id: entryId }, transaction: t }))) return false;
+    any = true;
     if (outcome === 'solved')
       await sequelize.query('UPDATE kb_entries SET solved = solved + 1 WHERE id = :id', {
         replacements: { id: entryId },
@@ -63,7 +75,7 @@ export function createKbOutcomes(deps: { sequelize: Sequelize; models: Models; c
     async counts(entryIds: number[]): Promise<Map<number, Map<string, OutcomeCounts>>> {
       const out = new Map<number, Map<string, OutcomeCounts>>();
       const ids = [...new Set(entryIds)].filter((i) => Number.isSafeInteger(i));
-      if (!ids.length) return out;
+      if (!ids.length || !(await hasAny())) return out;
       const rows = await sequelize.query<{ kb_entry_id: number; kind: string; solved: number; failed: number }>(
         'SELECT kb_entry_id, kind, solved, failed FROM kb_outcomes WHERE kb_entry_id IN (:ids)',
         { type: QueryTypes.SELECT, replacements: { ids } },
