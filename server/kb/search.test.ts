@@ -54,7 +54,7 @@ describe('KB search', () => {
   it('keeps popularity below relevance: the bonus is capped', () => {
     expect(solvedBonus(0)).toBe(0);
     expect(solvedBonus(3)).toBeGreaterThan(1 / 4 - 1 / 5);
-    expect(solvedBonus(1e9)).toBe(0.1);
+    expect(solvedBonus(1e9)).toBe(0.15);
   });
 });
 

@@ -45,9 +45,10 @@ const CANDIDATES = 12;
 const RRF_K = 4;
 /**
  * What requesters' confirmations add to an entry's fused rank: enough for an entry that solved a few requests to
- * pass one nobody confirmed at the next place (1/4 − 1/5 = 0.05), capped so popularity never outweighs relevance.
+ * pass one nobody confirmed at the next place (1/4 − 1/5 = 0.05), and one proven many times to climb about three
+ * places; capped so that popularity never outweighs relevance.
  */
-export const solvedBonus = (solved: number) => Math.min(0.1, 0.04 * Math.log(1 + Math.max(0, solved)));
+export const solvedBonus = (solved: number) => Math.min(0.15, 0.04 * Math.log(1 + Math.max(0, solved)));
 
 export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHint }) {
   const { sequelize } = deps;
