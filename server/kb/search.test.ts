@@ -67,4 +67,21 @@ describe('issue model', () => {
     ]);
     expect(m.rank('my notebook will not start')).toEqual(m.rank('my laptop will not start'));
   });
+
+  it('reads a word one typo away from a known one as that word, unless two words are as near', () => {
+    const m = createIssueModel([
+      { issue: 'password-reset', text: 'my password expired' },
+      { issue: 'password-reset', text: 'forgot my password' },
+      { issue: 'calendar-sharing', text: 'share my calendar with a colleague' },
+      { issue: 'printer-offline', text: 'printer shows offline' },
+      { issue: 'email-delivery-failure', text: 'my mail bounced' },
+      { issue: 'printer-offline', text: 'nothing printed' },
+    ]);
+    expect(m.rank('my pasword expired')).toEqual(m.rank('my password expired'));
+    expect(m.rank('share my calender')).toEqual(m.rank('share my calendar'));
+    // "printe" is one edit from "printer" and from "printed": no guess.
+    expect(m.rank('printe')).not.toEqual(m.rank('printer'));
+    // Short words are never corrected ("mal" is not "mail").
+    expect(m.rank('mal')).not.toEqual(m.rank('mail'));
+  });
 });
