@@ -73,7 +73,7 @@ export interface AnswerThresholds {
   textOnlyMargin: number;
 }
 
-/** Tuned on tests/fixtures/answers-dev.jsonl only; tests/fixtures/answers-holdout.jsonl measures them. */
+/** Tuned on tests/fixtures/answers-dev.jsonl and answers-dev2.jsonl only; answers-holdout.jsonl measures them. */
 export const ANSWER_THRESHOLDS: AnswerThresholds = {
   strength: 1.9,
   strengthAlone: 2.2,
