@@ -22,9 +22,11 @@
  */
 import type { Intent, Route } from '../domain/vocabulary.js';
 import { NOT_IT, type IssueGuess } from '../kb/issue-model.js';
-import type { KbHit } from '../kb/search.js';
+import { passReason, reasonFor } from './answer-reasons.js';
+import type { AnswerCheck, AnswerEvidence, AnswerKind } from './answer-types.js';
 
-export type AnswerKind = 'answer' | 'suggest' | 'none';
+export type { AnswerCheck, AnswerEvidence, AnswerKind } from './answer-types.js';
+import type { KbHit } from '../kb/search.js';
 
 export interface AnswerabilityInput {
   /** The ticket's classification (category, intent, rule signals, complex). */
@@ -89,52 +91,6 @@ export const ANSWER_THRESHOLDS: AnswerThresholds = {
   textOnlyScore: 0.8,
   textOnlyMargin: 0.15,
 };
-
-export interface AnswerCheck {
-  /** 'writer': the grounded writer (OpenAI) said the entries do not answer it (added by the answer plan). */
-  name:
-    | 'safety'
-    | 'scope'
-    | 'candidate'
-    | 'strength'
-    | 'margin'
-    | 'category'
-    | 'retrieval'
-    | 'lexical'
-    | 'record'
-    | 'writer';
-  ok: boolean;
-  /** The measured value (a number, or the word that decided). */
-  value: number | string | null;
-  /** What passing needs, in the same unit. */
-  need: number | string | null;
-}
-
-/** What the decision rests on: plain JSON, stored on the ticket's triage record and shown to agents. */
-export interface AnswerEvidence {
-  decision: AnswerKind;
-  route: Route;
-  intent: Intent;
-  category: string;
-  /** 'issue': a known issue's article; 'text': an entry made from closed tickets, matched on its words alone. */
-  basis: 'issue' | 'text' | null;
-  entry: { id: number; title: string; issue: string | null; category: string; source: string } | null;
-  issue: { name: string; strength: number; p: number; intentFit: number | null } | null;
-  runnerUp: { name: string; strength: number; p: number; intentFit: number | null } | null;
-  retrieval: {
-    /** Place among the fused search's articles (1 = first). */
-    rank: number | null;
-    score: number | null;
-    /** Whether the full-text index on its own ranks this article first. */
-    agrees: boolean | null;
-    top: { id: number; issue: string | null; score: number }[];
-  };
-  /** What requesters said about the entry for this kind of request (null: nothing recorded). */
-  record: { kind: string; solved: number; failed: number } | null;
-  checks: AnswerCheck[];
-  /** The first check that failed, or null when all passed. */
-  failed: AnswerCheck['name'] | null;
-}
 
 export interface AnswerDecision {
   kind: AnswerKind;
@@ -293,43 +249,4 @@ function textOnlyCandidate(hits: KbHit[], category: string, t: AnswerThresholds)
     { name: 'category', ok: first.category === category, value: first.category, need: category },
   ];
   return { ok: checks.every((c) => c.ok), checks };
-}
-
-function reasonFor(c: AnswerCheck, blocked: string | null, e: AnswerEvidence): string {
-  const title = e.entry ? `“${e.entry.title}”` : 'the closest entry';
-  const alone = e.retrieval.agrees ? '' : ', the full-text search preferring another article';
-  const where = c.value === 0 ? 'below the others' : `at ${c.value}`;
-  const short = `${c.value} < ${c.need}${alone}`;
-  switch (c.name) {
-    case 'safety':
-      return blocked ?? 'blocked';
-    case 'scope':
-      return `the request reads like one for another department (facilities, HR, finance, travel), not IT's`;
-    case 'candidate':
-      return `no published knowledge-base entry for ${e.issue?.name ?? 'the request'} was retrieved`;
-    case 'strength':
-      return `the request does not look like any known issue (best: ${e.issue?.name}, strength ${short})`;
-    case 'margin':
-      return e.basis === 'text'
-        ? `${title} is not clearly better than the next entry (${c.value} < ${c.need})`
-        : `two issues fit about equally: ${e.issue?.name} and ${e.runnerUp?.name} (margin ${short})`;
-    case 'category':
-      return `${title} is about ${c.value}, the ticket is classified ${e.category}`;
-    case 'retrieval':
-      return `the full-text search ranks ${title} only ${where} among the articles`;
-    case 'lexical':
-      return `${title} covers too little of the request's words (${c.value} < ${c.need})`;
-    case 'record':
-      return `${title} did not help requesters with this kind of request (${c.value})`;
-    case 'writer':
-      return 'the model found nothing in the retrieved entries that answers it';
-  }
-}
-
-function passReason(kind: AnswerKind, e: AnswerEvidence): string {
-  const issue = `${e.issue?.name} (strength ${e.issue?.strength}, margin over ${e.runnerUp?.name ?? 'none'})`;
-  const why =
-    e.basis === 'text' ? `its words match the request closely (${e.retrieval.score})` : `the request matches ${issue}`;
-  const title = `“${e.entry?.title}”`;
-  return kind === 'answer' ? `answered with ${title}: ${why}` : `suggested ${title} while a person takes it: ${why}`;
 }
