@@ -86,12 +86,13 @@ ${p(link(v.links.viewUrl, 'View your ticket'))}`,
       ...(s
         ? [
             '',
-            `${WHILE_YOU_WAIT}: ${s.title}`,
+            `${WHILE_YOU_WAIT} — ${s.title}`,
             '',
             s.resolution.trim(),
             '',
             `This solved it: ${v.links.solvedUrl}`,
-            SOLVED_NOTE,
+            'Open it only if these steps solved it: the page asks you to confirm, and then nobody needs to pick the',
+            'ticket up. If not, there is nothing to do; the IT team has it.',
           ]
         : []),
       '',
