@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadIssuePhrasings } from '../server/seeds.js';
+import { loadExtraPhrasings, loadIssuePhrasings } from '../server/seeds.js';
 import { decideAnswerability } from '../server/triage/answerability.js';
 import { createIntentProfile } from '../server/triage/intents.js';
 import { createOfflineTriage } from '../server/triage/cli-offline.js';
@@ -20,7 +20,7 @@ export async function benchAnswerability(root: string, quick: boolean): Promise<
       .map((r) => ({ subject: r.subject, text: r.body })),
   );
   const off = await createOfflineTriage({ rootDir: root, aiMinConfidence: 0.55 });
-  const intents = createIntentProfile(loadIssuePhrasings());
+  const intents = createIntentProfile([...loadIssuePhrasings(), ...loadExtraPhrasings()]);
   try {
     const rounds = quick ? 3 : 15;
     const classify: number[] = [];

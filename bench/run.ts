@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchClassify } from './classify.js';
 import { benchAnswerability } from './answerability.js';
+import { benchDraft } from './draft.js';
 import { benchKb } from './kb.js';
 import { benchIntake, benchLatency } from './intake.js';
 import { benchHttp } from './http.js';
@@ -37,6 +38,7 @@ async function step(name: string, fn: () => Promise<Figure[]>) {
 
 await step('classify', () => benchClassify(root, quick));
 await step('answerability', () => benchAnswerability(root, quick));
+await step('draft', () => benchDraft(quick));
 await step('kb-sqlite', () => benchKb(root, 'sqlite', quick ? 10_000 : 100_000));
 await step('kb-mariadb', () => benchKb(root, 'mysql', quick ? 10_000 : 100_000));
 await step('parse', () => benchParse(quick));

@@ -49,10 +49,11 @@ import { createDevTransport, createSmtpTransport, type MailTransport } from './m
 import { requesterApiRoutes } from './requester/api.routes.js';
 import { requesterPages } from './requester/pages.routes.js';
 import { persistentSecret } from './secrets.js';
-import { loadIssuePhrasings, loadResolutions, loadRoster, loadSeedTickets } from './seeds.js';
+import { loadExtraPhrasings, loadIssuePhrasings, loadResolutions, loadRoster, loadSeedTickets } from './seeds.js';
 import { seedDemo } from './tickets/demo.js';
 import { createTicketReads } from './tickets/reads.js';
 import { createTicketService } from './tickets/service.js';
+import { createReplyDrafter } from './triage/draft.js';
 import { createIntentProfile } from './triage/intents.js';
 import { createLearningClassifier } from './triage/learning.js';
 import { createOpenAIClassifier, createOpenAIClient } from './triage/openai.js';
@@ -119,7 +120,9 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const roster = loadRoster();
   const agents = createAgents({ models });
   const phrasingList = loadIssuePhrasings();
-  const issueModel = createIssueModel(issueExamples(phrasingList, loadResolutions()));
+  // The issue model and the intent profile also learn the extra phrasings (seeds/issue-phrasings.jsonl).
+  const taught = [...phrasingList, ...loadExtraPhrasings()];
+  const issueModel = createIssueModel(issueExamples(taught, loadResolutions()));
   const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q) });
   const kb = createKb({ models, search: kbSearch });
   const phrasings = new Map<string, string[]>();
@@ -157,9 +160,16 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       : 'triage by the local classifier (OPENAI_API_KEY not set)',
   );
   const writer = openai ? createOpenAIWriter({ client: openai, model: config.openai.model }) : null;
-  const intents = createIntentProfile(phrasingList);
+  const intents = createIntentProfile(taught);
   // What the AI contributes to each ticket (answer, one suggested article, or nothing), decided on evidence.
-  const planner = createAnswerPlanner({ search: kbSearch, issues: issueModel, intents, writer, log: room('answer') });
+  const planner = createAnswerPlanner({
+    search: kbSearch,
+    issues: issueModel,
+    intents,
+    writer,
+    outcomes: kb.outcomes,
+    log: room('answer'),
+  });
   const aiMinConfidence = config.aiConfidenceThreshold;
   const triage = createTriage({ primary, fallback: local, aiMinConfidence, log: room('triage'), planner });
   // Ticket changes reach the analytics SSE streams through this bus.
@@ -239,6 +249,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     publicUrl: config.publicUrl,
     presence: createPresence(),
     analyticsLinks,
+    // Drafted replies for the people, composed like the AI agent's answers (with OpenAI when configured).
+    drafter: createReplyDrafter({ planner, writer, log: room('draft') }),
     log: room('console'),
   });
   const analyticsApp = analyticsRoutes({
@@ -264,7 +276,19 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       },
       { path: '/', app: widgetRoutes({ config, log: room('widget'), devCenters: roster.devCenters }) },
       { path: '/api/my', app: requesterApiRoutes({ tickets, signer }) },
-      { path: '/t', app: requesterPages({ tickets, signer, log: room('requester') }) },
+      {
+        path: '/t',
+        app: requesterPages({
+          tickets,
+          signer,
+          log: room('requester'),
+          // The text of the article a ticket's acknowledgment suggested (a published entry, or nothing).
+          article: async (id) => {
+            const e = await kb.published(id);
+            return e ? { title: e.title, resolution: e.resolution } : null;
+          },
+        }),
+      },
       {
         path: '/api/tickets',
         app: ticketApiRoutes({ tickets, agents, signer, adminToken, devCenters: roster.devCenters }),

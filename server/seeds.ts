@@ -36,3 +36,11 @@ export const loadSeedTickets = () => readJsonl<SeedTicket>(path.join(seedsDir, '
 /** How employees describe each known issue: the seed tickets' subject and text, by issue. */
 export const loadIssuePhrasings = () =>
   loadSeedTickets().map((t) => ({ issue: t.issue, text: `${t.subject ?? ''}\n${t.text}` }));
+
+/**
+ * More ways people describe each known issue (seeds/issue-phrasings.jsonl): short requests in many voices, for the
+ * issue model only. Kept apart from the training tickets, which the category classifier learns from and the triage
+ * hold-out measures.
+ */
+export const loadExtraPhrasings = () =>
+  readJsonl<{ issue: string; text: string }>(path.join(seedsDir, 'issue-phrasings.jsonl'));

@@ -24,7 +24,7 @@ interface Fx {
   category: string;
   route: 'ai' | 'it_team' | 'pool' | null;
   assigneeId: number | null;
-  resolvedBy: 'ai' | 'it_team' | null;
+  resolvedBy: 'ai' | 'it_team' | 'suggestion' | null;
   resolvedAt: number | null;
   frtAt: number | null;
   escalated: boolean;
@@ -102,7 +102,8 @@ function check(
   });
   const byAi = resolved.filter((t) => t.resolvedBy === 'ai'),
     byIt = resolved.filter((t) => t.resolvedBy === 'it_team');
-  expect(s.resolvedBy).toEqual({ ai: byAi.length, itTeam: byIt.length });
+  const bySuggestion = resolved.filter((t) => t.resolvedBy === 'suggestion');
+  expect(s.resolvedBy).toEqual({ ai: byAi.length, itTeam: byIt.length, suggestion: bySuggestion.length });
   expect(s.feedback.counts).toEqual(
     [1, 2, 3, 4, 5].map((score) => ({ score, count: ts.filter((t) => t.score === score).length })),
   );
@@ -196,7 +197,14 @@ describe('analytics', () => {
       const route = pick(['ai', 'ai', 'it_team', 'pool', null] as const);
       const assigneeId = route === 'ai' ? CATS.indexOf(category) + 1 : route === 'it_team' ? human.id : null;
       const done = route != null && rnd() < 0.7;
-      const resolvedBy = done ? (route === 'ai' && rnd() < 0.8 ? 'ai' : 'it_team') : null;
+      // Every 7th person-held ticket was solved by the article its acknowledgment suggested (counted apart).
+      const resolvedBy = done
+        ? route === 'ai' && rnd() < 0.8
+          ? 'ai'
+          : route !== 'ai' && i % 7 === 0
+            ? 'suggestion'
+            : 'it_team'
+        : null;
       const t: Omit<Fx, 'id'> = {
         created,
         devCenter: pick(DCS),

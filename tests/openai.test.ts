@@ -1,6 +1,7 @@
 /** Triage through the real openai SDK against a local server speaking the chat-completions API. */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { startOpenAIStub, type OpenAIStub } from './support/openai-stub.js';
+import { signInAs } from './support/console.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const good = (over: Record<string, unknown> = {}) =>
@@ -149,5 +150,106 @@ describe('OpenAI triage with local fallback', () => {
     expect(t.route).toBe('ai');
     expect(t.answer).not.toContain('555-0199');
     expect(t.answer).toMatch(/^This looks like/);
+  });
+
+  /** Classifies with `classification`; the writer's reply comes from `write` (given the ids it may cite). */
+  const scripted =
+    (classification: string, write: (ids: number[]) => object) =>
+    (body: { tools: { function: { name: string; parameters: any } }[] }) =>
+      body.tools[0]!.function.name === 'classify_ticket'
+        ? { toolCall: { name: 'classify_ticket', arguments: classification } }
+        : {
+            toolCall: {
+              name: 'answer_ticket',
+              arguments: JSON.stringify(
+                write(body.tools[0]!.function.parameters.properties.used_source_ids.items.enum),
+              ),
+            },
+          };
+  const hardware = good({
+    category: 'Hardware / Device',
+    severity: 'medium',
+    urgency: 'high',
+    intent: 'incident',
+    summary: 'Laptop dead before a presentation.',
+  });
+  const DEAD_LAPTOP =
+    "My laptop won't turn on this morning, the power button does nothing and I have a presentation at 2pm.";
+
+  it('records the same answerability evidence with OpenAI, the writer included', async () => {
+    ai.respondWith(
+      scripted(good(), (ids) => ({ can_answer: true, answer: 'Share it in Outlook.', used_source_ids: [ids[0]] })),
+    );
+    const t = await create('How can I share my calendar with my team?');
+    expect(t.route).toBe('ai');
+    const admin = await (await s.api(`/api/tickets/${t.ref}`, { admin: true })).json();
+    expect(admin.triage.answer).toMatchObject({ kind: 'answer', composer: 'openai:gpt-test' });
+    const e = admin.triage.answer.evidence;
+    expect(e).toMatchObject({ decision: 'answer', basis: 'issue', issue: { name: 'calendar-sharing' }, failed: null });
+    expect(e.writer).toMatchObject({
+      name: 'openai:gpt-test',
+      canAnswer: true,
+      usedSourceIds: [t.answer ? expect.any(Number) : 0],
+    });
+    expect(e.checks.map((c: { name: string }) => c.name)).toEqual(
+      expect.arrayContaining(['safety', 'scope', 'strength', 'margin', 'category', 'retrieval', 'lexical', 'record']),
+    );
+  });
+
+  it('suggests the article for a pool ticket without asking the writer', async () => {
+    ai.respondWith(scripted(hardware, () => ({ can_answer: true, answer: 'x', used_source_ids: [] })));
+    const t = await create(DEAD_LAPTOP);
+    expect(t.route).not.toBe('ai');
+    expect(t.suggestion).toMatchObject({ title: "Laptop won't turn on / black screen / not booting" });
+    expect(ai.requests.map((r) => r.tools[0].function.name)).toEqual(['classify_ticket']);
+    const admin = await (await s.api(`/api/tickets/${t.ref}`, { admin: true })).json();
+    expect(admin.triage.answer.evidence).toMatchObject({ decision: 'suggest', failed: null });
+  });
+
+  it('drafts the console reply with the writer from the retrieved entries only, or says it could not', async () => {
+    const agent = await signInAs(s, 'kavya.iyer@corp.example');
+    const ticket = async () => {
+      ai.respondWith(scripted(hardware, () => ({ can_answer: true, answer: 'x', used_source_ids: [] })));
+      return create(DEAD_LAPTOP);
+    };
+    const draft = async (ref: string) => (await agent.req(`/console/tickets/${ref}/draft`)).text();
+    const writes = (reply: (ids: number[]) => object) =>
+      ai.respondWith((body) => ({
+        toolCall: {
+          name: 'answer_ticket',
+          arguments: JSON.stringify(reply(body.tools[0].function.parameters.properties.used_source_ids.items.enum)),
+        },
+      }));
+
+    const t = await ticket();
+    let offered: number[] = [];
+    writes((ids) => {
+      offered = ids;
+      return {
+        can_answer: true,
+        answer: 'Hi Kim, hold the power button for 30 seconds with the charger unplugged.',
+        used_source_ids: [ids[0]],
+      };
+    });
+    let html = await draft(t.ref);
+    expect(html).toContain('Hi Kim, hold the power button for 30 seconds');
+    expect(html).toContain('written by openai:gpt-test');
+    expect(offered[0]).toBe(t.suggestion.id);
+    expect(ai.requests.at(-1)!.messages[1].content).toContain(DEAD_LAPTOP);
+
+    // The model says the entries do not answer it: the closest entry's steps, and the agent is told.
+    const u = await ticket();
+    writes(() => ({ can_answer: false, answer: '', used_source_ids: [] }));
+    html = await draft(u.ref);
+    expect(html).toContain('openai:gpt-test found no answer in the entries');
+    expect(html).toContain('These steps usually fix it');
+    expect(html).toContain('written by template');
+
+    // A model that cites an entry it was not given is not believed: the template again.
+    const v = await ticket();
+    writes(() => ({ can_answer: true, answer: 'Call 555-0199 and ask for Bob.', used_source_ids: [999999] }));
+    html = await draft(v.ref);
+    expect(html).not.toContain('555-0199');
+    expect(html).toContain('written by template');
   });
 });

@@ -126,6 +126,39 @@ describe.runIf(need('Chromium', chromiumAvailable()))('support widget in Chromiu
     await page.close();
   });
 
+  it('offers a pool ticket its one article while it waits, and "This solved it" resolves it', async () => {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(s.url + '/');
+    await page.getByLabel('Your name').fill('Tomás Ruiz');
+    await page.getByLabel('Work email').fill('tomas.ruiz@corp.example');
+    await page
+      .getByLabel('What is the problem?')
+      .fill("My laptop won't turn on this morning, the power button does nothing and I have a presentation at 2pm.");
+    await page.getByRole('button', { name: 'Send to IT' }).click();
+    const heading = page.getByRole('heading', { name: /^Ticket IT-\d+$/ });
+    await heading.waitFor({ timeout: 10_000 });
+    const ref = (await heading.textContent())!.replace('Ticket ', '').trim();
+    const box = page.locator('[part~="suggestion"]');
+    await box.getByRole('heading', { name: 'While you wait: this usually fixes it' }).waitFor({ timeout: 5000 });
+    expect(await box.textContent()).toContain("Laptop won't turn on / black screen / not booting");
+    // The steps come from the published article (GET /api/kb/entries/:id).
+    await expect.poll(() => box.textContent(), { timeout: 5000 }).toMatch(/power|charger/i);
+    expect(await page.locator('[part~="answer"]').count()).toBe(0);
+    expect(formatAxe(await runAxe(page))).toBe('');
+    await saveScreenshot(page, 'widget-suggestion');
+    expect((await s.hd.db.models.Ticket.findOne({ where: { ref } }))!.status).toBe('open');
+    await box.getByRole('button', { name: 'This solved it' }).click();
+    await page.getByRole('status').filter({ hasText: 'Glad it helped' }).waitFor();
+    await expect.poll(() => page.locator('[part="meta"]').textContent()).toContain('Resolved');
+    expect(await page.locator('[part~="suggestion"]').count()).toBe(0);
+    const t = (await s.hd.db.models.Ticket.findOne({ where: { ref } }))!;
+    expect(t).toMatchObject({ status: 'resolved', resolvedBy: 'suggestion' });
+    expect(errors, errors.join('\n')).toEqual([]);
+    await page.close();
+  });
+
   it('keeps its look under a hostile host-page stylesheet and passes axe', async () => {
     const page = await browser.context.newPage();
     await page.goto(s.url + '/');

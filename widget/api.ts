@@ -10,6 +10,8 @@ export interface Created {
   urgency: string | null;
   assignee: { name: string; kind: string } | null;
   answer?: string;
+  /** The one article a pool or IT-team ticket's acknowledgment suggests ("While you wait: this usually fixes it"). */
+  suggestion?: { id: number; title: string };
   requesterToken?: string;
 }
 export interface Message {
@@ -27,7 +29,13 @@ export interface Detail {
   assignee: { name: string; kind: string } | null;
   messages: Message[];
   feedback: { score: number; comment: string | null } | null;
+  suggestion?: { id: number; title: string } | null;
   alreadyClosed?: boolean;
+}
+export interface Article {
+  id: number;
+  title: string;
+  resolution: string;
 }
 export interface Summary {
   ref: string;
@@ -116,7 +124,8 @@ export class Api {
   mine = () => this.call<{ tickets: Summary[] }>('/api/my/tickets', { auth: true }) as Promise<{ tickets: Summary[] }>;
   ticket = (ref: string, etag?: string, onEtag?: (e: string) => void) =>
     this.call<Detail>(`/api/my/tickets/${encodeURIComponent(ref)}`, { auth: true, etag, onEtag });
-  act = (ref: string, action: 'comment' | 'close' | 'feedback', body: unknown = {}) =>
+  article = (id: number) => this.call<Article>(`/api/kb/entries/${id}`) as Promise<Article>;
+  act = (ref: string, action: 'comment' | 'close' | 'feedback' | 'solved', body: unknown = {}) =>
     this.call<Detail>(`/api/my/tickets/${encodeURIComponent(ref)}/${action}`, {
       method: 'POST',
       body,

@@ -102,6 +102,8 @@ export class HdSupportWidget extends LitElement {
   private onIssue() {
     clearTimeout(this.debounce);
     this.debounce = setTimeout(async () => {
+      // The form may be gone by now (pasted and sent within the debounce): nothing to suggest for.
+      if (this.view !== 'form') return;
       const q = this.field('issue').value.trim();
       if (q === this.lastQuery) return;
       this.lastQuery = q;
@@ -137,6 +139,7 @@ export class HdSupportWidget extends LitElement {
 
   private async submit(e: SubmitEvent) {
     e.preventDefault();
+    clearTimeout(this.debounce);
     const v = Object.fromEntries(
       ['name', 'email', 'devCenter', 'issue', 'website'].map((k) => [k, this.field(k).value.trim()]),
     );

@@ -5,7 +5,7 @@
 import { LitElement, html, css, type PropertyValues } from 'lit';
 import { base } from './styles.js';
 import { STATUS } from './my-tickets.js';
-import type { Api, Created, Detail } from './api.js';
+import type { Api, Article, Created, Detail } from './api.js';
 import './feedback.js';
 
 const WHO: Record<string, string> = { requester: 'You', agent: 'IT team', ai: 'AI assistant', system: 'IT Helpdesk' };
@@ -24,6 +24,7 @@ export class HdTicketView extends LitElement {
     busy: { state: true },
     error: { state: true },
     said: { state: true },
+    article: { state: true },
   };
   static styles = [
     base,
@@ -31,6 +32,8 @@ export class HdTicketView extends LitElement {
     h2:focus { outline: none; }
     .thread li { padding: 8px 0; border-top: 1px solid var(--hd-border-soft, #d0d7de); white-space: pre-line; }
     .who { display: block; font-weight: 700; font-size: .9em; }
+    .suggestion { margin: 10px 0; white-space: normal; }
+    .suggestion .steps { max-height: 16em; overflow: auto; white-space: pre-line; margin-bottom: 6px; }
   `,
   ];
   declare api: Api | null;
@@ -44,6 +47,8 @@ export class HdTicketView extends LitElement {
   declare busy: boolean;
   declare error: string;
   declare said: string;
+  /** The suggested article's text, fetched once. */
+  declare article: Article | null;
   private etag = '';
   private timers: ReturnType<typeof setTimeout>[] = [];
 
@@ -61,6 +66,7 @@ export class HdTicketView extends LitElement {
       busy: false,
       error: '',
       said: '',
+      article: null,
     });
   }
 
@@ -81,7 +87,14 @@ export class HdTicketView extends LitElement {
   protected firstUpdated(_: PropertyValues) {
     this.renderRoot.querySelector<HTMLElement>('h2')?.focus();
     if (this.created)
-      this.said = `Ticket ${this.created.ref} created.${this.created.answer ? ' An answer from the AI assistant is below.' : ''}`;
+      this.said = `Ticket ${this.created.ref} created.${
+        this.created.answer
+          ? ' An answer from the AI assistant is below.'
+          : this.created.suggestion
+            ? ' While you wait, an article that usually fixes it is below.'
+            : ''
+      }`;
+    if (this.created?.suggestion) void this.loadArticle(this.created.suggestion.id);
   }
 
   /** Fetches the ticket unless unchanged; announces replies that arrived since the last look. */
@@ -95,15 +108,47 @@ export class HdTicketView extends LitElement {
     }
   }
 
+  /** The article of a suggestion (title and steps), fetched once per ticket. */
+  private async loadArticle(id: number) {
+    if (!this.api || this.article?.id === id) return;
+    this.article = await this.api.article(id).catch(() => null);
+  }
+
   private show(d: Detail) {
     const before = this.detail?.messages.length ?? d.messages.length;
     const fresh = d.messages.slice(before).filter((m) => m.authorKind !== 'requester');
     if (fresh.length) this.said = `New reply from the ${WHO[fresh[0]!.authorKind]} on ${d.ref}.`;
     this.detail = d;
     this.error = '';
+    if (d.suggestion && !['resolved', 'closed'].includes(d.status)) void this.loadArticle(d.suggestion.id);
   }
 
-  private async act(action: 'comment' | 'close' | 'feedback', body: unknown, said: string) {
+  /** "This solved it" on the suggested article: the ticket is resolved as solved by suggestion. */
+  private async solved() {
+    const d = await this.act('solved', {}, 'Glad it helped: the ticket is resolved.');
+    if (d)
+      this.dispatchEvent(
+        new CustomEvent('hd-suggestion-solved', {
+          detail: { ref: d.ref, kbEntryId: d.suggestion?.id },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+  }
+
+  /** "While you wait: this usually fixes it", while a person has the ticket and it is still open. */
+  private suggestion(head: { status: string; suggestion?: { id: number; title: string } | null }) {
+    const s = head.suggestion;
+    if (!s || ['resolved', 'closed'].includes(head.status)) return '';
+    const a = this.article?.id === s.id ? this.article : null;
+    return html`<section class="suggestion box" part="suggestion" aria-labelledby="sg">
+      <h3 id="sg">While you wait: this usually fixes it</h3>
+      <p><b>${s.title}</b></p>${a ? html`<div class="steps" tabindex="0" role="region" aria-label="Steps">${a.resolution}</div>` : ''}
+      <div class="row"><button type="button" part="button solved" ?disabled=${this.busy} @click=${this.solved}>This solved it</button></div>
+    </section>`;
+  }
+
+  private async act(action: 'comment' | 'close' | 'feedback' | 'solved', body: unknown, said: string) {
     if (!this.api) return;
     this.busy = true;
     try {
@@ -163,6 +208,7 @@ export class HdTicketView extends LitElement {
     return html`<section part="ticket" aria-labelledby="t">
       <h2 id="t" tabindex="-1">Ticket ${this.ref}</h2>
       ${head ? html`<p class="muted" part="meta">${head.category ?? ''} · ${STATUS[head.status] ?? head.status}</p><p part="next">${this.next(head)}</p>` : ''}
+      ${head ? this.suggestion(head) : ''}
       <ul class="thread" aria-label="Conversation">${thread.map((m) => html`<li class=${m.authorKind === 'ai' ? 'box' : ''} part=${m.authorKind === 'ai' ? 'answer' : 'message'}><span class="who">${WHO[m.authorKind]}</span>${m.text}</li>`)}</ul>
       ${
         closed

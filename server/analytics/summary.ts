@@ -46,7 +46,8 @@ export interface Summary {
   medians: 'exact' | 'sampled';
   totals: { tickets: number; resolved: number; open: number; escalated: number; feedback: number; deflections: number };
   distribution: { ai: number; itTeam: number; pool: number; untriaged: number };
-  resolvedBy: { ai: number; itTeam: number };
+  /** `suggestion`: the requester confirmed the article their acknowledgment suggested ("This solved it"). */
+  resolvedBy: { ai: number; itTeam: number; suggestion: number };
   feedback: { counts: { score: number; count: number }[]; average: number | null };
   resolutionTime: {
     overall: TimeStats;
@@ -115,7 +116,7 @@ export function buildSummary(x: {
   const t = { tickets: 0, resolved: 0, escalated: 0 };
   const dist = { ai: 0, itTeam: 0, pool: 0, untriaged: 0 };
   const fb = [0, 0, 0, 0, 0];
-  const res = { all: acc(), it: acc(), ai: new Map<number, Acc>() };
+  const res = { all: acc(), it: acc(), suggestion: 0, ai: new Map<number, Acc>() };
   const frt = { all: acc(), byRoute: new Map<string, Acc>() };
   const centres = new Map<string, Summary['devCenters'][number] & { sum: number }>();
   const categories = new Set<string>();
@@ -138,6 +139,7 @@ export function buildSummary(x: {
       res.it.n += resolved;
       res.it.sum += resSum;
     }
+    if (g.resolved_by === 'suggestion') res.suggestion += resolved;
     if (g.resolved_by === 'ai') {
       const a = res.ai.get(N(g.agent_id)) ?? res.ai.set(N(g.agent_id), acc()).get(N(g.agent_id))!;
       a.n += resolved;
@@ -200,7 +202,11 @@ export function buildSummary(x: {
       deflections: overTime.reduce((a, r) => a + r.deflections, 0),
     },
     distribution: dist,
-    resolvedBy: { ai: [...res.ai.values()].reduce((a, r) => a + r.n, 0), itTeam: res.it.n },
+    resolvedBy: {
+      ai: [...res.ai.values()].reduce((a, r) => a + r.n, 0),
+      itTeam: res.it.n,
+      suggestion: res.suggestion,
+    },
     feedback: {
       counts: fb.map((count, i) => ({ score: i + 1, count })),
       average: feedbackTotal

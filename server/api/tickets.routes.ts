@@ -10,7 +10,7 @@ import type { LinkSigner } from '../http/signed-links.js';
 import type { Agents } from '../agents/agents.js';
 import type { TicketRow } from '../tickets/reads.js';
 import type { TicketService } from '../tickets/service.js';
-import { ticketDetail, ticketSummary } from '../tickets/view.js';
+import { suggestionOf, ticketDetail, ticketSummary } from '../tickets/view.js';
 
 export const newTicketSchema = z.object({
   name: z.string().trim().min(1, 'Please enter your name.').max(200, 'Too long.'),
@@ -86,6 +86,8 @@ export function ticketApiRoutes(d: TicketApiDeps) {
       channel: isAdmin ? 'api' : 'widget',
     });
     const answer = t.route === 'ai' ? await reads.aiAnswer(t.id) : null;
+    // The one article the acknowledgment carries (pool and IT-team tickets with a confident match).
+    const suggestion = answer ? null : suggestionOf(t);
     const assignee = t.assigneeId ? await d.agents.byId(t.assigneeId) : null;
     return c.json(
       {
@@ -98,6 +100,7 @@ export function ticketApiRoutes(d: TicketApiDeps) {
         urgency: t.urgency,
         assignee: assignee ? { name: assignee.name, kind: assignee.kind } : null,
         ...(answer ? { answer } : {}),
+        ...(suggestion ? { suggestion } : {}),
         requesterToken: requesterToken(t.id, body.email, body.requesterToken),
       },
       201,

@@ -17,6 +17,28 @@ export const CONSOLE_JS = `'use strict';
     if (f.dataset.sent) { e.preventDefault(); return; }
     if (f.method === 'post') f.dataset.sent = '1';
   });
+  // The drafted reply (a server-rendered fragment, escaped there): fetched so the page never waits for it.
+  var draft = document.querySelector('[data-draft]');
+  if (draft) {
+    var body = draft.querySelector('.draft-body');
+    fetch(draft.getAttribute('data-draft'), { headers: { accept: 'text/html' }, credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (fragment) { body.innerHTML = fragment; draft.setAttribute('data-ready', '1'); })
+      .catch(function () { body.textContent = 'No draft could be made; the link below shows it without script.'; });
+  }
+  // "Insert into the reply box": the draft goes into the reply textarea; nothing is sent until the agent sends it.
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('[data-insert-draft]');
+    if (!b) return;
+    var src = document.querySelector(b.getAttribute('data-insert-draft'));
+    var reply = document.getElementById('reply');
+    if (!src || !reply) return;
+    e.preventDefault();
+    if (reply.value.trim() && !window.confirm('Replace what is in the reply box with the draft?')) return;
+    reply.value = src.textContent;
+    reply.focus();
+    reply.setSelectionRange(0, 0);
+  });
   var hint = document.querySelector('[data-presence]');
   if (hint) {
     var url = hint.getAttribute('data-presence');
@@ -65,5 +87,11 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem}dt{color:#5b6472}
 .kb-entry.unpublished{opacity:.7}.kb-entry input[name=title]{width:100%}
 .kb-entry.draft label{display:block}.kb-entry.draft p label{display:inline-block}.kb-entry.draft ul.removed code{background:#fff3cd;padding:0 .2rem}
 button{cursor:pointer}
+.answer-evidence table.checks{font-size:.9em}.answer-evidence caption{text-align:left;color:#5b6472;padding:.3rem 0}
+.checks tr.fail td:first-child{color:#b3261e;font-weight:700}.checks tr.ok td:first-child{color:#1a7f37}.checks tr.decisive{background:#fde5e5}
+.decision-answer b{color:#1a7f37}.decision-suggest b{color:#0969da}.decision-none b{color:#5b6472}
+.draft pre.draft-text{background:#f6f8fa;border-left:3px solid #1f3a5f;padding:.5rem .7rem}.draft h3{font-size:.95rem;margin:.6rem 0 .3rem}
+.draft ul.similar pre{margin:.2rem 0 .5rem;color:#3b4350}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 a.button{display:inline-block;padding:.45rem .9rem;border-radius:4px;background:#1f4fd1;color:#fff;text-decoration:none}
 `;

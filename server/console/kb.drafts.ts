@@ -30,8 +30,11 @@ function removedList(e: KbEntry) {
     <ul class="removed">${list.map((r) => html`<li>${KIND[r.kind] ?? r.kind}: <code>${r.text}</code></li>`)}</ul>`;
 }
 
-async function draftCard(kb: Kb, e: KbEntry, me: ConsoleIdentity) {
+async function draftCard(kb: Kb, e: KbEntry, me: ConsoleIdentity, issues: Map<string, string>) {
   const id = String(e.id);
+  const issueChoices = [...issues].map(
+    ([slug, title]) => html`<option value="${slug}"${slug === e.issue ? html` selected` : ''}>${title}</option>`,
+  );
   const similar = await kb.similar(e);
   const choices = similar.map(
     (h) =>
@@ -44,6 +47,8 @@ async function draftCard(kb: Kb, e: KbEntry, me: ConsoleIdentity) {
       <label>Title (public) <input name="title" value="${e.title}" maxlength="300" required></label>
       <label>Resolution (public) <textarea name="resolution" rows="6" required>${e.resolution}</textarea></label>
       <label>How the problem was described (indexed for search, not shown) <textarea name="query" rows="4">${e.query}</textarea></label>
+      <label>Known issue it answers (then the AI may answer or suggest it like that issue's article)
+        <select name="issue"><option value="">none: only a close word match counts</option>${issueChoices}</select></label>
       <p><button type="submit" name="do" value="publish">Publish</button> <button type="submit" name="do" value="save">Save draft</button>
         <button type="submit" name="do" value="discard" data-confirm="Discard this draft?">Discard</button></p>
       <p><label>Merge into <select name="into"><option value="">choose an entry…</option>${choices}</select></label>
@@ -58,8 +63,8 @@ export function kbDraftPages(d: { auth: ConsoleAuth; kb: Kb; log: Logger }) {
 
   app.get('/', async (c) => {
     const me = await identityOf(d.auth, c);
-    const rows = await d.kb.drafts();
-    const cards = await Promise.all(rows.map((e) => draftCard(d.kb, e, me)));
+    const [rows, issues] = await Promise.all([d.kb.drafts(), d.kb.knownIssues()]);
+    const cards = await Promise.all(rows.map((e) => draftCard(d.kb, e, me, issues)));
     const body = html`<h1>Knowledge-base drafts</h1>
       <p>Each closed ticket leaves a draft here. Nothing in it is searchable until you publish it. <a href="/console/kb">All entries</a></p>
       ${cards.length ? cards : html`<p class="empty">No drafts to review.</p>`}`;
@@ -76,7 +81,7 @@ export function kbDraftPages(d: { auth: ConsoleAuth; kb: Kb; log: Logger }) {
     const f = await c.req.parseBody();
     const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : '');
     const id = Number(c.req.param('id'));
-    const text = { title: str('title'), query: str('query'), resolution: str('resolution') };
+    const text = { title: str('title'), query: str('query'), resolution: str('resolution'), issue: str('issue') };
     const back = (m: string) => c.redirect(`/console/kb/drafts?m=${m}`, 303);
     const log = (action: string, extra: Record<string, unknown> = {}) =>
       d.log.info({ kbEntryId: id, by: me.agent.id, action, ...extra }, 'knowledge-base draft reviewed');

@@ -21,7 +21,7 @@ const FLASH: Record<string, { kind: 'ok' | 'error'; text: string }> = {
 
 function entry(e: KbEntry, me: ConsoleIdentity) {
   const id = String(e.id);
-  return html`<details class="kb-entry${e.published ? '' : ' unpublished'}"><summary><b>${e.title}</b> · ${e.category} · ${String(e.hits)} ticket${e.hits === 1 ? '' : 's'} · ${e.source}
+  return html`<details class="kb-entry${e.published ? '' : ' unpublished'}"><summary><b>${e.title}</b> · ${e.category} · ${String(e.hits)} ticket${e.hits === 1 ? '' : 's'} · solved ${String(e.solved ?? 0)} · ${e.source}${e.issue ? ` · ${e.issue}` : ''}
       ${e.published ? '' : html` <span class="badge">unpublished</span>`} <small>${when(e.updatedAt)}</small></summary>
     <p class="muted">Original query:</p><pre class="text">${e.query}</pre>
     <form method="post" action="/console/kb/${id}">${csrfField(me.csrf)}

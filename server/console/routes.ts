@@ -37,6 +37,7 @@ import type { Presence } from './presence.js';
 import { queuePage } from './queue.pages.js';
 import { QUEUES, createQueues, type QueueName } from './queues.js';
 import { ticketRoutes } from './ticket.routes.js';
+import type { ReplyDrafter } from '../triage/draft.js';
 import { attachmentResponse } from './attachments.js';
 import { parseId } from '../http/ids.js';
 
@@ -60,6 +61,8 @@ export interface ConsoleDeps {
   loginMethods?: LoginMethods;
   /** Read-only analytics links, which admins list and revoke here. */
   analyticsLinks: AnalyticsLinks;
+  /** Drafted replies for tickets a person handles (triage/draft.ts). */
+  drafter?: ReplyDrafter | null;
 }
 
 /** The console sub-application (mount at '/console'). */
@@ -117,7 +120,10 @@ export function consoleRoutes(d: ConsoleDeps) {
   });
 
   app.use('/tickets/*', anyone);
-  app.route('/tickets', ticketRoutes({ auth: d.auth, tickets: d.tickets, agents: d.agents, presence, log: d.log }));
+  app.route(
+    '/tickets',
+    ticketRoutes({ auth: d.auth, tickets: d.tickets, agents: d.agents, presence, log: d.log, drafter: d.drafter }),
+  );
 
   app.get('/attachments/:id', anyone, async (c) => {
     const id = parseId(c.req.param('id'));

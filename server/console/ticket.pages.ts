@@ -8,6 +8,8 @@ import type { ConsoleIdentity } from './auth.js';
 import { html } from '../http/html.js';
 import { csrfField, options, page, when, type PageOptions } from './html.js';
 import type { Viewer } from './presence.js';
+import { answerPanel } from './answer-panel.js';
+import { draftPanel, type DraftWithSimilar } from './draft-panel.js';
 import { threadHtml } from './thread.js';
 
 export interface TicketPageData {
@@ -17,6 +19,8 @@ export interface TicketPageData {
   events: EventRow[];
   agents: AgentInfo[];
   others: Viewer[];
+  /** The drafted-reply panel for a ticket a person handles: filled (no-script fallback) or fetched by the script. */
+  draft?: { filled: DraftWithSimilar | null; insert: boolean } | null;
 }
 
 const str = (v: unknown) => (v == null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -42,7 +46,7 @@ function auditPanel(events: EventRow[]) {
   </tbody></table></section>`;
 }
 
-function actionsPanel(t: TicketRow, me: ConsoleIdentity, agents: AgentInfo[]) {
+function actionsPanel(t: TicketRow, me: ConsoleIdentity, agents: AgentInfo[], replyText = '') {
   const base = `/console/tickets/${t.ref}`;
   const live = (OPEN_STATUSES as readonly string[]).includes(t.status);
   const form = (action: string, body: ReturnType<typeof html>, cls = '') =>
@@ -51,7 +55,7 @@ function actionsPanel(t: TicketRow, me: ConsoleIdentity, agents: AgentInfo[]) {
   return html`<section class="panel actions"><h2>Actions</h2>
     ${live && t.assigneeId !== me.agent.id ? form('take', html`<button type="submit">Take it (assign to me)</button>`, 'inline') : ''}
     ${live ? form('assign', html`<label>${t.assigneeId ? 'Reassign to' : 'Assign to'} <select name="agent">${humans.map((a) => html`<option value="${String(a.id)}"${a.id === t.assigneeId ? html` selected` : ''}>${a.name}</option>`)}</select></label> <button type="submit">Assign</button>`) : ''}
-    ${live ? form('reply', html`<label for="reply">Reply to the requester (sent by email)</label><textarea id="reply" name="text" rows="5" required></textarea><button type="submit">Send reply</button>`) : ''}
+    ${live ? form('reply', html`<label for="reply">Reply to the requester (sent by email)</label><textarea id="reply" name="text" rows="5" required>${replyText}</textarea><button type="submit">Send reply</button>`) : ''}
     ${form('note', html`<label for="note">Internal note (never sent)</label><textarea id="note" name="text" rows="3" required></textarea><button type="submit">Add note</button>`)}
     ${form(
       'correct',
@@ -98,6 +102,6 @@ export function ticketPage(
       · ${d.requester ? html`${d.requester.name} &lt;${d.requester.email}&gt;` : ''}${givenName(t, d.requester)} · ${t.devCenter ?? 'no centre'} · opened ${when(t.createdAt)}</p>
     <p class="presence" role="status" aria-live="polite" data-presence="/console/tickets/${t.ref ?? ''}/presence">${others ? `Also viewing this ticket: ${others}` : ''}</p>
     ${t.resolution ? html`<section class="panel"><h2>Resolution</h2><pre class="text">${t.resolution}</pre></section>` : ''}
-    <div class="ticket-grid"><div>${threadHtml(d.messages, byId, { agentId: me.agent.id, csrf: me.csrf, base: `/console/tickets/${t.ref}` })}${auditPanel(d.events)}</div><div>${actionsPanel(t, me, d.agents)}${triagePanel(t)}</div></div>`;
+    <div class="ticket-grid"><div>${threadHtml(d.messages, byId, { agentId: me.agent.id, csrf: me.csrf, base: `/console/tickets/${t.ref}` })}${auditPanel(d.events)}</div><div>${actionsPanel(t, me, d.agents, d.draft?.insert && d.draft.filled ? d.draft.filled.text : '')}${d.draft ? draftPanel(t, d.draft.filled) : ''}${triagePanel(t)}${answerPanel(t.triage)}</div></div>`;
   return page(c, body, { title: t.ref ?? 'Ticket', agent: me.agent, csrf: me.csrf, flash, status });
 }

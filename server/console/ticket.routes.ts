@@ -12,6 +12,8 @@ import type { TicketService } from '../tickets/service.js';
 import { identityOf, type ConsoleAuth, type ConsoleIdentity } from './auth.js';
 import type { Presence } from './presence.js';
 import { ticketPage } from './ticket.pages.js';
+import type { ReplyDrafter } from '../triage/draft.js';
+import { composeDraft, draftFragment, wantsDraft, type DraftWithSimilar } from './draft-panel.js';
 import { html } from '../http/html.js';
 import { page } from './html.js';
 
@@ -21,6 +23,8 @@ export interface TicketRoutesDeps {
   agents: Agents;
   presence: Presence;
   log: Logger;
+  /** Drafts replies for tickets a person handles (issue 13, item 4); without it the page has no draft panel. */
+  drafter?: ReplyDrafter | null;
 }
 
 const DONE: Record<string, string> = {
@@ -50,6 +54,20 @@ export function ticketRoutes(d: TicketRoutesDeps) {
       csrf: me.csrf,
     });
 
+  // One draft per ticket version and agent: a reload (or a writer that takes seconds) does not compose it again.
+  const drafts = new Map<string, Promise<DraftWithSimilar>>();
+  function draftOf(ticket: TicketRow, me: ConsoleIdentity): Promise<DraftWithSimilar> {
+    const key = `${ticket.id}:${new Date(ticket.updatedAt).getTime()}:${me.agent.id}`;
+    let p = drafts.get(key);
+    if (!p) {
+      p = composeDraft({ drafter: d.drafter!, reads }, ticket, me.agent.name);
+      p.catch(() => drafts.delete(key));
+      drafts.set(key, p);
+      if (drafts.size > 200) drafts.delete(drafts.keys().next().value!);
+    }
+    return p;
+  }
+
   async function show(c: Context, me: ConsoleIdentity, ticket: TicketRow) {
     const [thread, events, agents, requester] = await Promise.all([
       reads.messages(ticket.id, { internal: true }),
@@ -74,13 +92,30 @@ export function ticketRoutes(d: TicketRoutesDeps) {
         : m && DONE[m]
           ? { kind: 'ok' as const, text: DONE[m] }
           : null;
-    return ticketPage(c, me, { ticket, requester, messages, events, agents, others }, flash);
+    // The draft panel; without script, ?draft=show renders the draft and ?draft=insert also fills the reply box.
+    const want = d.drafter && wantsDraft(ticket) ? c.req.query('draft') : undefined;
+    const draft =
+      d.drafter && wantsDraft(ticket)
+        ? { filled: want === 'show' || want === 'insert' ? await draftOf(ticket, me) : null, insert: want === 'insert' }
+        : null;
+    return ticketPage(c, me, { ticket, requester, messages, events, agents, others, draft }, flash);
   }
 
   app.get('/:ref', async (c) => {
     const me = await identityOf(d.auth, c);
     const ticket = await find(c.req.param('ref'));
     return ticket ? show(c, me, ticket) : notFound(c, me);
+  });
+
+  // Fetched by the page script: the drafted reply as a server-rendered fragment (the one renderer escapes it).
+  app.get('/:ref/draft', async (c) => {
+    const me = await identityOf(d.auth, c);
+    const ticket = await find(c.req.param('ref'));
+    c.header('Cache-Control', 'no-store');
+    if (!ticket || !d.drafter || !wantsDraft(ticket))
+      return c.html('<p class="empty">No draft for this ticket.</p>', 404);
+    const x = await draftOf(ticket, me);
+    return c.html(draftFragment(ticket.ref ?? String(ticket.id), x).toString());
   });
 
   // Polled by the page script: refreshes this agent's presence and returns who else is there.

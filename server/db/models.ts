@@ -81,7 +81,8 @@ export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttribut
   declare corrected: CreationOptional<boolean>;
   declare escalated: CreationOptional<boolean>;
   declare resolution: CreationOptional<string | null>;
-  declare resolvedBy: CreationOptional<'ai' | 'it_team' | null>;
+  /** Who solved it: the AI agent, the IT team, or the article suggested in the acknowledgment. */
+  declare resolvedBy: CreationOptional<'ai' | 'it_team' | 'suggestion' | null>;
   declare parentTicketId: CreationOptional<number | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -167,12 +168,25 @@ export class KbEntry extends Model<InferAttributes<KbEntry>, InferCreationAttrib
   declare source: 'template' | 'ticket';
   declare sourceTicketId: number | null;
   declare hits: CreationOptional<number>;
+  /** Requesters who confirmed this entry solved their problem (migrations/0014-kb-outcomes.ts); ranks it. */
+  declare solved: CreationOptional<number>;
   declare published: CreationOptional<boolean>;
   /** Made from a closed ticket and not yet reviewed by an agent: never searchable or shown. */
   declare draft: CreationOptional<boolean>;
   /** What was taken out of a draft as personal data (for the reviewing agent); null once reviewed. */
   declare redactions: CreationOptional<{ kind: string; text: string }[] | null>;
   declare searchText: string;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+/** How often an entry solved, or did not help, one kind of request (`issue:<slug>`, `category:<name>`). */
+export class KbOutcome extends Model<InferAttributes<KbOutcome>, InferCreationAttributes<KbOutcome>> {
+  declare id: CreationOptional<number>;
+  declare kbEntryId: number;
+  declare kind: string;
+  declare solved: CreationOptional<number>;
+  declare failed: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -260,6 +274,7 @@ export function initModels(sequelize: Sequelize) {
   class AttachmentM extends Attachment {}
   class FeedbackM extends Feedback {}
   class KbEntryM extends KbEntry {}
+  class KbOutcomeM extends KbOutcome {}
   class DeflectionM extends Deflection {}
   class OutboxMailM extends OutboxMail {}
   class AuditEventM extends AuditEvent {}
@@ -389,6 +404,7 @@ export function initModels(sequelize: Sequelize) {
       source: s,
       sourceTicketId: n,
       hits: { type: DataTypes.INTEGER, defaultValue: 1 },
+      solved: zero(),
       published: yes(),
       draft: no(),
       redactions: json('redactions', null),
@@ -396,6 +412,10 @@ export function initModels(sequelize: Sequelize) {
       ...dates,
     } as Attrs<KbEntry>,
     opts('KbEntry', 'kb_entries'),
+  );
+  KbOutcomeM.init(
+    { id: id(), kbEntryId: n, kind: s, solved: zero(), failed: zero(), ...dates } as Attrs<KbOutcome>,
+    opts('KbOutcome', 'kb_outcomes'),
   );
   DeflectionM.init(
     { id: id(), kbEntryId: n, query: t, devCenter: s, email: s, ...dates } as Attrs<Deflection>,
@@ -465,6 +485,7 @@ export function initModels(sequelize: Sequelize) {
     Attachment: AttachmentM,
     Feedback: FeedbackM,
     KbEntry: KbEntryM,
+    KbOutcome: KbOutcomeM,
     Deflection: DeflectionM,
     OutboxMail: OutboxMailM,
     AuditEvent: AuditEventM,

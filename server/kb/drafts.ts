@@ -16,9 +16,15 @@ export interface DraftText {
   title: string;
   query: string;
   resolution: string;
+  /**
+   * The known issue the entry answers (a template's issue), or '' for none: an entry tied to an issue is a candidate
+   * for AI answers and suggestions like the templates; without one it counts only on a close, clearly best word match.
+   * Undefined: unchanged.
+   */
+  issue?: string;
 }
 
-const clean = (d: DraftText): DraftText => ({
+const clean = (d: DraftText) => ({
   title: d.title.trim().slice(0, 300),
   query: d.query.replace(/\r\n/g, '\n').trim().slice(0, 20_000),
   resolution: d.resolution.replace(/\r\n/g, '\n').trim().slice(0, 100_000),
@@ -29,7 +35,20 @@ export function createKbDrafts(deps: { models: Models; search: KbSearch }) {
   const byId = (id: number) =>
     Number.isSafeInteger(id) ? KbEntry.findOne({ where: { id, draft: true } }) : Promise.resolve(null);
 
+  /** The known issues (those of the templates), by slug, with their article's title. */
+  async function knownIssues(): Promise<Map<string, string>> {
+    const rows = await KbEntry.findAll({ where: { source: 'template' }, attributes: ['issue', 'title'] });
+    return new Map(rows.filter((r) => r.issue).map((r) => [r.issue!, r.title]));
+  }
+  /** The issue field of an agent's edit: a known slug, null for none, undefined to leave it (unknown values too). */
+  async function issueOf(d: DraftText): Promise<{ issue?: string | null }> {
+    if (d.issue === undefined) return {};
+    if (!d.issue) return { issue: null };
+    return (await knownIssues()).has(d.issue) ? { issue: d.issue } : {};
+  }
+
   return {
+    knownIssues,
     /** Drafts waiting for review, newest first. */
     drafts: (limit = 100) => KbEntry.findAll({ where: { draft: true }, order: [['id', 'DESC']], limit }),
     countDrafts: () => KbEntry.count({ where: { draft: true } }),
@@ -46,7 +65,7 @@ export function createKbDrafts(deps: { models: Models; search: KbSearch }) {
       const d = await byId(id);
       if (!d) return null;
       const t = clean(text);
-      return d.update({ ...t, searchText: searchDocument(t.title, t.query, t.resolution) });
+      return d.update({ ...t, ...(await issueOf(text)), searchText: searchDocument(t.title, t.query, t.resolution) });
     },
 
     /** Publishes the draft with the agent's text: searchable from now on. */
@@ -55,6 +74,7 @@ export function createKbDrafts(deps: { models: Models; search: KbSearch }) {
       const [n] = await KbEntry.update(
         {
           ...t,
+          ...(await issueOf(text)),
           searchText: searchDocument(t.title, t.query, t.resolution),
           draft: false,
           published: true,

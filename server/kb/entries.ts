@@ -4,6 +4,7 @@ import type { KbEntry, Models } from '../db/models.js';
 import type { Category, Level } from '../domain/vocabulary.js';
 import type { KbSearch } from './search.js';
 import { createKbDrafts } from './drafts.js';
+import { createKbOutcomes } from './outcomes.js';
 import { type Personal, redact } from './redact.js';
 import { searchDocument } from './terms.js';
 
@@ -25,12 +26,28 @@ export interface ClosedTicket {
   category: Category;
   severity: Level;
   urgency: Level;
+  /** 'suggestion': the requester confirmed an existing entry solved it; nothing new to learn from its text. */
+  resolvedBy?: string | null;
+  /** The triage record: the issue the answer plan found, offered to the reviewing agent as the draft's issue. */
+  triage?: Readonly<Record<string, unknown>> | null;
+}
+
+/** The known issue the answer plan found for a ticket, when the request sounded like it (else null). */
+export function triageIssue(triage: ClosedTicket['triage']): string | null {
+  const e = (triage?.answer as { evidence?: Record<string, unknown> } | undefined)?.evidence;
+  const issue = (e?.issue as { name?: unknown } | null | undefined)?.name;
+  const checks = Array.isArray(e?.checks) ? (e.checks as { name?: unknown; ok?: unknown }[]) : [];
+  const sure = ['scope', 'strength'].every((n) => checks.find((c) => c.name === n)?.ok === true);
+  return typeof issue === 'string' && sure ? issue : null;
 }
 
 export function createKb(deps: { models: Models; search: KbSearch }) {
   const { KbEntry } = deps.models;
+  const outcomes = createKbOutcomes({ sequelize: KbEntry.sequelize!, models: deps.models });
   return {
     ...createKbDrafts(deps),
+    /** What worked: solved counts and, per kind of request, what did not help (outcomes.ts). */
+    outcomes,
     /**
      * Loads the seeds' resolution templates as the first entries (skips those already there). `phrasings` are
      * how employees describe each issue (the seed tickets): indexed with the entry, as closed tickets' queries are,
@@ -83,7 +100,7 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
       resolution: string,
       personal: Personal = { names: [], emails: [] },
     ): Promise<KbEntry | null> {
-      if (!resolution.trim() || !ticket.category) return null;
+      if (!resolution.trim() || !ticket.category || ticket.resolvedBy === 'suggestion') return null;
       const title = redact(ticket.subject.slice(0, 300), personal);
       const query = redact(`${ticket.subject}\n${ticket.description}`.slice(0, 4000), personal);
       const answer = redact(resolution, personal);
@@ -107,12 +124,22 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
       });
       if (existing) return existing.update(fields, { transaction });
       return KbEntry.create(
-        { ...fields, issue: null, source: 'ticket', sourceTicketId: ticket.id, published: false, draft: true },
+        {
+          ...fields,
+          issue: triageIssue(ticket.triage),
+          source: 'ticket',
+          sourceTicketId: ticket.id,
+          published: false,
+          draft: true,
+        },
         { transaction },
       );
     },
 
-    /** "This solved it" on a suggestion: a problem solved without a ticket (analytics counts them). */
+    /**
+     * "This solved it" on a suggestion while typing: a problem solved without a ticket (analytics counts them), and
+     * one more requester for whom the entry worked.
+     */
     async recordDeflection(d: {
       kbEntryId: number | null;
       query: string | null;
@@ -123,7 +150,11 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
       const { Deflection } = deps.models;
       const at = d.at ?? new Date();
       const { at: _, ...row } = d;
-      return Deflection.create({ ...row, createdAt: at, updatedAt: at }, { silent: true });
+      return KbEntry.sequelize!.transaction(async (transaction) => {
+        const made = await Deflection.create({ ...row, createdAt: at, updatedAt: at }, { silent: true, transaction });
+        if (d.kbEntryId) await outcomes.record(transaction, d.kbEntryId, [], 'solved');
+        return made;
+      });
     },
 
     /** Reviewed entries for curation (drafts have their own page), most used first: title, category, publication. */

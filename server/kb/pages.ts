@@ -67,7 +67,9 @@ export function kbPages(deps: { search: KbSearch; kb: Kb }) {
       const body = html`<p>This article does not exist or was unpublished. <a href="/kb">Search again</a>.</p>`;
       return c.html(layout({ title: 'Not found', body }), 404);
     }
-    const used = e.hits > 1 ? ` · solved ${e.hits} tickets` : '';
+    // The tickets an entry was made from, and the requesters who confirmed it solved their problem.
+    const n = (e.source === 'ticket' ? e.hits : 0) + (e.solved ?? 0);
+    const used = n > 0 ? ` · solved ${n} request${n === 1 ? '' : 's'}` : '';
     const body = html`<article class="article"><h2>${e.title}</h2><div class="muted">${e.category}${used}</div>
 <div class="steps">${e.resolution}</div></article><p><a href="/kb">← Back to search</a></p>`;
     return c.html(layout({ title: e.title, body }));

@@ -2,17 +2,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../tests/support/db.js';
 import { loadResolutions } from '../seeds.js';
-import { createKb } from './entries.js';
+import { createKb, type Kb } from './entries.js';
+import { solvedBonus } from './search.js';
 import { createIssueModel } from './issue-model.js';
 import { createKbSearch } from './search.js';
 
 describe('KB search', () => {
   let db: TestDb;
+  let kb: Kb;
   beforeAll(async () => {
     db = await createTestDb();
-    await createKb({ models: db.models, search: createKbSearch({ sequelize: db.sequelize }) }).seedTemplates(
-      loadResolutions(),
-    );
+    kb = createKb({ models: db.models, search: createKbSearch({ sequelize: db.sequelize }) });
+    await kb.seedTemplates(loadResolutions());
   });
   afterAll(async () => db?.cleanup());
 
@@ -30,6 +31,31 @@ describe('KB search', () => {
     expect(ooo?.textRank).toBeNull();
     expect(hits.find((h) => h.issue === 'battery-not-charging')?.textRank).toBe(0);
   });
+
+  it('ranks an entry requesters confirmed above one nobody did (solved counts change ranking)', async () => {
+    const search = createKbSearch({ sequelize: db.sequelize });
+    const q = 'my laptop is dead, it does not charge or turn on';
+    const before = await search.search(q, { limit: 5 });
+    const [first, second] = before;
+    expect(first!.solved).toBe(0);
+    // Confirmations of the runner-up ("this solved it", closing replies) lift it above the first.
+    for (let i = 0; i < 4; i++) await kb.outcomes.record(null, second!.id, ['category:Hardware / Device'], 'solved');
+    const after = await search.search(q, { limit: 5 });
+    expect(after[0]).toMatchObject({ id: second!.id, solved: 4 });
+    expect(after[1]!.id).toBe(first!.id);
+    // "Did not help" does not change the global ranking: it counts against the entry for that kind only.
+    await kb.outcomes.record(null, second!.id, ['issue:battery-not-charging'], 'failed');
+    expect((await search.search(q, { limit: 5 }))[0]!.id).toBe(second!.id);
+    const counts = await kb.outcomes.counts([second!.id]);
+    expect(counts.get(second!.id)?.get('issue:battery-not-charging')).toEqual({ solved: 0, failed: 1 });
+    expect(counts.get(second!.id)?.get('category:Hardware / Device')).toEqual({ solved: 4, failed: 0 });
+  });
+
+  it('keeps popularity below relevance: the bonus is capped', () => {
+    expect(solvedBonus(0)).toBe(0);
+    expect(solvedBonus(3)).toBeGreaterThan(1 / 4 - 1 / 5);
+    expect(solvedBonus(1e9)).toBe(0.15);
+  });
 });
 
 describe('issue model', () => {
@@ -40,5 +66,22 @@ describe('issue model', () => {
       { issue: 'printer-offline', text: 'printer shows offline' },
     ]);
     expect(m.rank('my notebook will not start')).toEqual(m.rank('my laptop will not start'));
+  });
+
+  it('reads a word one typo away from a known one as that word, unless two words are as near', () => {
+    const m = createIssueModel([
+      { issue: 'password-reset', text: 'my password expired' },
+      { issue: 'password-reset', text: 'forgot my password' },
+      { issue: 'calendar-sharing', text: 'share my calendar with a colleague' },
+      { issue: 'printer-offline', text: 'printer shows offline' },
+      { issue: 'email-delivery-failure', text: 'my mail bounced' },
+      { issue: 'printer-offline', text: 'nothing printed' },
+    ]);
+    expect(m.rank('my pasword expired')).toEqual(m.rank('my password expired'));
+    expect(m.rank('share my calender')).toEqual(m.rank('share my calendar'));
+    // "printe" is one edit from "printer" and from "printed": no guess.
+    expect(m.rank('printe')).not.toEqual(m.rank('printer'));
+    // Short words are never corrected ("mal" is not "mail").
+    expect(m.rank('mal')).not.toEqual(m.rank('mail'));
   });
 });

@@ -81,6 +81,13 @@ export function requesterApiRoutes(d: RequesterApiDeps) {
     return c.json({ ...(await fresh(t.id)), alreadyClosed: already });
   });
 
+  // "This solved it" on the article the acknowledgment suggested: resolved as solved by suggestion (a POST, never a GET).
+  app.post('/tickets/:ref/solved', async (c) => {
+    const t = await load(c);
+    const { already } = await d.tickets.solvedBySuggestion(t.id, actor(c));
+    return c.json({ ...(await fresh(t.id)), alreadyResolved: already });
+  });
+
   app.post('/tickets/:ref/feedback', async (c) => {
     const b = await readJson(
       c,

@@ -4,8 +4,8 @@
  * Mail scanners (Safe Links, Mimecast, Proofpoint, Barracuda…) fetch every link of a message, often within
  * seconds of delivery, and some run script in a headless browser with an ordinary user agent and no automation
  * flag: nothing a page does by itself can tell them from a person (issue 11, item 2). So:
- * - close and reopen never happen on GET: the page shows one focused button whose POST does it, and the page
- *   after offers the way back (reopen, close again);
+ * - close, reopen and "This solved it" (the article an acknowledgment suggests) never happen on GET: the page shows
+ *   one focused button whose POST does it, and the page after offers the way back (reopen, close again);
  * - an emoji link's GET records its score provisionally (tickets/links.ts decides: final after a minute unless
  *   another link of the same email is fetched around it, never for a fetch seconds after the mail left); the page
  *   says which face was recorded, or, when the fetch looks like a scanner's, asks for a press: it never thanks
@@ -19,7 +19,7 @@ import type { Html } from '../http/html.js';
 import type { LinkSigner } from '../http/signed-links.js';
 import type { Logger } from '../log.js';
 import type { TicketService } from '../tickets/service.js';
-import { requesterView } from '../tickets/view.js';
+import { requesterView, suggestionOf } from '../tickets/view.js';
 import { confirmCard, feedbackCard, layout, messageCard, ticketPage } from './views.js';
 
 /** Security-scanner and link-preview agents; they fetch links but must never trigger an action. */
@@ -37,6 +37,8 @@ const FLASH: Record<string, string> = {
   already_open: 'The ticket is still open.',
   feedback: 'Thank you: your rating is recorded. You can change it at any time.',
   comment: 'Your comment was added.',
+  solved: 'Glad it helped: the ticket is resolved, nobody needs to pick it up. Not solved after all? Reopen it below.',
+  already_resolved: 'This ticket was already resolved. Not solved after all? Reopen it below.',
 };
 
 const STATUS: Record<string, string> = {
@@ -73,6 +75,8 @@ export interface RequesterPagesDeps {
   tickets: TicketService;
   signer: LinkSigner;
   log: Logger;
+  /** The suggested article's text for the ticket page (a published KB entry by id); without it, only its title. */
+  article?: (id: number) => Promise<{ title: string; resolution: string } | null>;
 }
 
 /** The /t/:token pages (mount at '/t'). */
@@ -127,6 +131,9 @@ export function requesterPages(d: RequesterPagesDeps) {
     }
     await d.tickets.settleFeedback({ ticketId: ticket.id }); // provisional scores that are due become final here
     const v = await requesterView(reads, ticket);
+    const s = suggestionOf(ticket);
+    const open = !['resolved', 'closed'].includes(ticket.status);
+    const article = s && open ? ((await d.article?.(s.id)) ?? { title: s.title, resolution: '' }) : null;
     const content = ticketPage({
       ref: ticket.ref,
       subject: ticket.subject,
@@ -134,7 +141,8 @@ export function requesterPages(d: RequesterPagesDeps) {
       assignee: v.assignee?.name ?? null,
       flash: FLASH[c.req.query('m') ?? ''] ?? null,
       messages: v.messages,
-      open: !['resolved', 'closed'].includes(ticket.status),
+      open,
+      suggestion: article,
       score: (await d.tickets.pendingScore(ticket.id)) ?? v.feedback?.score ?? 0,
       base,
       csrf: csrfFor(token),
@@ -178,6 +186,31 @@ export function requesterPages(d: RequesterPagesDeps) {
   app.get('/:token/close', confirm('close'));
   app.get('/:token/reopen', confirm('reopen'));
 
+  /** A GET on "This solved it" (the acknowledgment's suggested article): one focused button; only its POST resolves. */
+  app.get('/:token/solved', async (c) => {
+    const { token, email, ticket, nonce, base } = await resolve(c);
+    await d.tickets.linkFetched({ ticketId: ticket.id, nonce, link: 'solved', email, scanner: scannerReason(c) });
+    const s = suggestionOf(ticket);
+    if (!s) {
+      const text = 'Nothing to confirm here; the IT team has your request.';
+      return send(c, 'Nothing to confirm', messageCard(`${ticket.ref} has no suggested article`, text, base));
+    }
+    if (['resolved', 'closed'].includes(ticket.status)) {
+      const text = 'Nothing more to do. Not solved after all? You can reopen it on the ticket page.';
+      return send(c, 'Already resolved', messageCard(`${ticket.ref} is already resolved`, text, base));
+    }
+    const card = confirmCard({
+      ref: ticket.ref,
+      heading: `Did “${s.title}” solve it?`,
+      text: 'Press the button and the ticket is resolved: nobody from the IT team needs to pick it up. You can reopen it afterwards.',
+      button: 'Yes, this solved it',
+      csrf: csrfFor(token),
+      viewUrl: base,
+      action: `${base}/solved`,
+    });
+    return send(c, 'This solved it?', card);
+  });
+
   /** A GET on an emoji link: the score provisionally, unless the fetch looks like a scanner's (see above). */
   app.get('/:token/feedback/:score', async (c) => {
     const { token, email, ticket, nonce, base } = await resolve(c);
@@ -206,6 +239,14 @@ export function requesterPages(d: RequesterPagesDeps) {
     if (ticket.status === 'closed') return done(c, base, 'already_closed');
     const r = await d.tickets.closeIfOpen(ticket.id, actor(email));
     return done(c, base, r.already ? 'already_closed' : 'closed');
+  });
+
+  app.post('/:token/solved', async (c) => {
+    const { token, email, ticket, base } = await resolve(c);
+    await checkCsrf(c, token);
+    if (!suggestionOf(ticket)) return done(c, base, 'already_open');
+    const r = await d.tickets.solvedBySuggestion(ticket.id, actor(email));
+    return done(c, base, r.already ? 'already_resolved' : 'solved');
   });
 
   app.post('/:token/reopen', async (c) => {

@@ -65,10 +65,18 @@ export function ticketPage(v: {
   flash: string | null;
   messages: { authorKind: string; text: string; createdAt: Date }[];
   open: boolean;
+  /** The article the acknowledgment suggested, while the ticket is open ("This solved it" resolves it). */
+  suggestion?: { title: string; resolution: string } | null;
   score: number;
   base: string;
   csrf: string;
 }): Html {
+  const s = v.suggestion;
+  const suggested = s
+    ? html`<form class="card" method="post" action="${v.base}/solved">${csrfField(v.csrf)}<h2>While you wait: this usually fixes it</h2>
+<p><b>${s.title}</b></p>${s.resolution ? html`<div class="msg">${s.resolution}</div>` : ''}
+<p><button type="submit">This solved it</button></p><p class="muted">The ticket is then resolved; nobody needs to pick it up.</p></form>`
+    : '';
   const faces = FEEDBACK_FACES.map(
     (face, i) =>
       html`<button class="emoji" name="score" value="${i + 1}" aria-pressed="${String(v.score === i + 1)}" aria-label="Rate ${i + 1} of 5">${face}</button>`,
@@ -79,6 +87,7 @@ export function ticketPage(v: {
   return html`${v.flash ? html`<div class="flash" role="status">${v.flash}</div>` : ''}
 <div class="card"><p class="muted">${v.ref} · ${v.statusLabel}${v.assignee ? ` · with ${v.assignee}` : ''}</p><h1>${v.subject}</h1>
 <section aria-label="Conversation">${thread(v.messages)}</section></div>
+${suggested}
 <form class="card" method="post" action="${v.base}/comment" id="comment">${csrfField(v.csrf)}<h2><label for="text">Add a comment</label></h2>
 <textarea id="text" name="text" required maxlength="20000"></textarea><p><button type="submit">Send comment</button></p></form>
 ${lifecycle}

@@ -12,6 +12,7 @@ import type { MailIds } from '../mail/outbound/ids.js';
 import type { Notifier } from '../mail/outbound/notify.js';
 import type { Classifier } from '../triage/types.js';
 import type { LifecycleEvent } from './lifecycle.js';
+import { aiContribution, type OutcomeCredit } from './outcomes.js';
 import type { Roster } from './roster.js';
 import type { Actor, EmailMeta, Store } from './store.js';
 
@@ -44,6 +45,10 @@ export interface ActionDeps {
   log: Logger;
   /** Told after every committed change (analytics streams). */
   changed: (ticket: Ticket, action: string) => void;
+  /** Credits the ticket's AI answer or suggestion when the requester says how it went (outcomes.ts). */
+  credit?: OutcomeCredit;
+  /** Resolves a ticket as solved by its suggested article (suggestion.ts): a closing reply before anyone answered. */
+  solvedBySuggestion?: (ref: string | number, actor: Actor) => Promise<{ ticket: Ticket }>;
 }
 
 const STILL_BROKEN = /still|not (working|fixed|solved)|didn.?t (help|work)|doesn.?t work/i;
@@ -96,7 +101,7 @@ export function createTicketActions(deps: ActionDeps) {
       if (!c.text.trim())
         throw new AppError('validation_failed', 'A comment needs text.', { fields: { text: 'required' } });
       const agent = c.agentId ? await deps.agents.byId(c.agentId) : null;
-      let followUp: 'resolve' | 'handover' | null = null;
+      let followUp: 'resolve' | 'handover' | 'suggestion' | null = null;
       const ticket = await store.tx(async (t) => {
         const ticket = await store.lock(t, ref);
         const requester = await store.requesterOf(t, ticket);
@@ -145,8 +150,13 @@ export function createTicketActions(deps: ActionDeps) {
         if (event === 'requester_reply' && c.readIntent) {
           const r = await deps.replyReader.classify({ text: c.text });
           const lastStaff = await store.lastStaffMessage(t, ticket.id);
-          if (r.intent === 'closure' && r.sentiment !== 'negative') followUp = 'resolve';
-          else if (
+          const given = aiContribution(ticket.triage);
+          if (r.intent === 'closure' && r.sentiment !== 'negative') {
+            // "Thanks, that fixed it" before anyone replied to an acknowledged ticket: the suggested article did.
+            followUp = given?.kind === 'suggest' && !lastStaff && deps.solvedBySuggestion ? 'suggestion' : 'resolve';
+            if (followUp === 'resolve' && ticket.route === 'ai' && lastStaff?.authorKind === 'ai')
+              await deps.credit?.(t, ticket, 'solved', 'closing reply to the AI answer');
+          } else if (
             ticket.route === 'ai' &&
             lastStaff?.authorKind === 'ai' &&
             (r.sentiment === 'negative' || STILL_BROKEN.test(c.text))
@@ -157,6 +167,7 @@ export function createTicketActions(deps: ActionDeps) {
         return ticket;
       });
       done(ticket, 'commented');
+      if (followUp === 'suggestion') return (await deps.solvedBySuggestion!(ticket.id, actor)).ticket;
       if (followUp === 'resolve') {
         const last = await store.lastStaffMessage(null, ticket.id);
         return actions.resolve(ticket.id, last?.text ?? 'Resolved: the requester confirmed it works now.', 'system', {
@@ -215,6 +226,8 @@ export function createTicketActions(deps: ActionDeps) {
             agent: agent?.name ?? null,
           },
         );
+        // The requester says the AI answer did not help: it counts against that entry for this kind of request.
+        await deps.credit?.(t, ticket, 'failed', reason);
         if (agent) {
           const ctx = await store.mailContext(t, ticket);
           await deps.notifier.assignment(t, ctx, agent, 'A ticket the AI agent could not solve is yours');
@@ -261,6 +274,9 @@ export function createTicketActions(deps: ActionDeps) {
           resolution,
           resolvedBy,
         });
+        // The requester closing an AI-answered ticket themselves ("This solved it — close the ticket") confirms it.
+        if (actor.startsWith('requester:') && ticket.route === 'ai' && resolvedBy === 'ai')
+          await deps.credit?.(t, ticket, 'solved', 'closed by the requester');
         if (resolution) {
           // A draft for an agent to review, whoever closed it; the requester's names and address are taken out.
           const r = await store.requesterOf(t, ticket);

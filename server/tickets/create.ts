@@ -164,6 +164,8 @@ export function createTicketCreation(deps: CreateDeps) {
             ...c,
             rule: d.rule,
             suggestedAgent: agent?.name ?? c.suggestedAgent,
+            // The one article the acknowledgment carries (pool and IT team), as the admin API shows it.
+            suggestion: plan?.suggestion ? { id: plan.suggestion.id, title: plan.suggestion.title } : null,
             // Why the AI answered or did not (every check with its value), shown in the console's triage panel.
             answer: plan
               ? {
@@ -213,7 +215,8 @@ export function createTicketCreation(deps: CreateDeps) {
         await deps.notifier.aiAnswer(t, await store.mailContext(t, ticket, requester), agent, answer.answer, messageId);
       } else {
         const ctx = await store.mailContext(t, ticket, requester);
-        await deps.notifier.ticketReceived(t, ctx, agent);
+        // Issue 13, item 2: "While you wait: this usually fixes it" with the plan's suggestion, when it has one.
+        await deps.notifier.ticketReceived(t, ctx, agent, plan?.suggestion ?? null);
         if (agent?.kind === 'human') await deps.notifier.assignment(t, ctx, agent);
       }
       if (opts.notice) await deps.notifier.notice(t, await store.mailContext(t, ticket, requester), opts.notice);

@@ -15,6 +15,7 @@ const EXPECTED: Record<LifecycleEvent, (Status | null)[]> = {
   requester_reply: ['open', 'open', 'open', x, x],
   note: ['new', 'open', 'waiting_on_user', 'resolved', 'closed'],
   resolve: ['resolved', 'resolved', 'resolved', x, x],
+  suggestion_solved: [x, 'resolved', 'resolved', x, x],
   close: ['closed', 'closed', 'closed', 'closed', x],
   reopen: [x, x, x, 'open', 'open'],
   escalate: ['new', 'open', 'waiting_on_user', x, x],

@@ -5,6 +5,7 @@
  *   new ──triage──▶ open ──ai answer / agent reply──▶ waiting_on_user ──requester reply──▶ open
  *                     │                                      │
  *                     └──────────────resolve─────────────────┴──▶ resolved ──close──▶ closed
+ *   open | waiting_on_user ──suggestion solved──▶ resolved   (the acknowledgment's article fixed it)
  *   resolved | closed ──reopen──▶ open        (escalation, feedback, notes are events, not states)
  *
  * "open" covers the three ways a ticket is held: assigned to an IT team member, waiting in the pool, or answered
@@ -22,6 +23,7 @@ export type LifecycleEvent =
   | 'requester_reply'
   | 'note'
   | 'resolve'
+  | 'suggestion_solved'
   | 'close'
   | 'reopen'
   | 'escalate'
@@ -42,6 +44,8 @@ export const TRANSITIONS: Readonly<Record<LifecycleEvent, { from: readonly Statu
   requester_reply: { from: WORKING, to: 'open' },
   note: { from: STATUSES, to: null },
   resolve: { from: WORKING, to: 'resolved' },
+  // The requester confirms the article suggested in the acknowledgment solved it (a person may have it meanwhile).
+  suggestion_solved: { from: ['open', 'waiting_on_user'], to: 'resolved' },
   close: { from: [...WORKING, 'resolved'], to: 'closed' },
   reopen: { from: ['resolved', 'closed'], to: 'open' },
   escalate: { from: WORKING, to: null },

@@ -27,7 +27,7 @@ export interface LinkFetchInput {
   ticketId: number;
   /** The email's nonce from the link token; '' for links issued before nonces. */
   nonce: string;
-  link: 'view' | 'close' | 'reopen' | 'feedback';
+  link: 'view' | 'close' | 'reopen' | 'feedback' | 'solved';
   score?: number;
   /** The address the link was sent to. */
   email: string;

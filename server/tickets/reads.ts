@@ -190,6 +190,30 @@ export function createTicketReads(deps: { models: Models }) {
           urgency: r.urgency,
         }));
     },
+    /**
+     * The newest resolved or closed tickets of a category that have a resolution (the console's "similar resolved
+     * tickets" ranks them), without `excludeId`. The (category, created_at) index serves it newest first.
+     */
+    async resolvedInCategory(category: string, excludeId: number, limit = 300) {
+      const rows = await Ticket.findAll({
+        where: {
+          category,
+          status: { [Op.in]: ['resolved', 'closed'] },
+          resolution: { [Op.ne]: null },
+          id: { [Op.ne]: excludeId },
+        },
+        attributes: ['id', 'ref', 'subject', 'description', 'resolution'],
+        order: [['createdAt', 'DESC']],
+        limit,
+      });
+      return rows.map((r) => ({
+        id: r.id,
+        ref: r.ref,
+        subject: r.subject,
+        description: r.description.slice(0, 4000),
+        resolution: r.resolution ?? '',
+      }));
+    },
     /** Ids of tickets stored but never triaged (the process died in between), older than `olderThan`. */
     async untriaged(olderThan: Date, limit = 50): Promise<number[]> {
       const rows = await Ticket.findAll({

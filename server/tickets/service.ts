@@ -17,9 +17,11 @@ import { createTicketActions } from './actions.js';
 import { createTicketCreation, type NewTicket } from './create.js';
 import { createEscalation } from './escalation.js';
 import { createLinkFetches } from './links.js';
+import { createOutcomeCredit } from './outcomes.js';
 import type { TicketReads } from './reads.js';
 import { createRoster } from './roster.js';
 import { createStore, type Actor } from './store.js';
+import { createSuggestionActions } from './suggestion.js';
 
 export interface TicketServiceDeps {
   sequelize: Sequelize;
@@ -48,7 +50,16 @@ export function createTicketService(deps: TicketServiceDeps) {
   const { reads } = deps;
   const changed = (t: Ticket, action: string) => deps.onChange?.({ id: t.id, createdAt: t.createdAt ?? null }, action);
   const creation = createTicketCreation({ ...deps, store, roster });
-  const actions = createTicketActions({ ...deps, store, roster, changed });
+  const credit = createOutcomeCredit({ store, kb: deps.kb });
+  const suggestion = createSuggestionActions({ ...deps, store, credit, changed });
+  const actions = createTicketActions({
+    ...deps,
+    store,
+    roster,
+    changed,
+    credit,
+    solvedBySuggestion: suggestion.solvedBySuggestion,
+  });
   const escalation = createEscalation({ ...deps, store, roster, hours: deps.escalationHours });
   const links = createLinkFetches({ ...deps, store, changed });
 
@@ -83,6 +94,8 @@ export function createTicketService(deps: TicketServiceDeps) {
       }
     },
     reopen: actions.reopen,
+    /** "This solved it" on the article the acknowledgment suggested: resolved as solved by suggestion. */
+    solvedBySuggestion: suggestion.solvedBySuggestion,
     feedback: actions.feedback,
     /** A GET of a link from one of our emails: never an action; an emoji's score only provisionally (links.ts). */
     linkFetched: links.fetched,

@@ -1,6 +1,16 @@
 /** The JSON shapes of tickets in the APIs (admin and requester), built from the read model. */
 import type { TicketReads, TicketRow } from './reads.js';
 
+/**
+ * The one article the acknowledgment suggested (triage.suggestion, recorded by create.ts), or null: what the widget
+ * and the requester pages offer with "This solved it".
+ */
+export function suggestionOf(t: Pick<TicketRow, 'triage'>): { id: number; title: string } | null {
+  const s = (t.triage?.suggestion ?? null) as { id?: unknown; title?: unknown } | null;
+  const id = Number(s?.id);
+  return s && Number.isSafeInteger(id) && id > 0 && typeof s.title === 'string' ? { id, title: s.title } : null;
+}
+
 /** The summary shape (lists and the create response). */
 export function ticketSummary(t: TicketRow) {
   return {
@@ -76,9 +86,12 @@ export async function ticketDetail(reads: TicketReads, ticket: TicketRow, opts: 
   };
 }
 
-/** What the requester sees: the thread without internal notes and without the triage details. */
+/**
+ * What the requester sees: the thread without internal notes and without the triage details, and the article the
+ * acknowledgment suggested (the widget offers "This solved it" on it while the ticket is open).
+ */
 export async function requesterView(reads: TicketReads, t: TicketRow) {
   const d = await ticketDetail(reads, t, { internal: false });
   const { classifier: _c, confidence: _f, sentiment: _s, intent: _i, ...rest } = d;
-  return rest;
+  return { ...rest, suggestion: suggestionOf(t) };
 }

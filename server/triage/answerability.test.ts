@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Intent, Route } from '../domain/vocabulary.js';
-import type { IssueGuess } from '../kb/issue-model.js';
+import { NOT_IT, type IssueGuess } from '../kb/issue-model.js';
 import type { KbHit } from '../kb/search.js';
 import { ANSWER_THRESHOLDS, decideAnswerability, type AnswerabilityInput } from './answerability.js';
 
@@ -24,6 +24,7 @@ const hit = (
   resolution: '1. Do this.',
   issue,
   source: issue ? 'template' : 'ticket',
+  solved: 0,
 });
 const guess = (issue: string, z: number): IssueGuess => ({ issue, z, p: Math.min(0.99, z / 10) });
 
@@ -137,7 +138,7 @@ describe('decideAnswerability', () => {
       'an article of another category needs strong issue evidence',
       () => ({
         hits: [hit(1, 'calendar-sharing', 0.8, 'Collaboration Tools', 0)],
-        issues: [guess('calendar-sharing', 2.5), guess('shared-folder-access', 1)],
+        issues: [guess('calendar-sharing', 2.3), guess('shared-folder-access', 1)],
         category: AC,
       }),
       'none',
@@ -165,11 +166,60 @@ describe('decideAnswerability', () => {
       /ranks “Article app-install-request” only at 3/,
     ],
     [
+      'strong issue evidence close behind another issue does not outweigh the category',
+      () => ({
+        hits: [hit(1, 'calendar-sharing', 0.8, 'Collaboration Tools', 0)],
+        issues: [guess('calendar-sharing', 3.4), guess('shared-folder-access', 2.6)],
+        category: AC,
+      }),
+      'none',
+      'category',
+      /is about Collaboration Tools/,
+    ],
+    [
       'an article that covers few of the words gets nothing',
-      () => ({ hits: [hit(1, 'app-install-request', 0.2, SW, 0)] }),
+      () => ({ hits: [hit(1, 'app-install-request', 0.15, SW, 0)] }),
       'none',
       'lexical',
       /covers too little/,
+    ],
+    [
+      'a partial word match needs strong issue evidence',
+      () => ({
+        hits: [hit(1, 'app-install-request', 0.25, SW, 0)],
+        issues: [guess('app-install-request', 2.2), guess('app-crash', 1)],
+      }),
+      'none',
+      'lexical',
+      /covers too little of the request's words \(0\.25 < 0\.3\)/,
+    ],
+    [
+      '… which strong issue evidence gives',
+      () => ({ hits: [hit(1, 'app-install-request', 0.25, SW, 0)] }),
+      'answer',
+      null,
+      /Article app-install-request/,
+    ],
+    [
+      'a request most like the not-IT label (parking, payslips) gets nothing',
+      () => ({ issues: [guess(NOT_IT, 4.5), guess('app-install-request', 2.2)] }),
+      'none',
+      'scope',
+      /another department/,
+    ],
+    [
+      'the not-IT label wins only by its handicap',
+      () => ({ issues: [guess(NOT_IT, 3.4), guess('app-install-request', 3.2), guess('app-crash', 1)] }),
+      'none',
+      'margin',
+      /two issues fit about equally: app-install-request and not-it/,
+    ],
+    [
+      '… and is just a runner-up when the issue is well ahead of it',
+      () => ({ issues: [guess('app-install-request', 3.2), guess(NOT_IT, 2.5)] }),
+      'answer',
+      null,
+      /Article app-install-request/,
     ],
     [
       'an issue whose article was not retrieved (unpublished) gets nothing',
@@ -193,6 +243,36 @@ describe('decideAnswerability', () => {
       /not clearly better than the next entry/,
     ],
     ['no candidates at all gets nothing', () => ({ hits: [], issues: [] }), 'none', 'candidate', /no published/],
+    [
+      'an article that did not help this kind of request twice, and never solved one, gets nothing',
+      () => ({ record: (_id, kind) => (kind === 'issue:app-install-request' ? { solved: 0, failed: 2 } : undefined) }),
+      'none',
+      'record',
+      /did not help requesters with this kind of request \(2 did not help, 0 solved \(issue:app-install-request\)\)/,
+    ],
+    [
+      '… but still answers when it solved more of them than it failed',
+      () => ({ record: () => ({ solved: 3, failed: 2 }) }),
+      'answer',
+      null,
+      /answered/,
+    ],
+    [
+      '… and failures for another kind of request do not count',
+      () => ({
+        record: (_id, kind) => (kind === 'issue:license-activation-error' ? { solved: 0, failed: 9 } : undefined),
+      }),
+      'answer',
+      null,
+      /answered/,
+    ],
+    [
+      'without an issue record, the category record counts',
+      () => ({ record: (_id, kind) => (kind === `category:${SW}` ? { solved: 1, failed: 4 } : undefined) }),
+      'none',
+      'record',
+      /category:Software/,
+    ],
   ];
 
   it.each(cases)('%s', (_, patch, kind, failed, reason) => {
@@ -211,12 +291,14 @@ describe('decideAnswerability', () => {
     const d = decideAnswerability(base());
     expect(d.evidence.checks.map((c) => c.name)).toEqual([
       'safety',
+      'scope',
       'strength',
       'margin',
       'candidate',
       'category',
       'retrieval',
       'lexical',
+      'record',
     ]);
     expect(d.evidence.checks.find((c) => c.name === 'strength')).toEqual({
       name: 'strength',

@@ -9,7 +9,7 @@ import { createDatabase } from '../db/database.js';
 import { migrateUp } from '../db/migrate.js';
 import { initModels } from '../db/models.js';
 import { createAgents } from '../agents/agents.js';
-import { loadIssuePhrasings, loadResolutions, loadRoster } from '../seeds.js';
+import { loadExtraPhrasings, loadIssuePhrasings, loadResolutions, loadRoster } from '../seeds.js';
 import { createKb } from '../kb/entries.js';
 import { createIssueModel, issueExamples } from '../kb/issue-model.js';
 import { createKbSearch } from '../kb/search.js';
@@ -38,7 +38,9 @@ export async function createOfflineTriage(opts: {
   await migrateUp(sequelize);
   const models = initModels(sequelize);
   const phrasings = loadIssuePhrasings();
-  const issues = createIssueModel(issueExamples(phrasings, loadResolutions()));
+  // The issue model and the intent profile learn from the extra phrasings too; the KB's search text keeps the seeds.
+  const taught = [...phrasings, ...loadExtraPhrasings()];
+  const issues = createIssueModel(issueExamples(taught, loadResolutions()));
   const search = createKbSearch({ sequelize, issueHint: (q) => issues.rank(q) });
   const kb = createKb({ models, search });
   const agents = createAgents({ models });
@@ -67,8 +69,9 @@ export async function createOfflineTriage(opts: {
   const planner = createAnswerPlanner({
     search,
     issues,
-    intents: createIntentProfile(phrasings),
+    intents: createIntentProfile(taught),
     writer: client ? createOpenAIWriter({ client, model: opts.openai!.model }) : null,
+    outcomes: kb.outcomes,
     log,
     thresholds: opts.thresholds,
   });
@@ -91,6 +94,7 @@ export async function createOfflineTriage(opts: {
     search,
     issues,
     models,
+    kb,
     close: () => sequelize.close(),
   };
 }

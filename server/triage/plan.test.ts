@@ -57,9 +57,10 @@ describe('answer plan (local)', () => {
         `wrong ${(100 * r.wrongRate).toFixed(1)}% (${r.wrong}/${r.answers + r.suggestions}); ` +
         `answers ${r.answers}, suggestions ${r.suggestions}\n`,
     );
-    // The full-text ranking differs by dialect (FTS5 BM25 vs InnoDB natural-language mode), and with it the
-    // agreement evidence: measured 75.9 % / 2.4 % on SQLite, 74.1 % / 4.8 % on MariaDB (README, Quality).
-    const [coverage, wrong] = testDialect === 'mysql' ? [0.74, 0.05] : [0.75, 0.03];
+    // Measured once, after all tuning on the development sets: 87.0 % (47/54) and 2.1 % (1/48) on SQLite and on
+    // MariaDB alike (README, Quality); the bar is ≥ 85 % and ≤ 3 %. The full-text ranking differs by dialect (FTS5
+    // BM25 vs InnoDB natural-language mode), and with it the agreement evidence, so the floors are per dialect.
+    const [coverage, wrong] = testDialect === 'mysql' ? [0.86, 0.025] : [0.86, 0.025];
     expect(r.coverage).toBeGreaterThanOrEqual(coverage);
     expect(r.wrongRate).toBeLessThanOrEqual(wrong);
   }, 60_000);

@@ -6,6 +6,7 @@
  */
 import type { Intent, Route } from '../domain/vocabulary.js';
 import type { IssueModel } from '../kb/issue-model.js';
+import type { KbOutcomes } from '../kb/outcomes.js';
 import type { KbHit, KbSearch } from '../kb/search.js';
 import type { Logger } from '../log.js';
 import { renderTemplateAnswer, type GroundedWriter } from './writer.js';
@@ -31,6 +32,8 @@ export interface AnswerPlan {
   kind: AnswerKind;
   answer?: string;
   entry?: { id: number; title: string };
+  /** For `suggest`: the article the acknowledgment carries (its text is not stored on the ticket). */
+  suggestion?: { id: number; title: string; resolution: string };
   sources: { id: number; title: string; score: number }[];
   composer: string;
   evidence: AnswerEvidence & { writer?: WriterOutcome };
@@ -66,6 +69,8 @@ export function createAnswerPlanner(deps: {
   issues: IssueModel;
   intents: IntentProfile;
   writer?: GroundedWriter | null;
+  /** What requesters said about entries (solved, did not help), per kind of request; none: no record is used. */
+  outcomes?: Pick<KbOutcomes, 'counts'> | null;
   log: Logger;
   thresholds?: AnswerThresholds;
 }) {
@@ -76,8 +81,15 @@ export function createAnswerPlanner(deps: {
   async function decide(input: PlanInput) {
     const q = `${input.subject}\n${input.text}`;
     const [hits, issues] = [await deps.search.search(q, { limit: HITS }), deps.issues.rank(q, ISSUES)];
+    const counts = deps.outcomes && hits.length ? await deps.outcomes.counts(hits.map((h) => h.id)) : null;
     const decision = decideAnswerability(
-      { ...input, hits, issues, intentFit: (issue, intent) => deps.intents.fit(issue, intent) },
+      {
+        ...input,
+        hits,
+        issues,
+        intentFit: (issue, intent) => deps.intents.fit(issue, intent),
+        record: (id, kind) => counts?.get(id)?.get(kind),
+      },
       thresholds,
     );
     return { hits, decision };
@@ -92,7 +104,13 @@ export function createAnswerPlanner(deps: {
       if (kind === 'none' || !entry)
         return { kind: 'none', sources: hits.slice(0, 3).map(source), composer: 'none', evidence, reason };
       const planned = { entry: { id: entry.id, title: entry.title }, sources: [source(entry)], evidence, reason };
-      if (kind === 'suggest') return { kind, ...planned, composer: 'none' };
+      if (kind === 'suggest')
+        return {
+          kind,
+          ...planned,
+          suggestion: { id: entry.id, title: entry.title, resolution: entry.resolution },
+          composer: 'none',
+        };
       if (!deps.writer) return { kind, ...planned, answer: renderTemplateAnswer(entry), composer: 'template' };
       return write(input, entry, hits, planned);
     },

@@ -16,7 +16,7 @@ interface Summary {
   medians: 'exact' | 'sampled';
   totals: { tickets: number; resolved: number; open: number; escalated: number; feedback: number; deflections: number };
   distribution: { ai: number; itTeam: number; pool: number; untriaged: number };
-  resolvedBy: { ai: number; itTeam: number };
+  resolvedBy: { ai: number; itTeam: number; suggestion: number };
   feedback: { counts: { score: number; count: number }[]; average: number | null };
   resolutionTime: { overall: TimeStats; itTeam: TimeStats; aiAgents: (TimeStats & { agent: string })[] };
   firstResponse: TimeStats & { byRoute: (TimeStats & { route: string })[] };
@@ -100,6 +100,7 @@ function render(s: Summary) {
   charts.resolvedBy.set([
     { name: 'AI', value: s.resolvedBy.ai },
     { name: 'IT team', value: s.resolvedBy.itTeam },
+    { name: 'Suggested article', value: s.resolvedBy.suggestion },
   ]);
   charts.feedback.set(s.feedback.counts.map((f) => ({ name: `${faceOf(f.score)} ${f.score}`, value: f.count })));
   charts.resolution.set([
@@ -125,7 +126,7 @@ function render(s: Summary) {
   );
   charts.deflections.set(dates('deflections'));
   charts.escalations.set(dates('escalated'));
-  const resolved = s.resolvedBy.ai + s.resolvedBy.itTeam;
+  const resolved = s.resolvedBy.ai + s.resolvedBy.itTeam + s.resolvedBy.suggestion;
   const kpis: [string, string][] = [
     [fmt(s.totals.tickets), 'tickets'],
     [resolved ? `${Math.round((s.resolvedBy.ai / resolved) * 100)}%` : '—', 'resolved by AI'],
@@ -141,6 +142,7 @@ function render(s: Summary) {
       `median resolution${s.medians === 'sampled' ? ' (sampled)' : ''}`,
     ],
     [fmt(s.totals.deflections), 'deflected by KB'],
+    [fmt(s.resolvedBy.suggestion), 'solved by a suggested article'],
   ];
   const box = $('#kpis');
   box.replaceChildren(

@@ -62,6 +62,7 @@ export function createNotifier(deps: NotifierDeps) {
       closeUrl: `${base}/close`,
       commentUrl: `${base}#comment`,
       reopenUrl: `${base}/reopen`,
+      solvedUrl: `${base}/solved`,
       feedbackUrl: (score: number) => `${base}/feedback/${score}`,
     };
   }
@@ -122,8 +123,16 @@ export function createNotifier(deps: NotifierDeps) {
 
   return {
     links,
-    /** Acknowledgement to the requester when a person (pool or IT team) will handle the ticket. */
-    ticketReceived(tx: Transaction, ctx: MailContext, assignee: { name: string } | null) {
+    /**
+     * Acknowledgement to the requester when a person (pool or IT team) will handle the ticket, with the one article
+     * the answer plan suggests when it has a confident match ("While you wait: this usually fixes it").
+     */
+    ticketReceived(
+      tx: Transaction,
+      ctx: MailContext,
+      assignee: { name: string } | null,
+      suggestion: emails.SuggestedArticle | null = null,
+    ) {
       const nextStep = assignee
         ? `${assignee.name} from the IT team has it and will get back to you.`
         : 'The IT team will pick it up shortly.';
@@ -133,6 +142,7 @@ export function createNotifier(deps: NotifierDeps) {
         firstName: firstName(ctx.requester.name),
         nextStep,
         links: links(ctx, messageId),
+        suggestion,
       });
       return queue(tx, {
         ctx,

@@ -24,7 +24,15 @@ export interface RequesterLinks {
   closeUrl: string;
   commentUrl: string;
   reopenUrl: string;
+  /** "This solved it" on the article an acknowledgment suggests (a GET shows a button; only its POST resolves). */
+  solvedUrl: string;
   feedbackUrl: (score: number) => string;
+}
+
+/** The one article an acknowledgment suggests while a person takes the ticket. */
+export interface SuggestedArticle {
+  title: string;
+  resolution: string;
 }
 
 /**
@@ -62,17 +70,51 @@ function feedback(l: RequesterLinks) {
   };
 }
 
-/** Acknowledgement when a person (pool or IT team) will handle the ticket. */
-export function received(v: TicketRefVars & { firstName: string; nextStep: string; links: RequesterLinks }): Rendered {
+const WHILE_YOU_WAIT = 'While you wait: this usually fixes it';
+const SOLVED_NOTE =
+  'Press it only if these steps solved it: the ticket is then resolved and nobody needs to pick it up. If not, ' +
+  'there is nothing to do; the IT team has it.';
+
+/**
+ * Acknowledgement when a person (pool or IT team) will handle the ticket; with a confident match, it carries that
+ * one article and a "This solved it" link (issue 13, item 2).
+ */
+export function received(
+  v: TicketRefVars & {
+    firstName: string;
+    nextStep: string;
+    links: RequesterLinks;
+    suggestion?: SuggestedArticle | null;
+  },
+): Rendered {
+  const s = v.suggestion;
   return done(
     v,
     html`${h1('We received your request')}${p(`Hi ${v.firstName},`)}
 ${p(html`Your request <strong>${v.ref}</strong> — “${v.subject}” — is with us. ${v.nextStep}`)}
+${
+  s
+    ? html`<h2 style="${S.h1};font-size:17px;margin-top:20px">${WHILE_YOU_WAIT}</h2>${p(html`<strong>${s.title}</strong>`)}${block(s.resolution)}
+${p(button(v.links.solvedUrl, 'This solved it'), `${S.p};margin-top:16px`)}${muted(SOLVED_NOTE)}`
+    : ''
+}
 ${p(link(v.links.viewUrl, 'View your ticket'))}`,
     [
       `Hi ${v.firstName},`,
       '',
       `Your request ${v.ref} — "${v.subject}" — is with us. ${v.nextStep}`,
+      ...(s
+        ? [
+            '',
+            `${WHILE_YOU_WAIT} — ${s.title}`,
+            '',
+            s.resolution.trim(),
+            '',
+            `This solved it: ${v.links.solvedUrl}`,
+            'Open it only if these steps solved it: the page asks you to confirm, and then nobody needs to pick the',
+            'ticket up. If not, there is nothing to do; the IT team has it.',
+          ]
+        : []),
       '',
       `View your ticket: ${v.links.viewUrl}`,
     ],
