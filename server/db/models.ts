@@ -83,6 +83,8 @@ export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttribut
   declare resolution: CreationOptional<string | null>;
   declare resolvedBy: CreationOptional<'ai' | 'it_team' | null>;
   declare parentTicketId: CreationOptional<number | null>;
+  /** The major incident this ticket is a child of (server/incidents/ owns incidents; the ticket service sets this). */
+  declare incidentId: CreationOptional<number | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare firstResponseAt: CreationOptional<Date | null>;
@@ -311,6 +313,7 @@ export function initModels(sequelize: Sequelize) {
       resolution: t,
       resolvedBy: s,
       parentTicketId: n,
+      incidentId: n,
       ...dates,
       firstResponseAt: d,
       resolvedAt: d,
