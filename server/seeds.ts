@@ -36,3 +36,11 @@ export const loadSeedTickets = () => readJsonl<SeedTicket>(path.join(seedsDir, '
 /** How employees describe each known issue: the seed tickets' subject and text, by issue. */
 export const loadIssuePhrasings = () =>
   loadSeedTickets().map((t) => ({ issue: t.issue, text: `${t.subject ?? ''}\n${t.text}` }));
+
+/** Known issues that many people can have at once, with their scope and outage title (seeds/incident-issues.json). */
+export function loadIncidentIssues(): Map<string, { scope: 'centre' | 'global'; title: string }> {
+  const f = JSON.parse(readFileSync(path.join(seedsDir, 'incident-issues.json'), 'utf8')) as {
+    issues: Record<string, { scope: 'centre' | 'global'; title: string }>;
+  };
+  return new Map(Object.entries(f.issues));
+}
