@@ -33,6 +33,9 @@ import { createIssueModel, issueExamples } from './kb/issue-model.js';
 import { kbPages } from './kb/pages.js';
 import { kbRoutes } from './kb/routes.js';
 import { createKbSearch } from './kb/search.js';
+import { createIncidents } from './incidents/incidents.js';
+import { initIncidentModels } from './incidents/models.js';
+import { createWords } from './incidents/words.js';
 import { createLogger, type Logger } from './log.js';
 import { createImapSource } from './mail/inbound/imap.js';
 import { createTokenProvider } from './mail/oauth/tokens.js';
@@ -49,7 +52,7 @@ import { createDevTransport, createSmtpTransport, type MailTransport } from './m
 import { requesterApiRoutes } from './requester/api.routes.js';
 import { requesterPages } from './requester/pages.routes.js';
 import { persistentSecret } from './secrets.js';
-import { loadIssuePhrasings, loadResolutions, loadRoster, loadSeedTickets } from './seeds.js';
+import { loadIncidentIssues, loadIssuePhrasings, loadResolutions, loadRoster, loadSeedTickets } from './seeds.js';
 import { seedDemo } from './tickets/demo.js';
 import { createTicketReads } from './tickets/reads.js';
 import { createTicketService } from './tickets/service.js';
@@ -162,6 +165,16 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const planner = createAnswerPlanner({ search: kbSearch, issues: issueModel, intents, writer, log: room('answer') });
   const aiMinConfidence = config.aiConfidenceThreshold;
   const triage = createTriage({ primary, fallback: local, aiMinConfidence, log: room('triage'), planner });
+  // Major incidents: detection compares words weighed by the seed tickets and the issue model's guesses.
+  const incidentModels = initIncidentModels(sequelize);
+  const incidents = createIncidents({
+    models: incidentModels,
+    traits: loadIncidentIssues(),
+    words: createWords(phrasingList),
+    issues: (q, top) => issueModel.rank(q, top),
+    config: config.incidents,
+    clock,
+  });
   // Ticket changes reach the analytics SSE streams through this bus.
   const analyticsEvents = createAnalyticsEvents();
   const tickets = createTicketService({
@@ -175,6 +188,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     ids,
     mailSent: (messageId) => outbox.sentAt(messageId),
     kb,
+    incidents,
     escalationHours: config.escalationHours,
     clock,
     log: room('tickets'),
@@ -327,7 +341,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     log,
     app,
     /** Direct database access, for tests and operations scripts (rooms never get this). */
-    db: { sequelize, models, consoleModels },
+    db: { sequelize, models, consoleModels, incidentModels },
     tickets,
     intake,
     outbox,

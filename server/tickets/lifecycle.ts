@@ -26,7 +26,10 @@ export type LifecycleEvent =
   | 'reopen'
   | 'escalate'
   | 'feedback'
-  | 'correct';
+  | 'correct'
+  | 'join_incident'
+  | 'incident_change'
+  | 'incident_update';
 
 const WORKING: readonly Status[] = ['new', 'open', 'waiting_on_user'];
 
@@ -47,6 +50,12 @@ export const TRANSITIONS: Readonly<Record<LifecycleEvent, { from: readonly Statu
   escalate: { from: WORKING, to: null },
   feedback: { from: STATUSES, to: null },
   correct: { from: STATUSES, to: null },
+  // A ticket becomes a child of a major incident: the IT team holds it as part of the incident.
+  join_incident: { from: WORKING, to: 'open' },
+  // Moved by a merge, unlinked, or left a resolved incident when reopened: the status stays.
+  incident_change: { from: STATUSES, to: null },
+  // An update on the incident, posted to its working children.
+  incident_update: { from: WORKING, to: null },
 };
 
 /** The status after `event`, or an invalid_transition error naming what is allowed. */
