@@ -9,6 +9,7 @@ import { createAnalyticsEvents } from './analytics/events.js';
 import { createAnalyticsLinks } from './analytics/links.js';
 import { createAnalyticsQueries } from './analytics/queries.js';
 import { analyticsRoutes } from './analytics/routes.js';
+import { incidentApiRoutes } from './api/incidents.routes.js';
 import { ticketApiRoutes } from './api/tickets.routes.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createConsoleAuth } from './console/auth.js';
@@ -282,6 +283,23 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       {
         path: '/api/tickets',
         app: ticketApiRoutes({ tickets, agents, signer, adminToken, devCenters: roster.devCenters }),
+      },
+      {
+        path: '/api/incidents',
+        app: incidentApiRoutes({
+          tickets,
+          signer,
+          adminToken,
+          devCenters: roster.devCenters,
+          requesterDomains: config.requesterDomains,
+          meTooLimit: limits.limit({
+            name: 'me-too',
+            limit: config.deflectionRateLimit,
+            windowMs: 3_600_000,
+            key: (c) => limits.clientIp.key(c),
+            message: 'Too many "Me too" clicks from this network address. Please try again later.',
+          }),
+        }),
       },
       {
         path: '/api/kb',
