@@ -316,7 +316,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
           }),
         }),
       },
-      { path: '/kb', app: kbPages({ search: kbSearch, kb }) },
+      { path: '/kb', app: kbPages({ search: kbSearch, kb, knownIssues: () => incidents.known() }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken, maxBytes: config.smtp.maxBytes }) },
       {
         path: '/dev/outbox',
