@@ -93,6 +93,9 @@ describe(`major-incident detection, the quality bar (${db})`, () => {
     expect(wrong).toBe(0);
     expect(detectedAt).toBeLessThanOrEqual(3);
     expect(mi!.devCenter).toBe('Pune');
+    // It started with the first report, and was detected at the third.
+    expect(mi!.firstTicketAt.toISOString()).toBe(new Date(START + outage[0]!.at * 60_000).toISOString());
+    expect(mi!.detectedAt.toISOString()).toBe(new Date(START + outage[detectedAt - 1]!.at * 60_000).toISOString());
   });
 
   it('50 unrelated tickets over an hour across centres: no incident', async () => {

@@ -145,8 +145,8 @@ export function createIncidents(d: {
     // A ticket that left an earlier incident (reopened after it was resolved) may be linked again.
     const prior = await IncidentLink.findOne({ where: { ticketId: c.ticketId }, transaction: t, lock: t.LOCK.UPDATE });
     if (prior && !prior.leftAt) throw new AppError('invalid_transition', `${c.ticketRef} is already in an incident.`);
-    if (prior) await prior.update(values, { transaction: t });
-    else await IncidentLink.create(values, { transaction: t });
+    if (prior) await prior.update({ ...values, createdAt: d.clock() }, { transaction: t });
+    else await IncidentLink.create({ ...values, createdAt: d.clock() }, { transaction: t });
     if (c.terms) await incident.update({ profile: fold(incident.profile, c.terms) }, { transaction: t });
   }
 
@@ -197,7 +197,7 @@ export function createIncidents(d: {
       let i: Incident;
       try {
         i = await Incident.create(
-          { ...draft, ref: null, status: 'open', severity: o.severity, assigneeId: o.assigneeId },
+          { ...draft, ref: null, status: 'open', severity: o.severity, assigneeId: o.assigneeId, createdAt: d.clock() },
           { transaction: t },
         );
       } catch (err) {
