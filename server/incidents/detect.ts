@@ -3,7 +3,7 @@
  * UPDATE on incident_claims), so in one category only one transaction at a time, in any server process, reads the
  * candidates and opens or joins an incident; the others wait for its commit and then see what it did (its reads
  * are locking reads too, which on MySQL see the latest committed rows rather than the transaction's snapshot). On
- * SQLite transactions are serialised already. An open incident formed by a known issue also carries a unique key,
+ * SQLite write transactions are serialised already (BEGIN IMMEDIATE), so the claim row is not read there. An open incident formed by a known issue also carries a unique key,
  * so a second one for the same problem is refused by the database even if the claim were bypassed.
  */
 import { Op, type Transaction } from 'sequelize';
@@ -35,6 +35,9 @@ export type Detection =
   | { kind: 'open'; draft: IncidentDraft; candidates: { ticketId: number; requesterKey: string }[] }
   | { kind: 'none' };
 
+/** How often one process drops a category's signals older than the window (they are never read anyway). */
+const PRUNE_EVERY_MS = 60_000;
+
 export function createDetection(d: {
   models: IncidentModels;
   traits: IssueTraits;
@@ -43,17 +46,21 @@ export function createDetection(d: {
 }) {
   const { Incident, IncidentSignal, IncidentClaim } = d.models;
   const windowMs = d.config.windowMinutes * 60_000;
-  const asSignal = (r: InstanceType<typeof IncidentSignal>): Signal => ({
-    ticketId: r.ticketId,
-    requesterKey: r.requesterKey,
-    category: r.category,
-    devCenter: r.devCenter,
-    issue: r.issue,
-    issueZ: r.issueZ,
-    runner: r.runner,
-    runnerZ: r.runnerZ,
-    terms: r.terms,
-    createdAt: r.createdAt,
+  // SQLite runs one write transaction at a time (BEGIN IMMEDIATE, across processes too): the claim is implied.
+  const sqlite = Incident.sequelize!.getDialect() === 'sqlite';
+  const pruned = new Map<string, number>();
+  /** A signal row as read raw (no model instances: a bad day has hundreds in the window). */
+  const asSignal = (r: Record<string, unknown>): Signal => ({
+    ticketId: Number(r.ticketId),
+    requesterKey: String(r.requesterKey),
+    category: String(r.category),
+    devCenter: (r.devCenter as string | null) ?? null,
+    issue: (r.issue as string | null) ?? null,
+    issueZ: r.issueZ == null ? null : Number(r.issueZ),
+    runner: (r.runner as string | null) ?? null,
+    runnerZ: r.runnerZ == null ? null : Number(r.runnerZ),
+    terms: typeof r.terms === 'string' ? JSON.parse(r.terms) : {},
+    createdAt: r.createdAt instanceof Date ? r.createdAt : new Date(String(r.createdAt)),
   });
 
   /** The open incident this ticket belongs to, best fit first, among those of its category. */
@@ -77,7 +84,7 @@ export function createDetection(d: {
     /** Decides, holding the category's claim until t ends, whether the ticket joins, opens or does nothing. */
     async detect(t: Transaction, s: Signal): Promise<Detection> {
       if (d.config.minTickets <= 0) return { kind: 'none' };
-      await IncidentClaim.findByPk(s.category, { transaction: t, lock: t.LOCK.UPDATE });
+      if (!sqlite) await IncidentClaim.findByPk(s.category, { transaction: t, lock: t.LOCK.UPDATE });
       const join = await bestOpen(t, s);
       if (join) return { kind: 'join', incidentId: join.id };
       if (personal(s, d.traits)) return { kind: 'none' };
@@ -91,8 +98,9 @@ export function createDetection(d: {
         },
         transaction: t,
         lock: t.LOCK.UPDATE,
+        raw: true,
       });
-      const others = recent.map(asSignal);
+      const others = (recent as unknown as Record<string, unknown>[]).map(asSignal);
       const alike = others.filter((o) => samePair(s, o, d.traits));
       const people = new Set([s.requesterKey, ...alike.map((o) => o.requesterKey)]);
       if (people.size < d.config.minTickets) return { kind: 'none' };
@@ -115,25 +123,32 @@ export function createDetection(d: {
      */
     async record(t: Transaction, s: Signal, incidentId: number | null) {
       if (d.config.minTickets <= 0) return;
-      await IncidentSignal.destroy({
-        where: { category: s.category, createdAt: { [Op.lt]: new Date(d.clock().getTime() - windowMs) } },
-        transaction: t,
-      });
-      await IncidentSignal.upsert(
-        {
-          ticketId: s.ticketId,
-          category: s.category,
-          devCenter: s.devCenter,
-          requesterKey: s.requesterKey,
-          issue: s.issue,
-          issueZ: s.issueZ,
-          runner: s.runner,
-          runnerZ: s.runnerZ,
-          terms: s.terms,
-          incidentId,
-          createdAt: s.createdAt,
-        },
-        { transaction: t },
+      const now = d.clock().getTime();
+      if (now - (pruned.get(s.category) ?? 0) >= PRUNE_EVERY_MS) {
+        pruned.set(s.category, now);
+        await IncidentSignal.destroy({
+          where: { category: s.category, createdAt: { [Op.lt]: new Date(now - windowMs) } },
+          transaction: t,
+        });
+      }
+      // A ticket is triaged once; should its signal exist already (a repeated triage), the first one stays.
+      await IncidentSignal.bulkCreate(
+        [
+          {
+            ticketId: s.ticketId,
+            category: s.category,
+            devCenter: s.devCenter,
+            requesterKey: s.requesterKey,
+            issue: s.issue,
+            issueZ: s.issueZ,
+            runner: s.runner,
+            runnerZ: s.runnerZ,
+            terms: s.terms,
+            incidentId,
+            createdAt: s.createdAt,
+          },
+        ],
+        { transaction: t, ignoreDuplicates: true },
       );
     },
 
