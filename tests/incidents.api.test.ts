@@ -28,7 +28,7 @@ describe('incident API', () => {
   const post = (path: string, json: unknown, admin = true) => s.api(path, { method: 'POST', admin, json });
 
   beforeAll(async () => {
-    s = await startTestServer({ DEFLECTION_RATE_LIMIT: '4' }, { jobs: false });
+    s = await startTestServer({ DEFLECTION_RATE_LIMIT: '5' }, { jobs: false });
     for (const [name, subject, issue] of OUTAGE)
       await post('/api/tickets', { name, email: email(name), devCenter: 'Pune', subject, issue }, false);
     ref = (await (await s.api('/api/incidents', { admin: true })).json()).incidents[0].ref;
@@ -134,6 +134,14 @@ describe('incident API', () => {
     );
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ already: true, ticket: b.ticket });
+    // A problem local to Pune is not someone's in Austin.
+    const elsewhere = await post(
+      `/api/incidents/known/${ref}/affected`,
+      { ...who, email: 'ann.lee@corp.example', devCenter: 'Austin' },
+      false,
+    );
+    expect(elsewhere.status).toBe(400);
+    expect((await elsewhere.json()).error.fields.devCenter).toContain('Pune');
     const outside = await post(`/api/incidents/known/${ref}/affected`, { ...who, email: 'x@evil.example' }, false);
     expect(outside.status).toBe(400);
     expect((await outside.json()).error.code).toBe('email_domain_not_allowed');
@@ -143,7 +151,7 @@ describe('incident API', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(broken.status).toBe(400);
-    // DEFLECTION_RATE_LIMIT=4 per client and hour: four requests went in above.
+    // DEFLECTION_RATE_LIMIT=5 per client and hour: five requests went in above.
     const flood = await post(
       `/api/incidents/known/${ref}/affected`,
       { ...who, email: 'another.one@corp.example' },

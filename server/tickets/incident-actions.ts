@@ -54,6 +54,10 @@ export function createIncidentActions(
     ): Promise<{ ticket: Ticket | null; ticketRef: string; incident: IncidentRow; already: boolean }> {
       const found = await incidents.find(ref);
       if (found?.status !== 'open') throw new AppError('not_found', 'This issue is no longer open.');
+      if (found.scope === 'centre' && p.devCenter && found.devCenter && p.devCenter !== found.devCenter)
+        throw new AppError('validation_failed', `This known issue is about ${found.devCenter}.`, {
+          fields: { devCenter: `the issue is in ${found.devCenter}` },
+        });
       const email = p.email.trim().toLowerCase();
       const mine = (await incidents.children(found.id)).find((c) => c.requesterEmail === email);
       if (mine) return { ticket: null, ticketRef: mine.ticketRef, incident: found, already: true };

@@ -9,7 +9,6 @@
  * completes, or does nothing, and says which.
  */
 import type { Transaction } from 'sequelize';
-import type { Agents } from '../agents/agents.js';
 import type { Requester, Ticket } from '../db/models.js';
 import { OPEN_STATUSES } from '../domain/vocabulary.js';
 import type { Logger } from '../log.js';
@@ -27,7 +26,6 @@ import type { Actor, Store } from './store.js';
 export interface IncidentOpsDeps {
   store: Store;
   roster: Roster;
-  agents: Agents;
   notifier: Notifier;
   incidents: Incidents;
   clock: () => Date;
