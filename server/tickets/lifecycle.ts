@@ -6,6 +6,7 @@
  *                     │                                      │
  *                     └──────────────resolve─────────────────┴──▶ resolved ──close──▶ closed
  *   resolved | closed ──reopen──▶ open        (escalation, feedback, notes are events, not states)
+ *   new | open | waiting_on_user ──join_incident──▶ open   (a child of a major incident: incident-ops.ts)
  *
  * "open" covers the three ways a ticket is held: assigned to an IT team member, waiting in the pool, or answered
  * by the AI agent (route and assignee say which).
