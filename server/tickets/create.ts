@@ -193,7 +193,7 @@ export function createTicketCreation(deps: CreateDeps) {
       );
       // Major incidents: the ticket may join an open incident or open one; a child gets the incident's email instead
       // of an answer or an acknowledgment (incident-ops.ts).
-      const incident = await deps.incidents.afterTriage(t, ticket, requester, { classification: c, plan });
+      const incident = await deps.incidents.afterTriage(t, ticket, requester, { classification: c, plan, roster });
       if (incident) {
         deps.log.info({ ticketId: ticket.id, incident: incident.incident.ref, action: incident.action }, 'incident');
       } else if (answer?.answer && agent) {

@@ -20,12 +20,11 @@ import type { Notifier } from '../mail/outbound/notify.js';
 import type { AnswerPlan } from '../triage/plan.js';
 import { leastLoadedHuman } from '../triage/routing.js';
 import type { Classification } from '../triage/types.js';
-import type { Roster, RosterMember } from './roster.js';
+import type { RosterMember } from './roster.js';
 import type { Actor, Store } from './store.js';
 
 export interface IncidentOpsDeps {
   store: Store;
-  roster: Roster;
   notifier: Notifier;
   incidents: Incidents;
   clock: () => Date;
@@ -161,7 +160,7 @@ export function createIncidentOps(deps: IncidentOpsDeps) {
       t: Transaction,
       ticket: Ticket,
       r: Requester,
-      triage: { classification: Classification; plan?: AnswerPlan },
+      triage: { classification: Classification; plan?: AnswerPlan; roster: RosterMember[] },
     ): Promise<IncidentOutcome> {
       if (!incidents.detection.enabled) return null;
       const c = triage.classification;
@@ -176,9 +175,9 @@ export function createIncidentOps(deps: IncidentOpsDeps) {
         runnerUp: e?.runnerUp ? { name: e.runnerUp.name, strength: e.runnerUp.strength } : null,
         createdAt: ticket.createdAt,
       });
-      // Read before the category's claim: while a transaction holds it, it must not wait for another database
-      // connection (the transactions queued behind the claim may hold them all).
-      const roster = await deps.roster();
+      // The roster triage read before this transaction: inside it no query may need a second connection (the
+      // transactions queued behind the category's claim may hold every one of the pool's).
+      const { roster } = triage;
       const found = await incidents.detection.detect(t, sig);
       let done: { incident: Incident; opened: boolean } | null = null;
       if (found.kind === 'join') {

@@ -53,13 +53,12 @@ export function createTicketService(deps: TicketServiceDeps) {
   const roster = createRoster({ models: deps.models, agents: deps.agents });
   const { reads } = deps;
   const changed = (t: Ticket, action: string) => deps.onChange?.({ id: t.id, createdAt: t.createdAt ?? null }, action);
-  const incidentOps = createIncidentOps({ ...deps, store, roster, changed });
+  const incidentOps = createIncidentOps({ ...deps, store, changed });
   const creation = createTicketCreation({ ...deps, store, roster, incidents: incidentOps });
   const actions = createTicketActions({ ...deps, store, roster, changed, afterReopen: incidentOps.afterReopen });
   const incidentActions = createIncidentActions({
     ...deps,
     store,
-    roster,
     changed,
     ops: incidentOps,
     storeNew: (i) => creation.store(i),
