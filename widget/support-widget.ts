@@ -8,6 +8,7 @@ import { LitElement, html, css, type PropertyValues } from 'lit';
 import { base } from './styles.js';
 import { Api, type ApiError, type Created, type Known, type Suggestion } from './api.js';
 import { loadProfile, loadToken, saveProfile, saveToken } from './store.js';
+import { sayMeToo } from './me-too.js';
 import './known-issues.js';
 import './kb-suggestions.js';
 import './ticket-view.js';
@@ -142,16 +143,11 @@ export class HdSupportWidget extends LitElement {
     this.busy = true;
     this.meTooError = '';
     try {
-      const held = loadToken();
-      const body: Record<string, string> = { name: v.name!, email: v.email! };
-      if (v.devCenter) body.devCenter = v.devCenter;
-      if (held && held.email === v.email!.toLowerCase()) body.requesterToken = held.token;
-      const r = await this.api.meToo(e.detail.incident.ref, body);
-      saveProfile({ name: v.name!, email: v.email!, devCenter: v.devCenter! });
-      if (r.requesterToken) {
-        saveToken(r.requesterToken, v.email!);
-        this.api.token = r.requesterToken;
-      }
+      const r = await sayMeToo(this.api, e.detail.incident.ref, {
+        name: v.name!,
+        email: v.email!,
+        devCenter: v.devCenter!,
+      });
       this.affected = { incident: r.incident, ticket: r.ticket };
       this.dispatchEvent(new CustomEvent('hd-affected', { detail: r, bubbles: true, composed: true }));
     } catch (err) {

@@ -3,8 +3,9 @@
  * UPDATE on incident_claims), so in one category only one transaction at a time, in any server process, reads the
  * candidates and opens or joins an incident; the others wait for its commit and then see what it did (its reads
  * are locking reads too, which on MySQL see the latest committed rows rather than the transaction's snapshot). On
- * SQLite write transactions are serialised already (BEGIN IMMEDIATE), so the claim row is not read there. An open incident formed by a known issue also carries a unique key,
- * so a second one for the same problem is refused by the database even if the claim were bypassed.
+ * SQLite write transactions are serialised already (BEGIN IMMEDIATE), so the claim row is not read there. An open
+ * incident formed by a known issue also carries a unique key, so a second one for the same problem is refused by
+ * the database even if the claim were bypassed.
  */
 import { Op, type Transaction } from 'sequelize';
 import type { Incident, IncidentModels } from './models.js';

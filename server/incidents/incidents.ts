@@ -4,101 +4,17 @@
  * what it needs about a ticket, and changes the tickets itself. Writes take the caller's transaction; reads return
  * plain rows.
  */
-import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { AppError } from '../errors.js';
 import { createDetection, type DetectConfig, type IncidentDraft } from './detect.js';
 import type { IssueTraits, Signal } from './match.js';
-import type { Incident, IncidentLink, IncidentModels, IncidentUpdate } from './models.js';
+import type { Incident, IncidentModels, IncidentUpdate } from './models.js';
 import { createKnown, type IssueRanker } from './known.js';
-import { fold, type Terms, type Words } from './words.js';
+import { createIncidentReads } from './reads.js';
+import { incidentId, incidentRef, updateRow, type ChildInput } from './rows.js';
+import { fold, type Words } from './words.js';
 
-/** An incident as other rooms see it. */
-export interface IncidentRow {
-  id: number;
-  ref: string;
-  title: string;
-  category: string;
-  devCenter: string | null;
-  scope: 'centre' | 'global';
-  issue: string | null;
-  status: 'open' | 'resolved' | 'merged';
-  severity: 'high' | 'critical';
-  assigneeId: number | null;
-  resolution: string | null;
-  mergedIntoId: number | null;
-  firstTicketAt: Date;
-  detectedAt: Date;
-  resolvedAt: Date | null;
-}
-
-/** A child of an incident. */
-export interface LinkRow {
-  id: number;
-  incidentId: number;
-  ticketId: number;
-  ticketRef: string;
-  requesterEmail: string;
-  requesterName: string | null;
-  devCenter: string | null;
-  channel: string;
-  how: IncidentLink['how'];
-  ticketCreatedAt: Date;
-  linkedBy: string;
-  leftAt: Date | null;
-  createdAt: Date;
-}
-export type UpdateRow = Pick<IncidentUpdate, 'id' | 'kind' | 'text' | 'actor' | 'recipients' | 'createdAt'>;
-
-/** A ticket about to become a child (what the incident keeps of it: who, when, from where). */
-export interface ChildInput {
-  ticketId: number;
-  ticketRef: string;
-  requesterEmail: string;
-  requesterName: string | null;
-  devCenter: string | null;
-  channel: string;
-  ticketCreatedAt: Date;
-  how: IncidentLink['how'];
-  linkedBy: string;
-  terms?: Terms;
-}
-
-export const incidentRef = (id: number) => `MI-${id}`;
-
-export const row = (i: Incident): IncidentRow => ({
-  id: i.id,
-  ref: i.ref ?? incidentRef(i.id),
-  title: i.title,
-  category: i.category,
-  devCenter: i.devCenter,
-  scope: i.scope,
-  issue: i.issue,
-  status: i.status,
-  severity: i.severity,
-  assigneeId: i.assigneeId,
-  resolution: i.resolution ?? null,
-  mergedIntoId: i.mergedIntoId ?? null,
-  firstTicketAt: i.firstTicketAt,
-  detectedAt: i.createdAt,
-  resolvedAt: i.resolvedAt ?? null,
-});
-
-const linkRow = (l: IncidentLink) => l.get({ plain: true }) as LinkRow;
-const updateRow = (u: IncidentUpdate): UpdateRow => ({
-  id: u.id,
-  kind: u.kind,
-  text: u.text,
-  actor: u.actor,
-  recipients: u.recipients,
-  createdAt: u.createdAt,
-});
-
-/** "MI-12", "mi-12" or "12" → 12; null when it cannot name a row. */
-export function incidentId(ref: string | number): number | null {
-  const m = /^(?:mi-)?(\d{1,15})$/i.exec(String(ref).trim());
-  const id = m ? Number(m[1]) : NaN;
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
-}
+export * from './rows.js';
 
 export function createIncidents(d: {
   models: IncidentModels;
@@ -111,6 +27,7 @@ export function createIncidents(d: {
   const { Incident, IncidentLink, IncidentUpdate } = d.models;
   const detection = createDetection(d);
   const known = createKnown({ ...d });
+  const reads = createIncidentReads(d.models);
 
   async function addUpdate(
     t: Transaction,
@@ -269,7 +186,7 @@ export function createIncidents(d: {
         { transaction: t },
       );
       await from.update({ status: 'merged', mergedIntoId: into.id, openKey: null }, { transaction: t });
-      await detection.absorb(t, await api.childIds(into.id, t), into.id);
+      await detection.absorb(t, await reads.childIds(into.id, t), into.id);
       await addUpdate(t, into.id, 'merged', `${from.ref} (${from.title}) merged into this incident.`, actor);
       await addUpdate(t, from.id, 'merged', `Merged into ${into.ref}.`, actor);
       known.invalidate();
@@ -284,47 +201,7 @@ export function createIncidents(d: {
       known.invalidate();
     },
 
-    // ---- reads (plain rows) ----
-    async find(ref: string | number): Promise<IncidentRow | null> {
-      const id = incidentId(ref);
-      const i = id ? await Incident.findByPk(id) : null;
-      return i ? row(i) : null;
-    },
-    /** Incidents, newest first, with their number of current children. */
-    async list(f: { status?: IncidentRow['status'][] } = {}, limit = 200) {
-      const rows = await Incident.findAll({
-        where: f.status?.length ? { status: { [Op.in]: f.status } } : {},
-        order: [['id', 'DESC']],
-        limit,
-      });
-      const counts = await api.childCounts(rows.map((r) => r.id));
-      return rows.map((r) => ({ ...row(r), children: counts.get(r.id) ?? 0 }));
-    },
-    async childCounts(ids: number[]): Promise<Map<number, number>> {
-      if (!ids.length) return new Map();
-      const n = (await IncidentLink.count({
-        where: { incidentId: { [Op.in]: ids }, leftAt: null },
-        group: ['incidentId'],
-      })) as unknown as { incidentId: number; count: number }[];
-      return new Map(n.map((x) => [Number(x.incidentId), Number(x.count)]));
-    },
-    /** Current children, oldest first (left ones too with `all`). */
-    async children(id: number, o: { all?: boolean; t?: Transaction } = {}): Promise<LinkRow[]> {
-      const rows = await IncidentLink.findAll({
-        where: { incidentId: id, ...(o.all ? {} : { leftAt: null }) },
-        order: [['id', 'ASC']],
-        transaction: o.t,
-      });
-      return rows.map(linkRow);
-    },
-    childIds: async (id: number, t?: Transaction) => (await api.children(id, { t })).map((c) => c.ticketId),
-    async updates(id: number): Promise<UpdateRow[]> {
-      return (await IncidentUpdate.findAll({ where: { incidentId: id }, order: [['id', 'ASC']] })).map(updateRow);
-    },
-    /** Whether the incident is open (a reopened child stays in an open incident and leaves a resolved one). */
-    async isOpen(t: Transaction, id: number) {
-      return (await Incident.findByPk(id, { transaction: t, attributes: ['status'] }))?.status === 'open';
-    },
+    ...reads,
   };
   return api;
 }

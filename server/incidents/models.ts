@@ -1,4 +1,4 @@
-/** Models of the incidents room's tables (migrations/0014-incidents.ts); fresh subclasses per instance (db/models.ts). */
+/** Models of the incidents room's tables (migrations/0014-incidents.ts); fresh subclasses per instance. */
 import {
   DataTypes,
   Model,
