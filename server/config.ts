@@ -129,6 +129,9 @@ export const schema = z.object({
   TRUSTED_PROXIES: cidrs,
   WIDGET_CLOSE_DELAY_SECONDS: int(10, 0, 3600),
   LEASE_SECONDS: int(30, 2, 3600),
+  INCIDENT_WINDOW_MINUTES: int(30, 1, 24 * 60),
+  // 0 turns detection off; one report alone is never a major incident.
+  INCIDENT_MIN_TICKETS: int(3, 0, 10_000).refine((n) => n !== 1, 'must be 0 (off) or at least 2'),
   // Mailbox sign-in (OAuth2 for Microsoft 365 / Google), TLS, DKIM, console single sign-on: config-integrations.ts.
   MAIL_AUTH: z.enum(['password', 'oauth2']).default('password'),
   MAIL_ALLOW_PLAINTEXT: bool(false),
@@ -193,6 +196,8 @@ const shape = (e: z.output<typeof schema>) => ({
     closeDelaySeconds: e.WIDGET_CLOSE_DELAY_SECONDS,
   },
   leaseSeconds: e.LEASE_SECONDS,
+  /** Major-incident detection: reports within this many minutes, from at least this many people (0: off). */
+  incidents: { windowMinutes: e.INCIDENT_WINDOW_MINUTES, minTickets: e.INCIDENT_MIN_TICKETS },
   /** Authentication-Results from this server are believed (DKIM/DMARC verdicts on inbound mail). */
   trustedAuthservId: e.MAIL_TRUSTED_AUTHSERV_ID,
   /** "This solved it" clicks per network address per hour (0: no limit). */

@@ -9,6 +9,7 @@ import { createAnalyticsEvents } from './analytics/events.js';
 import { createAnalyticsLinks } from './analytics/links.js';
 import { createAnalyticsQueries } from './analytics/queries.js';
 import { analyticsRoutes } from './analytics/routes.js';
+import { incidentApiRoutes } from './api/incidents.routes.js';
 import { ticketApiRoutes } from './api/tickets.routes.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createConsoleAuth } from './console/auth.js';
@@ -33,6 +34,9 @@ import { createIssueModel, issueExamples } from './kb/issue-model.js';
 import { kbPages } from './kb/pages.js';
 import { kbRoutes } from './kb/routes.js';
 import { createKbSearch } from './kb/search.js';
+import { createIncidents } from './incidents/incidents.js';
+import { initIncidentModels } from './incidents/models.js';
+import { createWords } from './incidents/words.js';
 import { createLogger, type Logger } from './log.js';
 import { createImapSource } from './mail/inbound/imap.js';
 import { createTokenProvider } from './mail/oauth/tokens.js';
@@ -49,7 +53,14 @@ import { createDevTransport, createSmtpTransport, type MailTransport } from './m
 import { requesterApiRoutes } from './requester/api.routes.js';
 import { requesterPages } from './requester/pages.routes.js';
 import { persistentSecret } from './secrets.js';
-import { loadExtraPhrasings, loadIssuePhrasings, loadResolutions, loadRoster, loadSeedTickets } from './seeds.js';
+import {
+  loadExtraPhrasings,
+  loadIncidentIssues,
+  loadIssuePhrasings,
+  loadResolutions,
+  loadRoster,
+  loadSeedTickets,
+} from './seeds.js';
 import { seedDemo } from './tickets/demo.js';
 import { createTicketReads } from './tickets/reads.js';
 import { createTicketService } from './tickets/service.js';
@@ -172,6 +183,16 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   });
   const aiMinConfidence = config.aiConfidenceThreshold;
   const triage = createTriage({ primary, fallback: local, aiMinConfidence, log: room('triage'), planner });
+  // Major incidents: detection compares words weighed by the seed tickets and the issue model's guesses.
+  const incidentModels = initIncidentModels(sequelize);
+  const incidents = createIncidents({
+    models: incidentModels,
+    traits: loadIncidentIssues(),
+    words: createWords(phrasingList),
+    issues: (q, top) => issueModel.rank(q, top),
+    config: config.incidents,
+    clock,
+  });
   // Ticket changes reach the analytics SSE streams through this bus.
   const analyticsEvents = createAnalyticsEvents();
   const tickets = createTicketService({
@@ -185,6 +206,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     ids,
     mailSent: (messageId) => outbox.sentAt(messageId),
     kb,
+    incidents,
     escalationHours: config.escalationHours,
     clock,
     log: room('tickets'),
@@ -294,6 +316,23 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
         app: ticketApiRoutes({ tickets, agents, signer, adminToken, devCenters: roster.devCenters }),
       },
       {
+        path: '/api/incidents',
+        app: incidentApiRoutes({
+          tickets,
+          signer,
+          adminToken,
+          devCenters: roster.devCenters,
+          requesterDomains: config.requesterDomains,
+          meTooLimit: limits.limit({
+            name: 'me-too',
+            limit: config.deflectionRateLimit,
+            windowMs: 3_600_000,
+            key: (c) => limits.clientIp.key(c),
+            message: 'Too many "Me too" clicks from this network address. Please try again later.',
+          }),
+        }),
+      },
+      {
         path: '/api/kb',
         app: kbRoutes({
           search: kbSearch,
@@ -308,7 +347,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
           }),
         }),
       },
-      { path: '/kb', app: kbPages({ search: kbSearch, kb }) },
+      { path: '/kb', app: kbPages({ search: kbSearch, kb, knownIssues: () => incidents.known() }) },
       { path: '/api/inbound', app: inboundRoutes({ intake, adminToken, maxBytes: config.smtp.maxBytes }) },
       {
         path: '/dev/outbox',
@@ -351,7 +390,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     log,
     app,
     /** Direct database access, for tests and operations scripts (rooms never get this). */
-    db: { sequelize, models, consoleModels },
+    db: { sequelize, models, consoleModels, incidentModels },
     tickets,
     intake,
     outbox,

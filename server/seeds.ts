@@ -44,3 +44,10 @@ export const loadIssuePhrasings = () =>
  */
 export const loadExtraPhrasings = () =>
   readJsonl<{ issue: string; text: string }>(path.join(seedsDir, 'issue-phrasings.jsonl'));
+/** Known issues that many people can have at once, with their scope and outage title (seeds/incident-issues.json). */
+export function loadIncidentIssues(): Map<string, { scope: 'centre' | 'global'; title: string }> {
+  const f = JSON.parse(readFileSync(path.join(seedsDir, 'incident-issues.json'), 'utf8')) as {
+    issues: Record<string, { scope: 'centre' | 'global'; title: string }>;
+  };
+  return new Map(Object.entries(f.issues));
+}

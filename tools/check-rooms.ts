@@ -36,6 +36,8 @@ export const LAYERS: { rooms: string[]; peers?: boolean }[] = [
   },
   { rooms: ['server/agents', 'server/kb', 'server/mail/outbound', 'server/jobs.ts'] },
   { rooms: ['server/triage'] },
+  // Major incidents: called by the ticket service inside its transactions; never calls up into tickets.
+  { rooms: ['server/incidents'] },
   { rooms: ['server/tickets'] },
   {
     rooms: [

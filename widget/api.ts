@@ -51,6 +51,19 @@ export interface Suggestion {
   snippet: string;
   category: string;
 }
+/** An open major incident as the public sees it. */
+export interface Known {
+  ref: string;
+  title: string;
+  devCenter: string | null;
+  since: string;
+}
+export interface MeToo {
+  ticket: string;
+  incident: string;
+  already: boolean;
+  requesterToken?: string;
+}
 export interface WidgetConfig {
   closeDelaySeconds: number;
   pollSeconds: number;
@@ -117,6 +130,15 @@ export class Api {
     this.call<{ results: Suggestion[] }>(`/api/kb/search?limit=3&q=${encodeURIComponent(q)}`) as Promise<{
       results: Suggestion[];
     }>;
+  known = (q: string, devCenter?: string) =>
+    this.call<{ incidents: Known[] }>(
+      `/api/incidents/known?q=${encodeURIComponent(q)}${devCenter ? `&devCenter=${encodeURIComponent(devCenter)}` : ''}`,
+    ) as Promise<{ incidents: Known[] }>;
+  meToo = (ref: string, body: Record<string, string>) =>
+    this.call<MeToo>(`/api/incidents/known/${encodeURIComponent(ref)}/affected`, {
+      method: 'POST',
+      body,
+    }) as Promise<MeToo>;
   deflect = (body: { kbEntryId: number; query: string; devCenter?: string; email?: string }) =>
     this.call('/api/kb/deflections', { method: 'POST', body });
   create = (body: Record<string, string>) =>

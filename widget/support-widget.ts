@@ -1,12 +1,15 @@
 /**
  * <hd-support-widget>: the support form (name, email, development center, issue) with knowledge-base suggestions
  * while typing, then the ticket it created, and "My tickets". Attributes: `api-base` (default: the origin that
- * served widget.js), `dev-center` (preset), `heading`. Events: hd-ticket-created, hd-deflected (and those of its parts).
+ * served widget.js), `dev-center` (preset), `heading`. Events: hd-ticket-created, hd-deflected, hd-affected ("Me too"
+ * on a known issue), and those of its parts.
  */
 import { LitElement, html, css, type PropertyValues } from 'lit';
 import { base } from './styles.js';
-import { Api, type ApiError, type Created, type Suggestion } from './api.js';
+import { Api, type ApiError, type Created, type Known, type Suggestion } from './api.js';
 import { loadProfile, loadToken, saveProfile, saveToken } from './store.js';
+import { sayMeToo } from './me-too.js';
+import './known-issues.js';
 import './kb-suggestions.js';
 import './ticket-view.js';
 import './my-tickets.js';
@@ -23,6 +26,9 @@ export class HdSupportWidget extends LitElement {
     view: { state: true },
     devCenters: { state: true },
     suggestions: { state: true },
+    known: { state: true },
+    affected: { state: true },
+    meTooError: { state: true },
     solved: { state: true },
     errors: { state: true },
     busy: { state: true },
@@ -49,6 +55,9 @@ export class HdSupportWidget extends LitElement {
   declare view: View;
   declare devCenters: string[];
   declare suggestions: Suggestion[];
+  declare known: Known[];
+  declare affected: { incident: string; ticket: string } | null;
+  declare meTooError: string;
   declare solved: boolean;
   declare errors: Record<string, string>;
   declare busy: boolean;
@@ -70,6 +79,9 @@ export class HdSupportWidget extends LitElement {
       view: 'form',
       devCenters: [],
       suggestions: [],
+      known: [],
+      affected: null,
+      meTooError: '',
       solved: false,
       errors: {},
       busy: false,
@@ -108,8 +120,43 @@ export class HdSupportWidget extends LitElement {
       if (q === this.lastQuery) return;
       this.lastQuery = q;
       this.solved = false;
-      this.suggestions = q.length >= 8 ? (await this.api.search(q).catch(() => ({ results: [] }))).results : [];
+      const long = q.length >= 8;
+      const dc = this.field('devCenter').value || undefined;
+      // An open incident about the same problem shows first; the articles after it.
+      const [known, hits] = await Promise.all([
+        long ? this.api.known(q, dc).catch(() => ({ incidents: [] })) : { incidents: [] },
+        long ? this.api.search(q).catch(() => ({ results: [] })) : { results: [] },
+      ]);
+      Object.assign(this, { known: known.incidents, suggestions: hits.results });
     }, 350);
+  }
+
+  /** "Me too" on a known issue: recorded as affected (a ticket without a description), told when it is fixed. */
+  private async onMeToo(e: CustomEvent<{ incident: Known }>) {
+    const v = Object.fromEntries(['name', 'email', 'devCenter'].map((k) => [k, this.field(k).value.trim()]));
+    // "Me too" needs who you are (the email tells you when it is fixed), not a description.
+    const { issue: _, ...errors } = this.validate(v);
+    this.errors = errors;
+    if (Object.keys(errors).length) {
+      await this.updateComplete;
+      this.field(Object.keys(errors)[0]!).focus();
+      return;
+    }
+    this.busy = true;
+    this.meTooError = '';
+    try {
+      const r = await sayMeToo(this.api, e.detail.incident.ref, {
+        name: v.name!,
+        email: v.email!,
+        devCenter: v.devCenter!,
+      });
+      this.affected = { incident: r.incident, ticket: r.ticket };
+      this.dispatchEvent(new CustomEvent('hd-affected', { detail: r, bubbles: true, composed: true }));
+    } catch (err) {
+      this.meTooError = (err as ApiError).message;
+    } finally {
+      this.busy = false;
+    }
   }
 
   private async onSolved(e: CustomEvent<{ suggestion: Suggestion }>) {
@@ -219,6 +266,7 @@ export class HdSupportWidget extends LitElement {
         aria-invalid=${issueErr ? 'true' : 'false'} aria-describedby=${issueErr ? 'issue-err' : 'issue-hint'}></textarea>
       ${issueErr ? html`<p class="err" id="issue-err">${issueErr}</p>` : html`<p class="muted" id="issue-hint">Suggestions from our knowledge base appear while you type.</p>`}
       <div class="hp" aria-hidden="true"><label for="website">Leave this empty</label><input id="website" name="website" tabindex="-1" autocomplete="off"></div>
+      <hd-known-issues .items=${this.known} .affected=${this.affected} ?busy=${this.busy} .error=${this.meTooError} @hd-me-too=${this.onMeToo}></hd-known-issues>
       <hd-kb-suggestions .items=${this.suggestions} ?solved=${this.solved} @hd-solved=${this.onSolved}></hd-kb-suggestions>
       ${this.errors._ ? html`<p class="err" role="alert">${this.errors._}</p>` : ''}
       <button class="submit" type="submit" part="button submit" ?disabled=${this.busy}>${this.busy ? 'Sending…' : 'Send to IT'}</button>

@@ -11,6 +11,9 @@ const CHARTS: [id: string, title: string, wide?: boolean][] = [
   ['chart-over-time', 'Tickets over time', true],
   ['chart-deflections', 'Deflections by knowledge-base suggestions'],
   ['chart-escalations', 'Escalations'],
+  ['chart-incidents', 'Major incidents detected'],
+  ['chart-incidents-centres', 'Major incidents by centre: people affected, tickets absorbed'],
+  ['chart-incidents-time', 'Major incidents: first ticket to detection and to resolution (minutes)'],
 ];
 
 /**

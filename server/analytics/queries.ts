@@ -9,6 +9,7 @@ import { dialectOf } from '../db/database.js';
 import { dayOf } from './rollup.js';
 import { dayEnd, dayStart, isoDay, ticketWhere, type AnalyticsFilter } from './filter.js';
 import { durationGroups, fetchDurations, EXACT_LIMIT } from './medians.js';
+import { incidentFigures } from './incidents.js';
 import { buildSummary, type RollupRow, type DayRow, type Summary } from './summary.js';
 
 export type { Summary } from './summary.js';
@@ -114,7 +115,7 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
     /** The summary for a filter. */
     async summary(f: AnalyticsFilter): Promise<Summary> {
       const repl = { from: f.from, to: f.to, devCenter: f.devCenter ?? '', category: f.category ?? '' };
-      const [rows, days, inRange, deflections, agents, opts] = await Promise.all([
+      const [rows, days, inRange, deflections, agents, opts, incidents] = await Promise.all([
         groups(f),
         select<DayRow>(
           `SELECT r.day, SUM(r.tickets) tickets, SUM(r.resolved) resolved, SUM(r.escalated) escalated, SUM(r.ai) ai, SUM(r.it_team) it_team, SUM(r.pool) pool
@@ -129,6 +130,7 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
         deflectionsByDay(f),
         select<{ id: number; name: string }>(`SELECT id, name FROM agents WHERE kind = 'ai'`, {}),
         filterOptions(),
+        incidentFigures(sequelize, f),
       ]);
       const durations = await fetchDurations(sequelize, f, Number(inRange[0]?.n ?? 0), deps.exactLimit ?? EXACT_LIMIT);
       const deflectionDays = new Map(deflections.map((r) => [normDay(r.day), Number(r.n)]));
@@ -142,6 +144,7 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
         durations: durationGroups(durations.rows),
         exact: durations.exact,
         options: opts,
+        incidents,
       });
     },
     filterOptions,

@@ -1,5 +1,6 @@
 /** Turns roll-up rows and durations into the summary JSON (pure: no I/O, so its arithmetic is easy to check). */
 import { dayStart, isoDay, type AnalyticsFilter } from './filter.js';
+import type { IncidentFigures } from './incidents.js';
 import { median, type DurationGroups } from './medians.js';
 
 /** A roll-up group (mysql2 returns SUMs as strings, hence the unions). */
@@ -76,6 +77,8 @@ export interface Summary {
     deflections: number;
   }[];
   escalations: { count: number; rate: number | null };
+  /** Major incidents detected in the range (server/analytics/incidents.ts). */
+  incidents: IncidentFigures;
   options: { devCenters: string[]; categories: string[] };
 }
 
@@ -111,6 +114,7 @@ export function buildSummary(x: {
   durations: DurationGroups;
   exact: boolean;
   options: Summary['options'];
+  incidents: IncidentFigures;
 }): Summary {
   const N = (v: number | string) => Number(v) || 0;
   const t = { tickets: 0, resolved: 0, escalated: 0 };
@@ -243,6 +247,7 @@ export function buildSummary(x: {
     categories: [...categories].sort((a, b) => a.localeCompare(b)),
     overTime,
     escalations: { count: t.escalated, rate: t.tickets ? Math.round((t.escalated / t.tickets) * 1000) / 1000 : null },
+    incidents: x.incidents,
     options: x.options,
   };
 }

@@ -11,6 +11,7 @@ import type { Agents } from '../agents/agents.js';
 import type { TicketRow } from '../tickets/reads.js';
 import type { TicketService } from '../tickets/service.js';
 import { suggestionOf, ticketDetail, ticketSummary } from '../tickets/view.js';
+import { requesterToken } from './requester-token.js';
 
 export const newTicketSchema = z.object({
   name: z.string().trim().min(1, 'Please enter your name.').max(200, 'Too long.'),
@@ -36,24 +37,6 @@ export interface TicketApiDeps {
 export function ticketApiRoutes(d: TicketApiDeps) {
   const app = new Hono();
   const { reads } = d.tickets;
-
-  /**
-   * A requester token sees only the tickets created with it in one browser, never every ticket of an address:
-   * anyone can type someone else's email into the widget, and that must not open their history.
-   */
-  function requesterToken(ticketId: number, email: string, held?: string) {
-    let ids: number[] = [];
-    if (held) {
-      try {
-        const prior = d.signer.verify(held, 'requester');
-        if (prior.e === email.toLowerCase()) ids = prior.ids ?? [];
-      } catch {
-        // an expired or foreign token just starts a new list
-      }
-    }
-    const all = [...ids.filter((i) => i !== ticketId), ticketId].slice(-50);
-    return d.signer.sign({ t: 0, a: 'requester', e: email.toLowerCase(), ids: all }, 365);
-  }
 
   app.post('/', async (c) => {
     const body = await readJson(c, newTicketSchema);
@@ -101,7 +84,7 @@ export function ticketApiRoutes(d: TicketApiDeps) {
         assignee: assignee ? { name: assignee.name, kind: assignee.kind } : null,
         ...(answer ? { answer } : {}),
         ...(suggestion ? { suggestion } : {}),
-        requesterToken: requesterToken(t.id, body.email, body.requesterToken),
+        requesterToken: requesterToken(d.signer, t.id, body.email, body.requesterToken),
       },
       201,
     );

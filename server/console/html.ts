@@ -21,7 +21,7 @@ export interface PageOptions {
 /** Renders a full console page with the strict CSP and no caching (pages show ticket data). */
 export function page(c: Context, body: Html, o: PageOptions) {
   const nav = o.agent
-    ? html`<nav><a href="/console">Queues</a> <a href="/console/kb">Knowledge base</a>
+    ? html`<nav><a href="/console">Queues</a> <a href="/console/incidents">Incidents</a> <a href="/console/kb">Knowledge base</a>
       ${o.agent.role === 'admin' ? html`<a href="/console/admin/agents">Agents</a> <a href="/console/admin/outbox">Outbox</a> <a href="/console/admin/inbound">Failed emails</a> <a href="/console/admin/analytics-links">Analytics links</a>` : ''}
       ${o.agent.role !== 'agent' ? html`<a href="/analytics">Analytics</a>` : ''}
       <span class="me">${o.agent.name} (${o.agent.role})</span>

@@ -20,7 +20,7 @@ function row(t: TicketRow) {
   return html`<tr class="sev-${t.severity}${t.escalated ? ' escalated' : ''}">
     <td><a href="/console/tickets/${t.ref ?? String(t.id)}">${t.ref}</a></td>
     <td class="subject">${t.subject}</td><td>${t.category}</td><td>${t.severity}</td><td>${t.urgency}</td>
-    <td>${t.status.replace(/_/g, ' ')}${t.escalated ? html` <span class="badge">escalated</span>` : ''}</td>
+    <td>${t.status.replace(/_/g, ' ')}${t.escalated ? html` <span class="badge">escalated</span>` : ''}${t.incidentId ? html` <a class="badge" href="/console/incidents/MI-${String(t.incidentId)}">MI-${String(t.incidentId)}</a>` : ''}</td>
     <td>${t.devCenter ?? '—'}</td><td>${t.assignee?.name ?? (t.route === 'pool' ? 'pool' : '—')}</td><td>${when(t.createdAt)}</td></tr>`;
 }
 

@@ -35,6 +35,8 @@ function queueFilter(queue: QueueName, agentId: number, f: QueueFilter): TicketF
     ...(queue === 'mine' ? { assigneeId: agentId } : {}),
     ...(queue === 'escalated' ? { escalated: true } : {}),
     status: f.status ? [f.status as Status] : queue === 'all' ? undefined : [...OPEN_STATUSES],
+    // A major incident's children are handled as one, in the incidents queue.
+    ...(queue === 'all' ? {} : { inIncident: false }),
     category: f.category,
     severity: f.severity,
     devCenter: f.devCenter,

@@ -6,6 +6,7 @@
  *   /console/oidc/…              sign-in with OpenID Connect (oidc.ts)     — public, when OIDC_ISSUER is set
  *   /console, /console/queues/:q  queues pool | mine | escalated | all      — any console role
  *   /console/tickets/:ref…        ticket view and actions (ticket.routes.ts)
+ *   /console/incidents…           major incidents: queue, view, actions (incidents.routes.ts)
  *   /console/attachments/:id      attachment download
  *   /console/kb…                  knowledge-base curation (kb.pages.ts)
  *   /console/admin/…              agents, outbox, failed emails, analytics links — admin only
@@ -38,6 +39,7 @@ import { queuePage } from './queue.pages.js';
 import { QUEUES, createQueues, type QueueName } from './queues.js';
 import { ticketRoutes } from './ticket.routes.js';
 import type { ReplyDrafter } from '../triage/draft.js';
+import { incidentRoutes } from './incidents.routes.js';
 import { attachmentResponse } from './attachments.js';
 import { parseId } from '../http/ids.js';
 
@@ -124,6 +126,9 @@ export function consoleRoutes(d: ConsoleDeps) {
     '/tickets',
     ticketRoutes({ auth: d.auth, tickets: d.tickets, agents: d.agents, presence, log: d.log, drafter: d.drafter }),
   );
+
+  app.use('/incidents/*', anyone);
+  app.route('/incidents', incidentRoutes({ auth: d.auth, tickets: d.tickets, agents: d.agents, log: d.log }));
 
   app.get('/attachments/:id', anyone, async (c) => {
     const id = parseId(c.req.param('id'));

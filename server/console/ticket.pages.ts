@@ -100,6 +100,7 @@ export function ticketPage(
     <p class="meta"><span class="status s-${t.status as Status}">${t.status.replace(/_/g, ' ')}</span>${t.escalated ? html` <span class="badge">escalated</span>` : ''}
       · ${t.category} · severity ${t.severity} · urgency ${t.urgency} · assigned to ${assignee} · via ${t.channel}
       · ${d.requester ? html`${d.requester.name} &lt;${d.requester.email}&gt;` : ''}${givenName(t, d.requester)} · ${t.devCenter ?? 'no centre'} · opened ${when(t.createdAt)}</p>
+    ${t.incidentId ? html`<p class="flash ok">Part of major incident <a href="/console/incidents/MI-${String(t.incidentId)}">MI-${String(t.incidentId)}</a>: it is handled there, with the other reports of the same problem.</p>` : ''}
     <p class="presence" role="status" aria-live="polite" data-presence="/console/tickets/${t.ref ?? ''}/presence">${others ? `Also viewing this ticket: ${others}` : ''}</p>
     ${t.resolution ? html`<section class="panel"><h2>Resolution</h2><pre class="text">${t.resolution}</pre></section>` : ''}
     <div class="ticket-grid"><div>${threadHtml(d.messages, byId, { agentId: me.agent.id, csrf: me.csrf, base: `/console/tickets/${t.ref}` })}${auditPanel(d.events)}</div><div>${actionsPanel(t, me, d.agents, d.draft?.insert && d.draft.filled ? d.draft.filled.text : '')}${d.draft ? draftPanel(t, d.draft.filled) : ''}${triagePanel(t)}${answerPanel(t.triage)}</div></div>`;

@@ -84,6 +84,8 @@ export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttribut
   /** Who solved it: the AI agent, the IT team, or the article suggested in the acknowledgment. */
   declare resolvedBy: CreationOptional<'ai' | 'it_team' | 'suggestion' | null>;
   declare parentTicketId: CreationOptional<number | null>;
+  /** The major incident this ticket is a child of (server/incidents/ owns incidents; the ticket service sets this). */
+  declare incidentId: CreationOptional<number | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare firstResponseAt: CreationOptional<Date | null>;
@@ -326,6 +328,7 @@ export function initModels(sequelize: Sequelize) {
       resolution: t,
       resolvedBy: s,
       parentTicketId: n,
+      incidentId: n,
       ...dates,
       firstResponseAt: d,
       resolvedAt: d,

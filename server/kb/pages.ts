@@ -20,6 +20,8 @@ const STYLE = `
   .hit h2 { font-size: 1.05rem; margin: 0 0 4px; } .hit a { color: var(--accent); }
   .muted { color: var(--muted); font-size: .9rem; }
   .steps { white-space: pre-line; }
+  .known { border: 2px solid #cf222e; border-radius: 10px; padding: 12px 20px; margin-bottom: 16px; background: var(--card); }
+  .known h2 { font-size: 1.05rem; margin: 0 0 6px; } .known ul { margin: 0; padding-left: 20px; }
   label.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }`;
 
 function layout(v: { title: string; q?: string; category?: string; body: Html }) {
@@ -41,10 +43,27 @@ ${v.body}
 </main></body></html>`.toString();
 }
 
-export function kbPages(deps: { search: KbSearch; kb: Kb }) {
+/** An open major incident as the public sees it (server/incidents/known.ts): never a child's text or a name. */
+export interface KnownIssue {
+  ref: string;
+  title: string;
+  devCenter: string | null;
+  since: Date;
+}
+
+/** Open known issues first: someone with that problem learns it is being handled before searching. */
+function knownList(known: KnownIssue[]) {
+  if (!known.length) return '';
+  return html`<section class="known" aria-labelledby="known-h"><h2 id="known-h">Known issues we are working on</h2><ul>
+    ${known.map((k) => html`<li><strong>${k.title}</strong> <span class="muted">· ${k.devCenter ?? 'all centres'} · since <time datetime="${k.since.toISOString()}">${k.since.toISOString().slice(0, 16).replace('T', ' ')} UTC</time></span></li>`)}
+  </ul><p class="muted">No need to report these again: you will hear from us when they are fixed.</p></section>`;
+}
+
+export function kbPages(deps: { search: KbSearch; kb: Kb; knownIssues?: () => Promise<KnownIssue[]> }) {
   const app = new Hono();
 
   app.get('/', async (c) => {
+    const known = knownList((await deps.knownIssues?.()) ?? []);
     const q = (c.req.query('q') ?? '').slice(0, 300);
     const category = isCategory(c.req.query('category')) ? c.req.query('category') : undefined;
     let body = html`<p class="muted">Type a few words about your problem.</p>`;
@@ -57,7 +76,7 @@ export function kbPages(deps: { search: KbSearch; kb: Kb }) {
           )}`
         : html`<p role="status">No solution found. <a href="/">Ask the IT team</a> — they will help.</p>`;
     }
-    return c.html(layout({ title: q ? `“${q}”` : 'Search', q, category, body }));
+    return c.html(layout({ title: q ? `“${q}”` : 'Search', q, category, body: html`${known}${body}` }));
   });
 
   app.get('/:id{[0-9]+}', async (c) => {

@@ -2,6 +2,7 @@
  * Operations on an existing ticket. Each runs in one transaction: it locks the ticket, changes its status only
  * through the transition table, audits, and queues the mail it causes in the same transaction.
  */
+import type { Transaction } from 'sequelize';
 import type { Agents } from '../agents/agents.js';
 import type { Ticket } from '../db/models.js';
 import { isCategory, isLevel, type Category, type Level } from '../domain/vocabulary.js';
@@ -49,6 +50,8 @@ export interface ActionDeps {
   credit?: OutcomeCredit;
   /** Resolves a ticket as solved by its suggested article (suggestion.ts): a closing reply before anyone answered. */
   solvedBySuggestion?: (ref: string | number, actor: Actor) => Promise<{ ticket: Ticket }>;
+  /** After a reopen, inside its transaction: a child of a resolved incident leaves it (incident-ops.ts). */
+  afterReopen: (t: Transaction, ticket: Ticket) => Promise<void>;
 }
 
 const STILL_BROKEN = /still|not (working|fixed|solved)|didn.?t (help|work)|doesn.?t work/i;
@@ -124,6 +127,7 @@ export function createTicketActions(deps: ActionDeps) {
             { resolvedAt: null, closedAt: null },
             { reason: 'requester replied' },
           );
+          await deps.afterReopen(t, ticket);
         }
         const messageId = event === 'agent_reply' ? deps.ids.messageId(ticket.id) : (c.email?.messageId ?? null);
         const msg = await store.addMessage(t, {
@@ -291,9 +295,12 @@ export function createTicketActions(deps: ActionDeps) {
 
     /** Reopens a resolved or closed ticket. */
     async reopen(ref: string | number, actor: Actor, reason = '') {
-      const ticket = await store.tx(async (t) =>
-        store.change(t, await store.lock(t, ref), 'reopen', actor, { resolvedAt: null, closedAt: null }, { reason }),
-      );
+      const ticket = await store.tx(async (t) => {
+        const ticket = await store.lock(t, ref);
+        await store.change(t, ticket, 'reopen', actor, { resolvedAt: null, closedAt: null }, { reason });
+        await deps.afterReopen(t, ticket);
+        return ticket;
+      });
       return done(ticket, 'reopened');
     },
 

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { MailIds } from '../mail/outbound/ids.js';
 import type { Notifier } from '../mail/outbound/notify.js';
 import type { Triage } from '../triage/service.js';
+import type { IncidentOps } from './incident-ops.js';
 import type { Roster, RosterMember } from './roster.js';
 import type { EmailMeta, Store } from './store.js';
 
@@ -35,6 +36,8 @@ export interface CreateDeps {
   ids: MailIds;
   clock: () => Date;
   log: Logger;
+  /** Major incidents: the hook after triage (incident-ops.ts). */
+  incidents: Pick<IncidentOps, 'afterTriage'>;
 }
 
 const subjectFrom = (issue: string) => {
@@ -190,7 +193,12 @@ export function createTicketCreation(deps: CreateDeps) {
           agent: agent?.name ?? null,
         },
       );
-      if (answer?.answer && agent) {
+      // Major incidents: the ticket may join an open incident or open one; a child gets the incident's email instead
+      // of an answer or an acknowledgment (incident-ops.ts).
+      const incident = await deps.incidents.afterTriage(t, ticket, requester, { classification: c, plan, roster });
+      if (incident) {
+        deps.log.info({ ticketId: ticket.id, incident: incident.incident.ref, action: incident.action }, 'incident');
+      } else if (answer?.answer && agent) {
         const messageId = deps.ids.messageId(ticket.id);
         await store.addMessage(t, {
           ticketId: ticket.id,

@@ -32,7 +32,13 @@ export function createEscalation(deps: EscalationDeps) {
     async sweep(limit = 200): Promise<number> {
       const cutoff = new Date(deps.clock().getTime() - deps.hours * 3600_000);
       const due = await Ticket.findAll({
-        where: { escalated: false, status: { [Op.in]: OPEN_STATUSES }, createdAt: { [Op.lt]: cutoff } },
+        // A major incident's children are not escalated one by one: the incident has an owner.
+        where: {
+          escalated: false,
+          status: { [Op.in]: OPEN_STATUSES },
+          createdAt: { [Op.lt]: cutoff },
+          incidentId: null,
+        },
         attributes: ['id'],
         order: [['id', 'ASC']],
         limit,

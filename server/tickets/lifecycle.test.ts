@@ -21,6 +21,9 @@ const EXPECTED: Record<LifecycleEvent, (Status | null)[]> = {
   escalate: ['new', 'open', 'waiting_on_user', x, x],
   feedback: ['new', 'open', 'waiting_on_user', 'resolved', 'closed'],
   correct: ['new', 'open', 'waiting_on_user', 'resolved', 'closed'],
+  join_incident: ['open', 'open', 'open', x, x],
+  incident_change: ['new', 'open', 'waiting_on_user', 'resolved', 'closed'],
+  incident_update: ['new', 'open', 'waiting_on_user', x, x],
 };
 
 describe('ticket lifecycle', () => {

@@ -7,6 +7,7 @@
  *                     └──────────────resolve─────────────────┴──▶ resolved ──close──▶ closed
  *   open | waiting_on_user ──suggestion solved──▶ resolved   (the acknowledgment's article fixed it)
  *   resolved | closed ──reopen──▶ open        (escalation, feedback, notes are events, not states)
+ *   new | open | waiting_on_user ──join_incident──▶ open   (a child of a major incident: incident-ops.ts)
  *
  * "open" covers the three ways a ticket is held: assigned to an IT team member, waiting in the pool, or answered
  * by the AI agent (route and assignee say which).
@@ -28,7 +29,10 @@ export type LifecycleEvent =
   | 'reopen'
   | 'escalate'
   | 'feedback'
-  | 'correct';
+  | 'correct'
+  | 'join_incident'
+  | 'incident_change'
+  | 'incident_update';
 
 const WORKING: readonly Status[] = ['new', 'open', 'waiting_on_user'];
 
@@ -51,6 +55,12 @@ export const TRANSITIONS: Readonly<Record<LifecycleEvent, { from: readonly Statu
   escalate: { from: WORKING, to: null },
   feedback: { from: STATUSES, to: null },
   correct: { from: STATUSES, to: null },
+  // A ticket becomes a child of a major incident: the IT team holds it as part of the incident.
+  join_incident: { from: WORKING, to: 'open' },
+  // Moved by a merge, unlinked, or left a resolved incident when reopened: the status stays.
+  incident_change: { from: STATUSES, to: null },
+  // An update on the incident, posted to its working children.
+  incident_update: { from: WORKING, to: null },
 };
 
 /** The status after `event`, or an invalid_transition error naming what is allowed. */

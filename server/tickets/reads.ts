@@ -27,6 +27,8 @@ export interface TicketFilter {
   devCenter?: string;
   assigneeId?: number | null;
   escalated?: boolean;
+  /** false: not a child of a major incident (the incident stands for its children in the working queues). */
+  inIncident?: boolean;
 }
 
 const plain = <T>(m: { get(o: { plain: true }): unknown }) => m.get({ plain: true }) as T;
@@ -55,6 +57,7 @@ export function createTicketReads(deps: { models: Models }) {
     if (f.devCenter) w.devCenter = f.devCenter;
     if (f.assigneeId !== undefined) w.assigneeId = f.assigneeId;
     if (f.escalated !== undefined) w.escalated = f.escalated;
+    if (f.inIncident !== undefined) w.incidentId = f.inIncident ? { [Op.ne]: null } : null;
     return w as WhereOptions<Ticket>;
   }
 

@@ -21,7 +21,8 @@ export function createRoster(deps: { models: Pick<Models, 'Ticket'>; agents: Age
       deps.agents.active(),
       deps.models.Ticket.findAll({
         attributes: ['assigneeId', [fn('COUNT', col('id')), 'n']],
-        where: { status: { [Op.in]: OPEN_STATUSES }, assigneeId: { [Op.ne]: null } },
+        // An incident's children are one piece of work for its owner, not forty.
+        where: { status: { [Op.in]: OPEN_STATUSES }, assigneeId: { [Op.ne]: null }, incidentId: null },
         group: ['assigneeId'],
         raw: true,
       }) as unknown as Promise<{ assigneeId: number; n: number }[]>,

@@ -1,12 +1,14 @@
 /**
  * The ticket service: the only writer of tickets, requesters, messages, attachments, feedback and their audit
  * events. Channels (mail intake, the widget API, the console, requester pages, the admin API) call its named
- * operations; it calls triage, the knowledge base and the outbox below it. Other rooms read through `reads`.
+ * operations; it calls triage, the knowledge base, incidents and the outbox below it. Other rooms read through
+ * `reads` (and incidents through `incidents`, whose operations change tickets here).
  */
 import type { Sequelize } from 'sequelize';
 import type { Agents } from '../agents/agents.js';
 import type { Models, Ticket } from '../db/models.js';
 import { AppError } from '../errors.js';
+import type { Incidents } from '../incidents/incidents.js';
 import type { Kb } from '../kb/entries.js';
 import type { Logger } from '../log.js';
 import type { MailIds } from '../mail/outbound/ids.js';
@@ -16,6 +18,8 @@ import type { Classifier } from '../triage/types.js';
 import { createTicketActions } from './actions.js';
 import { createTicketCreation, type NewTicket } from './create.js';
 import { createEscalation } from './escalation.js';
+import { createIncidentActions } from './incident-actions.js';
+import { createIncidentOps } from './incident-ops.js';
 import { createLinkFetches } from './links.js';
 import { createOutcomeCredit } from './outcomes.js';
 import type { TicketReads } from './reads.js';
@@ -37,6 +41,8 @@ export interface TicketServiceDeps {
   /** When the mail with this Message-ID left (the outbox): link fetches seconds after it are a scanner's. */
   mailSent?: (messageId: string) => Promise<Date | null>;
   kb: Kb;
+  /** Major incidents (server/incidents/): detection runs inside the triage step; children change here. */
+  incidents: Incidents;
   escalationHours: number;
   clock: () => Date;
   log: Logger;
@@ -49,7 +55,8 @@ export function createTicketService(deps: TicketServiceDeps) {
   const roster = createRoster({ models: deps.models, agents: deps.agents });
   const { reads } = deps;
   const changed = (t: Ticket, action: string) => deps.onChange?.({ id: t.id, createdAt: t.createdAt ?? null }, action);
-  const creation = createTicketCreation({ ...deps, store, roster });
+  const incidentOps = createIncidentOps({ ...deps, store, changed });
+  const creation = createTicketCreation({ ...deps, store, roster, incidents: incidentOps });
   const credit = createOutcomeCredit({ store, kb: deps.kb });
   const suggestion = createSuggestionActions({ ...deps, store, credit, changed });
   const actions = createTicketActions({
@@ -59,7 +66,16 @@ export function createTicketService(deps: TicketServiceDeps) {
     changed,
     credit,
     solvedBySuggestion: suggestion.solvedBySuggestion,
+    afterReopen: incidentOps.afterReopen,
   });
+  const incidentActions = createIncidentActions({
+    ...deps,
+    store,
+    changed,
+    ops: incidentOps,
+    storeNew: (i) => creation.store(i),
+  });
+  const inc = deps.incidents;
   const escalation = createEscalation({ ...deps, store, roster, hours: deps.escalationHours });
   const links = createLinkFetches({ ...deps, store, changed });
 
@@ -106,6 +122,18 @@ export function createTicketService(deps: TicketServiceDeps) {
     recordBounce: actions.recordBounce,
     /** Escalates what is overdue (the escalation job). */
     escalateOverdue: (limit?: number) => escalation.sweep(limit),
+    /**
+     * Major incidents: what channels do with them (each changes the children here, through the transition table)
+     * and what they read of them (plain rows from the incidents room).
+     */
+    incidents: {
+      ...incidentActions,
+      find: inc.find,
+      list: inc.list,
+      children: inc.children,
+      updates: inc.updates,
+      known: inc.known,
+    },
     /** Triages tickets stored but never triaged, older than 30 seconds (the recovery job). */
     async recoverUntriaged(): Promise<number> {
       const ids = await reads.untriaged(new Date(deps.clock().getTime() - 30_000));

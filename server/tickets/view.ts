@@ -1,4 +1,5 @@
 /** The JSON shapes of tickets in the APIs (admin and requester), built from the read model. */
+import { incidentRef } from '../incidents/incidents.js';
 import type { TicketReads, TicketRow } from './reads.js';
 
 /**
@@ -29,6 +30,8 @@ export function ticketSummary(t: TicketRow) {
     channel: t.channel,
     devCenter: t.devCenter,
     assignee: t.assignee ? { id: t.assignee.id, name: t.assignee.name, kind: t.assignee.kind } : null,
+    /** The major incident this ticket is part of (MI-12), or null. */
+    incident: t.incidentId ? incidentRef(t.incidentId) : null,
     classifier: t.classifier,
     confidence: t.confidence,
     createdAt: t.createdAt,

@@ -38,7 +38,16 @@ export function rawRequest(url: string, o: RawRequest = {}): Promise<RawResult> 
       reject(new Error(`${o.method ?? 'POST'} ${u.pathname}: no response (${err.message}) after ${sent} bytes`));
     };
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'POST', headers: o.headers },
+      // A fresh connection per request: a reused keep-alive socket can be closed by the server's idle timeout just
+      // as the next request starts, which reads as ECONNRESET though the server is fine.
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method: o.method ?? 'POST',
+        headers: o.headers,
+        agent: false,
+      },
       (res) => {
         responded = true;
         const sentBeforeResponse = sent;

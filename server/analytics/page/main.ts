@@ -30,6 +30,22 @@ interface Summary {
   categories: string[];
   overTime: { day: string; created: number; resolved: number; escalated: number; deflections: number }[];
   escalations: { count: number; rate: number | null };
+  incidents: {
+    total: number;
+    peopleAffected: number;
+    ticketsAbsorbed: number;
+    detection: TimeStats;
+    resolution: TimeStats;
+    overTime: { day: string; opened: number }[];
+    devCenters: {
+      devCenter: string;
+      incidents: number;
+      peopleAffected: number;
+      ticketsAbsorbed: number;
+      detection: TimeStats;
+      resolution: TimeStats;
+    }[];
+  };
   options: { devCenters: string[]; categories: string[] };
 }
 
@@ -77,7 +93,17 @@ const charts = {
   ]),
   deflections: dateChart('chart-deflections', [{ field: 'deflections', name: 'Deflections', columns: true }]),
   escalations: dateChart('chart-escalations', [{ field: 'escalated', name: 'Escalations', columns: true }]),
+  incidents: dateChart('chart-incidents', [{ field: 'opened', name: 'Incidents', columns: true }]),
+  incidentCentres: columnChart('chart-incidents-centres', 'name', [
+    { field: 'people', name: 'People affected' },
+    { field: 'tickets', name: 'Tickets absorbed' },
+  ]),
+  incidentTime: columnChart('chart-incidents-time', 'name', [
+    { field: 'detect', name: 'To detection (median)' },
+    { field: 'resolve', name: 'To resolution (median)' },
+  ]),
 };
+const minutes = (h: number | null) => (h == null ? null : Math.round(h * 600) / 10);
 
 const timeRow = (name: string, t: TimeStats): Row => ({
   name: `${name} (${t.count})`,
@@ -127,6 +153,23 @@ function render(s: Summary) {
   charts.deflections.set(dates('deflections'));
   charts.escalations.set(dates('escalated'));
   const resolved = s.resolvedBy.ai + s.resolvedBy.itTeam + s.resolvedBy.suggestion;
+  const mi = s.incidents;
+  charts.incidents.set(mi.overTime.map((d) => ({ date: Date.parse(`${d.day}T00:00:00Z`), opened: d.opened })));
+  const incidentCentre = (c: string) => c || 'All centres';
+  charts.incidentCentres.set(
+    mi.devCenters.map((c) => ({
+      name: `${incidentCentre(c.devCenter)} (${c.incidents})`,
+      people: c.peopleAffected,
+      tickets: c.ticketsAbsorbed,
+    })),
+  );
+  charts.incidentTime.set(
+    mi.devCenters.map((c) => ({
+      name: incidentCentre(c.devCenter),
+      detect: minutes(c.detection.medianHours),
+      resolve: minutes(c.resolution.medianHours),
+    })),
+  );
   const kpis: [string, string][] = [
     [fmt(s.totals.tickets), 'tickets'],
     [resolved ? `${Math.round((s.resolvedBy.ai / resolved) * 100)}%` : '—', 'resolved by AI'],
@@ -143,6 +186,8 @@ function render(s: Summary) {
     ],
     [fmt(s.totals.deflections), 'deflected by KB'],
     [fmt(s.resolvedBy.suggestion), 'solved by a suggested article'],
+    [fmt(mi.total), `major incidents (${mi.ticketsAbsorbed} tickets, ${mi.peopleAffected} people)`],
+    [fmt(minutes(mi.detection.medianHours), ' min'), 'median time to detect an incident'],
   ];
   const box = $('#kpis');
   box.replaceChildren(

@@ -7,6 +7,7 @@ import type { Transaction } from 'sequelize';
 import type { LinkSigner } from '../../http/signed-links.js';
 import { LOOP_HEADER, LOOP_HEADER_VALUE } from '../headers.js';
 import type { MailIds } from './ids.js';
+import { incidentMail } from './incident-mail.js';
 import type { Outbox } from './outbox.js';
 import * as emails from './templates/emails.js';
 
@@ -123,6 +124,8 @@ export function createNotifier(deps: NotifierDeps) {
 
   return {
     links,
+    // Major incidents: the affected requesters' mails and the team's notice (incident-mail.ts).
+    ...incidentMail({ queue, links, ids, outbox: deps.outbox, publicUrl, firstName }),
     /**
      * Acknowledgement to the requester when a person (pool or IT team) will handle the ticket, with the one article
      * the answer plan suggests when it has a confident match ("While you wait: this usually fixes it").
