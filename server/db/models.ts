@@ -86,6 +86,8 @@ export class Ticket extends Model<InferAttributes<Ticket>, InferCreationAttribut
   declare parentTicketId: CreationOptional<number | null>;
   /** The major incident this ticket is a child of (server/incidents/ owns incidents; the ticket service sets this). */
   declare incidentId: CreationOptional<number | null>;
+  /** The scoped Idempotency-Key of the submission that created it (unique; null for most tickets). */
+  declare idempotencyKey: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare firstResponseAt: CreationOptional<Date | null>;
@@ -329,6 +331,7 @@ export function initModels(sequelize: Sequelize) {
       resolvedBy: s,
       parentTicketId: n,
       incidentId: n,
+      idempotencyKey: s,
       ...dates,
       firstResponseAt: d,
       resolvedAt: d,
