@@ -7,13 +7,14 @@
  */
 import { DataTypes } from 'sequelize';
 import type { MigrationContext } from '../server/db/migrate.js';
+import { dropColumn } from './columns.js';
 
 export async function up({ queryInterface: q }: MigrationContext) {
   await q.addColumn('tickets', 'idempotency_key', { type: DataTypes.STRING(200), allowNull: true });
   await q.addIndex('tickets', ['idempotency_key'], { name: 'tickets_idempotency_key', unique: true });
 }
 
-export async function down({ queryInterface: q }: MigrationContext) {
-  await q.removeIndex('tickets', 'tickets_idempotency_key');
-  await q.removeColumn('tickets', 'idempotency_key');
+export async function down(ctx: MigrationContext) {
+  await ctx.queryInterface.removeIndex('tickets', 'tickets_idempotency_key');
+  await dropColumn(ctx, 'tickets', 'idempotency_key');
 }
