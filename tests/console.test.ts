@@ -4,36 +4,7 @@ import { Hono } from 'hono';
 import { lastMailId, signInMail, startTestServer, type TestServer } from './support/server.js';
 import { createAgents } from '../server/agents/agents.js';
 import { createConsoleAuth, hashToken } from '../server/console/auth.js';
-
-/** A browser-ish client: keeps cookies, never follows redirects. */
-function client(base: string) {
-  const jar = new Map<string, string>();
-  const setCookies: string[] = [];
-  async function req(path: string, init: RequestInit & { form?: Record<string, string> } = {}) {
-    const headers = new Headers(init.headers);
-    headers.set('accept', headers.get('accept') ?? 'text/html');
-    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    let body = init.body;
-    if (init.form) {
-      headers.set('content-type', 'application/x-www-form-urlencoded');
-      body = new URLSearchParams(init.form).toString();
-    }
-    const r = await fetch(base + path, { ...init, headers, body, redirect: 'manual' });
-    for (const sc of r.headers.getSetCookie()) {
-      setCookies.push(sc);
-      const pair = sc.split(';')[0]!;
-      const i = pair.indexOf('=');
-      const name = pair.slice(0, i);
-      const value = pair.slice(i + 1);
-      if (!value || /max-age=0/i.test(sc)) jar.delete(name);
-      else jar.set(name, value);
-    }
-    return r;
-  }
-  return { req, jar, setCookies };
-}
-
-const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+import { consoleClient as client, csrfIn } from './support/console.js';
 
 describe('agent console (HTTP)', () => {
   let s: TestServer;

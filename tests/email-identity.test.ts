@@ -20,15 +20,7 @@ describe('email identity', () => {
   });
   afterAll(async () => s?.stop());
 
-  const post = async (raw: string) =>
-    (
-      await s.api('/api/inbound/email', {
-        method: 'POST',
-        admin: true,
-        body: raw,
-        headers: { 'content-type': 'message/rfc822' },
-      })
-    ).json();
+  const post = async (raw: string) => (await s.inbound(raw)).json();
   const mail = (o: { from: string; subject: string; body: string; inReplyTo?: string; headers?: string }) => {
     const id = `id-${++n}@mail.example`;
     return {

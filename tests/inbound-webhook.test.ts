@@ -14,8 +14,7 @@ describe('inbound email webhook', () => {
     s = await startTestServer({ MAIL_MAX_BYTES: '20000' }, { jobs: false });
   });
   afterAll(async () => s?.stop());
-  const post = (body: Buffer, admin = true) =>
-    s.api('/api/inbound/email', { method: 'POST', admin, body, headers: { 'content-type': 'message/rfc822' } });
+  const post = (body: Buffer, admin = true) => s.inbound(body, admin);
 
   it('needs the admin token and a body', async () => {
     expect((await post(eml({ id: 'w0@corp.example' }), false)).status).toBe(401);

@@ -14,15 +14,7 @@ describe('email replies', () => {
   });
   afterAll(async () => s?.stop());
 
-  const post = async (raw: string) =>
-    (
-      await s.api('/api/inbound/email', {
-        method: 'POST',
-        admin: true,
-        body: raw,
-        headers: { 'content-type': 'message/rfc822' },
-      })
-    ).json();
+  const post = async (raw: string) => (await s.inbound(raw)).json();
   // Every mail passed DMARC at our receiving server (its Authentication-Results header), as real mail would.
   const mail = (o: { id: string; from?: string; subject: string; body: string; inReplyTo?: string; to?: string }) =>
     `Authentication-Results: mx.corp.example; dmarc=pass header.from=${/@([^>\s]+)/.exec(o.from ?? '@corp.example')![1]}\r\n` +

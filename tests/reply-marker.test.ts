@@ -12,13 +12,7 @@ describe('reply-above marker in our mail', () => {
     s = await startTestServer({}, { jobs: false });
   });
   afterAll(async () => s?.stop());
-  const post = (raw: string) =>
-    s.api('/api/inbound/email', {
-      method: 'POST',
-      admin: true,
-      body: Buffer.from(raw),
-      headers: { 'content-type': 'message/rfc822' },
-    });
+  const post = (raw: string) => s.inbound(raw);
 
   it('is the first line of the text part and the first element of the HTML body of ticket mail only', async () => {
     const t = await (

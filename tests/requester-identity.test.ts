@@ -33,14 +33,7 @@ describe('requester identity', () => {
     const raw =
       'From: "Evil Rename" <ann.lee@corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: printer\r\n' +
       'Message-ID: <rename-1@corp.example>\r\n\r\nThe printer on floor 2 is offline.\r\n';
-    const e = await (
-      await s.api('/api/inbound/email', {
-        method: 'POST',
-        admin: true,
-        body: raw,
-        headers: { 'content-type': 'message/rfc822' },
-      })
-    ).json();
+    const e = await (await s.inbound(raw)).json();
     expect(e.status).toBe('created');
     r = await stored('ann.lee@corp.example');
     expect(r.name).toBe('Ann Lee');

@@ -43,12 +43,7 @@ describe.runIf(need('Chromium', chromiumAvailable(), 'apt-get install -y chromiu
       `From: Mal <mal2@corp.example>\r\nTo: it@helpdesk.localhost\r\nSubject: scan ${P(5)}\r\nMessage-ID: <xss1@corp.example>\r\nMIME-Version: 1.0\r\n` +
       `Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>${P(6)}\r\n--b\r\nContent-Type: application/pdf; name="x.pdf"\r\n` +
       `Content-Disposition: attachment; filename="${P(7).replace(/"/g, "'")}.pdf"\r\n\r\n%PDF-1.4\r\n--b--\r\n`;
-    await s.api('/api/inbound/email', {
-      method: 'POST',
-      admin: true,
-      body: raw,
-      headers: { 'content-type': 'message/rfc822' },
-    });
+    await s.inbound(raw);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

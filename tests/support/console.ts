@@ -5,6 +5,8 @@ export const csrfIn = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page
 
 export function consoleClient(base: string) {
   const jar = new Map<string, string>();
+  /** Every Set-Cookie header seen, for tests of cookie flags. */
+  const setCookies: string[] = [];
   async function req(path: string, init: RequestInit & { form?: Record<string, string> } = {}) {
     const headers = new Headers(init.headers);
     headers.set('accept', headers.get('accept') ?? 'text/html');
@@ -16,6 +18,7 @@ export function consoleClient(base: string) {
     }
     const r = await fetch(base + path, { ...init, headers, body, redirect: 'manual' });
     for (const sc of r.headers.getSetCookie()) {
+      setCookies.push(sc);
       const pair = sc.split(';')[0]!;
       const i = pair.indexOf('=');
       if (!pair.slice(i + 1) || /max-age=0/i.test(sc)) jar.delete(pair.slice(0, i));
@@ -23,7 +26,7 @@ export function consoleClient(base: string) {
     }
     return r;
   }
-  return { req, jar };
+  return { req, jar, setCookies };
 }
 
 /** Signs in as `email` through the real magic-link flow; returns the client and a CSRF token of its session. */

@@ -20,6 +20,8 @@ export interface TestServer {
   port: number;
   /** fetch against the server, with the admin token when admin is true. */
   api(pathname: string, init?: RequestInit & { admin?: boolean; json?: unknown }): Promise<TestResponse>;
+  /** POSTs a raw message to the inbound-mail webhook (with the admin token unless admin is false). */
+  inbound(raw: string | Buffer, admin?: boolean): Promise<TestResponse>;
   stop(): Promise<void>;
 }
 
@@ -54,20 +56,28 @@ export async function startTestServer(
   const port = await hd.listen();
   const url = `http://127.0.0.1:${port}`;
   if (opts.jobs !== false) hd.startJobs();
+  function api(pathname: string, init: RequestInit & { admin?: boolean; json?: unknown } = {}) {
+    const headers = new Headers(init.headers);
+    if (init.admin) headers.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(url + pathname, { ...init, headers, body }) as Promise<TestResponse>;
+  }
   return {
     hd,
     url,
     port,
-    api(pathname, init = {}) {
-      const headers = new Headers(init.headers);
-      if (init.admin) headers.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
-      let body = init.body;
-      if (init.json !== undefined) {
-        headers.set('content-type', 'application/json');
-        body = JSON.stringify(init.json);
-      }
-      return fetch(url + pathname, { ...init, headers, body }) as Promise<TestResponse>;
-    },
+    api,
+    inbound: (raw, admin = true) =>
+      api('/api/inbound/email', {
+        method: 'POST',
+        admin,
+        body: typeof raw === 'string' ? raw : new Uint8Array(raw),
+        headers: { 'content-type': 'message/rfc822' },
+      }),
     async stop() {
       await hd.stop();
       await db.drop();
