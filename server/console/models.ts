@@ -5,9 +5,9 @@ import {
   type CreationOptional,
   type InferAttributes,
   type InferCreationAttributes,
-  type ModelAttributes,
   type Sequelize,
 } from 'sequelize';
+import { type Attrs, dates as stamps } from '../db/columns.js';
 
 /** A magic-link token (hash only); single use, short-lived. */
 export class LoginToken extends Model<InferAttributes<LoginToken>, InferCreationAttributes<LoginToken>> {
@@ -31,8 +31,7 @@ export class ConsoleSession extends Model<InferAttributes<ConsoleSession>, Infer
   declare updatedAt: CreationOptional<Date>;
 }
 
-type Attrs<M extends Model> = ModelAttributes<M, InferAttributes<M>>;
-const dates = { createdAt: DataTypes.DATE(3), updatedAt: DataTypes.DATE(3) };
+const dates = stamps();
 
 /** Registers the console models on a Sequelize instance; fresh subclasses per instance (see db/models.ts). */
 export function initConsoleModels(sequelize: Sequelize) {

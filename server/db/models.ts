@@ -5,33 +5,12 @@ import {
   type CreationOptional,
   type InferAttributes,
   type InferCreationAttributes,
-  type ModelAttributes,
   type Sequelize,
 } from 'sequelize';
 import type { Category, Channel, Intent, Level, Route, Sentiment, Status } from '../domain/vocabulary.js';
+import { type Attrs, d, dates as stamps, id, json, n, no, s, t, zero } from './columns.js';
 
-const json = (field: string, fallback: unknown) => ({
-  type: DataTypes.TEXT,
-  get(this: Model) {
-    const v = this.getDataValue(field as never) as unknown as string | null;
-    return v == null ? fallback : JSON.parse(v);
-  },
-  set(this: Model, v: unknown) {
-    this.setDataValue(field as never, (v == null ? null : JSON.stringify(v)) as never);
-  },
-});
-const id = () => ({ type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true });
-const s = DataTypes.STRING;
-const t = DataTypes.TEXT;
-const d = DataTypes.DATE(3);
-const n = DataTypes.INTEGER;
-// Columns with database defaults repeat them here, so a freshly created instance carries the value too.
-// (Factories: Sequelize writes the field name into an attribute object, so objects must not be shared.)
-const zero = () => ({ type: DataTypes.INTEGER, defaultValue: 0 });
-const no = () => ({ type: DataTypes.BOOLEAN, defaultValue: false });
 const yes = () => ({ type: DataTypes.BOOLEAN, defaultValue: true });
-
-type Attrs<M extends Model> = ModelAttributes<M, InferAttributes<M>>;
 
 export class Requester extends Model<InferAttributes<Requester>, InferCreationAttributes<Requester>> {
   declare id: CreationOptional<number>;
@@ -261,7 +240,7 @@ export class Lease extends Model<InferAttributes<Lease>, InferCreationAttributes
   declare updatedAt: CreationOptional<Date>;
 }
 
-const dates = { createdAt: d, updatedAt: d };
+const dates = stamps();
 
 /**
  * Registers every model on a Sequelize instance; returns them for injection. Each call makes fresh subclasses:

@@ -5,9 +5,9 @@ import {
   type CreationOptional,
   type InferAttributes,
   type InferCreationAttributes,
-  type ModelAttributes,
   type Sequelize,
 } from 'sequelize';
+import { type Attrs, d, dates, id, json, n, s } from '../db/columns.js';
 
 /** Summed term weights of an incident's children and how many were summed (see words.ts). */
 export interface Profile {
@@ -81,23 +81,6 @@ export class IncidentSignal extends Model<InferAttributes<IncidentSignal>, Infer
 export class IncidentClaim extends Model<InferAttributes<IncidentClaim>, InferCreationAttributes<IncidentClaim>> {
   declare name: string;
 }
-
-type Attrs<M extends Model> = ModelAttributes<M, InferAttributes<M>>;
-const json = (field: string, fallback: unknown) => ({
-  type: DataTypes.TEXT,
-  get(this: Model) {
-    const v = this.getDataValue(field as never) as unknown as string | null;
-    return v == null ? fallback : JSON.parse(v);
-  },
-  set(this: Model, v: unknown) {
-    this.setDataValue(field as never, (v == null ? null : JSON.stringify(v)) as never);
-  },
-});
-const id = () => ({ type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true });
-const s = DataTypes.STRING;
-const d = DataTypes.DATE(3);
-const n = DataTypes.INTEGER;
-const dates = () => ({ createdAt: d, updatedAt: d });
 
 /** Registers the incident models on a Sequelize instance. */
 export function initIncidentModels(sequelize: Sequelize) {
