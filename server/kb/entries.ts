@@ -5,6 +5,7 @@ import type { Category, Level } from '../domain/vocabulary.js';
 import type { KbSearch } from './search.js';
 import { createKbDrafts } from './drafts.js';
 import { createKbOutcomes } from './outcomes.js';
+import { transaction as tx } from '../db/tx.js';
 import { type Personal, redact } from './redact.js';
 import { searchDocument } from './terms.js';
 
@@ -150,7 +151,7 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
       const { Deflection } = deps.models;
       const at = d.at ?? new Date();
       const { at: _, ...row } = d;
-      return KbEntry.sequelize!.transaction(async (transaction) => {
+      return tx(KbEntry.sequelize!, async (transaction) => {
         const made = await Deflection.create({ ...row, createdAt: at, updatedAt: at }, { silent: true, transaction });
         if (d.kbEntryId) await outcomes.record(transaction, d.kbEntryId, [], 'solved');
         return made;
