@@ -26,6 +26,8 @@ export interface NewTicket {
   mail?: EmailMeta & { notice?: string };
   /** A reply to a ticket closed past the reopen window opens a new ticket linked to the old one. */
   parentTicketId?: number | null;
+  /** The submission's Idempotency-Key, scoped (idempotency.ts); written with the ticket, unique. */
+  idempotencyKey?: string | null;
 }
 
 export interface CreateDeps {
@@ -110,6 +112,7 @@ export function createTicketCreation(deps: CreateDeps) {
           classifier: null,
           confidence: null,
           parentTicketId: input.parentTicketId ?? null,
+          idempotencyKey: input.idempotencyKey ?? null,
           createdAt: deps.clock(),
         },
         { transaction: t },
