@@ -79,7 +79,7 @@ describe(`transactions retried whole (${process.env.DATABASE_URL?.split(':')[0] 
     },
   );
 
-  /** A lock held by another connection (as another server process holds it): row `id` on MySQL, the write lock on SQLite. */
+  /** A lock another connection holds (as another server process would): row `id` on MySQL, the write lock on SQLite. */
   async function holdLock(id: number): Promise<() => Promise<void>> {
     if (mysql()) {
       const other = createDatabase(db.url);

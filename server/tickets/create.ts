@@ -72,7 +72,8 @@ export function createTicketCreation(deps: CreateDeps) {
     const sql = Requester.sequelize!;
     const now = deps.clock();
     await sql.query(
-      'INSERT INTO requesters (email, name, dev_center, created_at, updated_at) VALUES (:addr, :name, :dc, :now, :now) ' +
+      'INSERT INTO requesters (email, name, dev_center, created_at, updated_at) ' +
+        'VALUES (:addr, :name, :dc, :now, :now) ' +
         (sql.getDialect() === 'sqlite' ? 'ON CONFLICT (email) DO NOTHING' : 'ON DUPLICATE KEY UPDATE id = id'),
       {
         replacements: { addr, name: name || addr.split('@')[0]!, dc: devCenter ?? null, now },
