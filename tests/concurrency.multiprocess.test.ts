@@ -28,7 +28,8 @@ describe(`${N} concurrent widget posts from new requesters, two processes (${tes
 
   beforeAll(async () => {
     db = await freshDatabaseUrl();
-    env = childEnv({ DATABASE_URL: db.url, INCIDENT_MIN_TICKETS: '0' });
+    // Info level: the retried transactions are logged, and counted below.
+    env = childEnv({ DATABASE_URL: db.url, INCIDENT_MIN_TICKETS: '0', LOG_LEVEL: 'info' });
     // One after the other: both migrate the same database, and the first must finish before the second checks.
     procs.push(await startChildServer(env));
     procs.push(await startChildServer(env));
@@ -46,6 +47,7 @@ describe(`${N} concurrent widget posts from new requesters, two processes (${tes
   it('answers every post 201; every ticket and every requester exists exactly once', async () => {
     const run = Date.now().toString(36);
     const email = (i: number) => `new.${run}.${i}@corp.example`;
+    const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: N }, async (_, i) => {
         const r = await fetch(`${procs[i % 2]!.url}/api/tickets`, {
@@ -58,6 +60,8 @@ describe(`${N} concurrent widget posts from new requesters, two processes (${tes
       }),
     );
     const failed = results.filter((r) => r.status !== 201);
+    const retried = procs.map((p) => p.output().split('transaction retried after a lock conflict').length - 1);
+    console.info(`${N} posts in ${Date.now() - started} ms; transactions retried after a lock conflict: ${retried}`);
     expect(
       failed.map((r) => `#${r.i}: ${r.status} ${JSON.stringify(r.body)}`),
       `${failed.length} of ${N} posts failed\n${procs.map((p) => p.output().slice(-3000)).join('\n---\n')}`,
