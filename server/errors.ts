@@ -33,6 +33,12 @@ export const ERRORS = {
     message: 'Too many requests. Please wait a little and try again.',
     replyToSender: false,
   },
+  // Like Stripe: a key names one submission; the same key with another body is a client bug, not a retry.
+  idempotency_key_reused: {
+    status: 422,
+    message: 'This Idempotency-Key was already used for a different submission.',
+    replyToSender: false,
+  },
   mail_unparseable: { status: 422, message: 'The email could not be parsed.', replyToSender: false },
   mail_too_large: {
     status: 413,

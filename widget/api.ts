@@ -82,6 +82,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A new Idempotency-Key: a random UUID. crypto.randomUUID exists only in secure contexts, and intranet pages are
+ * often plain http; getRandomValues works everywhere.
+ */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** Client bound to one helpdesk origin; `token` is the requester token for /api/my/*. */
 export class Api {
   constructor(
@@ -92,9 +101,16 @@ export class Api {
   /** Calls the API; returns null for a 304 (unchanged since `etag`). */
   async call<T>(
     path: string,
-    opts: { method?: string; body?: unknown; etag?: string; onEtag?: (e: string) => void; auth?: boolean } = {},
+    opts: {
+      method?: string;
+      body?: unknown;
+      etag?: string;
+      onEtag?: (e: string) => void;
+      auth?: boolean;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<T | null> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.auth && this.token) headers.Authorization = `Bearer ${this.token}`;
     if (opts.etag) headers['If-None-Match'] = opts.etag;
@@ -141,8 +157,13 @@ export class Api {
     }) as Promise<MeToo>;
   deflect = (body: { kbEntryId: number; query: string; devCenter?: string; email?: string }) =>
     this.call('/api/kb/deflections', { method: 'POST', body });
-  create = (body: Record<string, string>) =>
-    this.call<Created>('/api/tickets', { method: 'POST', body }) as Promise<Created>;
+  /** Creates a ticket; `key` names the submission, so sending it again (a retry) makes no second ticket. */
+  create = (body: Record<string, string>, key: string) =>
+    this.call<Created>('/api/tickets', {
+      method: 'POST',
+      body,
+      headers: { 'Idempotency-Key': key },
+    }) as Promise<Created>;
   mine = () => this.call<{ tickets: Summary[] }>('/api/my/tickets', { auth: true }) as Promise<{ tickets: Summary[] }>;
   ticket = (ref: string, etag?: string, onEtag?: (e: string) => void) =>
     this.call<Detail>(`/api/my/tickets/${encodeURIComponent(ref)}`, { auth: true, etag, onEtag });

@@ -106,4 +106,45 @@ describe.runIf(need('Chromium', chromiumAvailable()))('hd-* elements', () => {
     ).toBe('name');
     await page.close();
   });
+  it('hd-support-widget sends one Idempotency-Key per submission and the same one when it sends it again', async () => {
+    const page = await open(`<hd-support-widget></hd-support-widget><script type="module" src="/widget.js"></script>`);
+    const keys: string[] = [];
+    // Answers for the successive POSTs: a network failure, then 503s, then the 201.
+    const answers: ('abort' | number)[] = ['abort', 503, 503, 503, 201];
+    await page.route(`${ORIGIN}/api/tickets`, (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      const a = answers.shift();
+      if (a === 'abort') return route.abort('connectionreset');
+      const created = { id: 7, ref: 'IT-7', status: 'open', route: 'pool', category: null, assignee: null };
+      return route.fulfill({
+        status: a,
+        contentType: 'application/json',
+        body: JSON.stringify(a === 201 ? created : { error: { code: 'unavailable', message: 'Down for a moment.' } }),
+      });
+    });
+    await page.getByLabel('Your name').fill('Rita Gomes');
+    await page.getByLabel('Work email').fill('rita@corp.example');
+    const issue = page.getByLabel('What is the problem?');
+    await issue.fill('The printer on floor 3 is jammed.');
+    const send = page.getByRole('button', { name: 'Send to IT' });
+    await send.click();
+    // The lost first attempt is sent again by itself, with the same key; the 503 after it is shown.
+    await page.getByText('Down for a moment.').waitFor();
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    // Another text is another submission with a key of its own; sending it again unchanged reuses that key.
+    await issue.fill('The printer on floor 3 is jammed again, tray 2.');
+    await send.click();
+    await expect.poll(() => keys.length, { timeout: 5000 }).toBe(4);
+    await page.getByRole('button', { name: 'Send to IT' }).waitFor();
+    await expect.poll(() => page.getByRole('button', { name: 'Send to IT' }).isEnabled()).toBe(true);
+    await send.click();
+    await expect.poll(() => keys.length, { timeout: 5000 }).toBe(5);
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(keys[3]).toBe(keys[2]);
+    expect(keys[4]).toBe(keys[2]);
+    await page.close();
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { LitElement, html, css, type PropertyValues } from 'lit';
 import { base } from './styles.js';
-import { Api, type ApiError, type Created, type Known, type Suggestion } from './api.js';
+import { Api, ApiError, newIdempotencyKey, type Created, type Known, type Suggestion } from './api.js';
 import { loadProfile, loadToken, saveProfile, saveToken } from './store.js';
 import { sayMeToo } from './me-too.js';
 import './known-issues.js';
@@ -69,6 +69,8 @@ export class HdSupportWidget extends LitElement {
   private api!: Api;
   private debounce?: ReturnType<typeof setTimeout>;
   private lastQuery = '';
+  /** The submission not yet answered with a 201: sending the same one again reuses its Idempotency-Key. */
+  private pending?: { body: string; key: string };
 
   constructor() {
     super();
@@ -202,7 +204,12 @@ export class HdSupportWidget extends LitElement {
           string
         >;
         if (held && held.email === v.email!.toLowerCase()) body.requesterToken = held.token;
-        const created = await this.api.create(body);
+        // One key per submission, kept until it is answered: a resend of the same text after a lost answer (the
+        // ticket may have been created) gets that ticket back, not a second one.
+        const sent = JSON.stringify(body);
+        if (this.pending?.body !== sent) this.pending = { body: sent, key: newIdempotencyKey() };
+        const created = await this.createRetrying(body, this.pending.key);
+        this.pending = undefined;
         saveProfile({ name: v.name!, email: v.email!, devCenter: v.devCenter! });
         if (created.requesterToken) {
           saveToken(created.requesterToken, v.email!);
@@ -226,6 +233,18 @@ export class HdSupportWidget extends LitElement {
     await this.updateComplete;
     const bad = Object.keys(this.errors).find((k) => k !== '_');
     if (bad) this.field(bad).focus();
+  }
+
+  /** Creates the ticket; once more after a moment when the network failed or the server answered 5xx. */
+  private async createRetrying(body: Record<string, string>, key: string) {
+    try {
+      return await this.api.create(body, key);
+    } catch (err) {
+      const status = (err as ApiError).status;
+      if (!(err instanceof ApiError) || (status !== 0 && status < 500)) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+      return this.api.create(body, key);
+    }
   }
 
   private go(view: View, ref = '') {

@@ -13,6 +13,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import { dialectOf, type Dialect } from '../db/database.js';
+import { transaction as tx } from '../db/tx.js';
 import { dayOf, dims, FACT_COLS, factExprs, monthOf, ROLLUPS, ticketVal, type Rollup } from './rollup-sql.js';
 
 export { SAMPLE_EVERY, dayOf, dims, secondsBetween } from './rollup-sql.js';
@@ -109,7 +110,7 @@ export const ANALYTICS_TABLES = [...ROLLUPS.map((t) => t.table), 'analytics_fact
 /** Recomputes every roll-up and the facts from tickets and feedback (after the migration, a bulk import, or to repair). */
 export async function rebuildAnalytics(sequelize: Sequelize): Promise<void> {
   const d = dialectOf(sequelize);
-  await sequelize.transaction(async (transaction) => {
+  await tx(sequelize, async (transaction) => {
     for (const t of ANALYTICS_TABLES) await sequelize.query(`DELETE FROM ${t}`, { transaction });
     for (const t of ROLLUPS) {
       const groups = t.key.map((_, i) => i + 1).join(', ');

@@ -9,6 +9,8 @@ import { readJson } from '../http/errors.js';
 import type { LinkSigner } from '../http/signed-links.js';
 import type { Agents } from '../agents/agents.js';
 import type { TicketRow } from '../tickets/reads.js';
+import type { Ticket } from '../db/models.js';
+import { sameSubmission, scopedIdempotencyKey } from '../tickets/idempotency.js';
 import type { TicketService } from '../tickets/service.js';
 import { suggestionOf, ticketDetail, ticketSummary } from '../tickets/view.js';
 import { requesterToken } from './requester-token.js';
@@ -24,6 +26,23 @@ export const newTicketSchema = z.object({
   /** The requester token this browser already holds; the new one then covers the earlier tickets too. */
   requesterToken: z.string().max(4000).optional(),
 });
+
+/**
+ * The Idempotency-Key header of a create request, or null without one. One submission's key (the widget sends a
+ * UUID): at most 100 printable token characters (RFC 9110 tchar), anything else is refused rather than stored.
+ */
+export function idempotencyKeyOf(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/.test(header))
+    throw new AppError(
+      'validation_failed',
+      "The Idempotency-Key header must be 1 to 100 letters, digits or -._~!#$%&'*+^`|.",
+      {
+        fields: { 'Idempotency-Key': 'At most 100 printable characters, no spaces.' },
+      },
+    );
+  return header;
+}
 
 export interface TicketApiDeps {
   tickets: TicketService;
@@ -60,14 +79,22 @@ export function ticketApiRoutes(d: TicketApiDeps) {
       throw new AppError('validation_failed', 'Please choose your development centre from the list.', {
         fields: { devCenter: `One of: ${d.devCenters.join(', ')}.` },
       });
-    const t = await d.tickets.create({
+    const input = {
       name: body.name,
       email: body.email,
       devCenter,
       subject: body.subject,
       issue: body.issue,
-      channel: isAdmin ? 'api' : 'widget',
-    });
+      channel: isAdmin ? ('api' as const) : ('widget' as const),
+    };
+    const key = idempotencyKeyOf(c.req.header('idempotency-key'));
+    let t: Ticket;
+    if (key) {
+      const r = await d.tickets.createOnce({ ...input, idempotencyKey: scopedIdempotencyKey(key, body.email) });
+      if (r.replayed && !sameSubmission(r.ticket, input)) throw new AppError('idempotency_key_reused');
+      t = r.ticket;
+    } else t = await d.tickets.create(input);
+    // Built from the stored ticket alone, so a retry with the same Idempotency-Key gets the same answer.
     const answer = t.route === 'ai' ? await reads.aiAnswer(t.id) : null;
     // The one article the acknowledgment carries (pool and IT-team tickets with a confident match).
     const suggestion = answer ? null : suggestionOf(t);

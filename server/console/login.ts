@@ -22,6 +22,7 @@ import { hashToken, newToken, sameSecret, type ConsoleAuth } from './auth.js';
 import type { ConsoleModels } from './models.js';
 import { html, raw } from '../http/html.js';
 import { csrfField, page } from './html.js';
+import { transaction } from '../db/tx.js';
 
 export interface LoginDeps {
   auth: ConsoleAuth;
@@ -127,7 +128,7 @@ export function loginRoutes(d: LoginDeps) {
     const loginUrl = `${d.publicUrl}/console/login/${token}`;
     const { html: body, text } = magicLink({ firstName: firstName(agent.name), loginUrl });
     // Token row and mail commit together: no link is mailed for a token that was not stored.
-    await d.sequelize.transaction(async (t) => {
+    await transaction(d.sequelize, async (t) => {
       await LoginToken.create(
         { tokenHash: hashToken(token), agentId: agent.id, expiresAt: new Date(now.getTime() + LOGIN_TTL_MS) },
         { transaction: t },

@@ -4,6 +4,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import sqlite3 from 'sqlite3';
 import { Sequelize, Transaction, type Options } from 'sequelize';
 import type { Logger } from '../log.js';
+import { logRetriesOf } from './tx.js';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -12,12 +13,12 @@ export type Dialect = 'sqlite' | 'mysql';
  * driver itself: WAL lets readers run beside the writer, and busyTimeout makes a second writer wait instead of
  * failing with SQLITE_BUSY.
  */
-function sqliteModule() {
+function sqliteModule(busyTimeoutMs: number) {
   class Database extends sqlite3.Database {
     constructor(file: string, mode: number, cb: (err: Error | null) => void) {
       super(file, mode, (err) => {
         if (!err) {
-          this.configure('busyTimeout', 15_000);
+          this.configure('busyTimeout', busyTimeoutMs);
           if (file !== ':memory:') this.run('PRAGMA journal_mode=WAL');
           this.run('PRAGMA synchronous=NORMAL');
         }
@@ -38,8 +39,17 @@ function privateFile(file: string) {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
-/** Creates (but does not migrate) the database connection for a DATABASE_URL. */
-export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
+/**
+ * Creates (but does not migrate) the database connection for a DATABASE_URL. busyTimeoutMs: how long a SQLite writer
+ * waits for another process's write lock before SQLITE_BUSY (tests shorten it).
+ */
+export function createDatabase(databaseUrl: string, log?: Logger, o: { busyTimeoutMs?: number } = {}): Sequelize {
+  const sequelize = open(databaseUrl, o.busyTimeoutMs ?? 15_000, log);
+  if (log) logRetriesOf(sequelize, log);
+  return noStatementRetryInTransactions(sequelize);
+}
+
+function open(databaseUrl: string, busyTimeoutMs: number, log?: Logger): Sequelize {
   const logging: Options['logging'] = log ? (sql) => log.trace({ sql }, 'sql') : false;
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '') || ':memory:';
@@ -51,12 +61,14 @@ export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
       new Sequelize({
         dialect: 'sqlite',
         storage: file,
-        dialectModule: sqliteModule(),
+        dialectModule: sqliteModule(busyTimeoutMs),
         logging,
         // Take the write lock when the transaction begins: a deferred transaction that reads and then writes
         // can fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
         transactionType: Transaction.TYPES.IMMEDIATE,
         define: { underscored: true },
+        // Statements outside a transaction only (see noStatementRetryInTransactions): a read that met a
+        // checkpoint or a recovery. Writers wait in busy_timeout and transactions are retried whole (tx.ts).
         retry: { max: 5, match: [/SQLITE_BUSY/] },
       }),
     );
@@ -69,7 +81,12 @@ export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
     define: { underscored: true, charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
     dialectOptions: { charset: 'utf8mb4', connectTimeout: 5_000 },
     pool: { max: 10, min: 0, acquire: 15_000, idle: 10_000 },
-    // A restarted MariaDB drops pooled connections; these errors are retried on a fresh connection.
+    // A restarted MariaDB drops pooled connections; a statement outside a transaction that meets one is retried
+    // on a fresh connection (inside a transaction nothing is: see noStatementRetryInTransactions). Safe because
+    // the usual case is a connection the server closed while it sat idle in the pool, so the statement never
+    // reached it; one that dies mid-statement may have run, and the autocommit writes here are idempotent
+    // (leases, claims and statuses set to a value) or a rate-limit count that may then be one too high. Deadlocks
+    // are not in this list: they roll back a whole transaction, and tx.ts retries that whole.
     retry: {
       max: 4,
       match: [
@@ -78,8 +95,6 @@ export function createDatabase(databaseUrl: string, log?: Logger): Sequelize {
         /PROTOCOL_CONNECTION_LOST/,
         /EPIPE/,
         /closed state/,
-        /ER_LOCK_DEADLOCK/,
-        /Deadlock found/,
         /SequelizeConnectionError/,
       ],
     },
@@ -108,6 +123,19 @@ function serializeTransactions(sequelize: Sequelize): Sequelize {
     tail = run.catch(() => undefined);
     return run;
   };
+  return sequelize;
+}
+
+/**
+ * A statement inside a transaction is never retried on its own: after a deadlock InnoDB has rolled the transaction
+ * back, after a lost connection it is gone, and the statement would run in autocommit or against what is left
+ * (sequelize#15109). The whole transaction is retried instead (tx.ts). Sequelize merges a query's own `retry`
+ * over the instance's, so one attempt is set per statement here.
+ */
+function noStatementRetryInTransactions(sequelize: Sequelize): Sequelize {
+  const query = sequelize.query.bind(sequelize) as (sql: unknown, options?: Record<string, unknown>) => unknown;
+  (sequelize as { query: unknown }).query = (sql: unknown, options?: Record<string, unknown>) =>
+    query(sql, options?.transaction ? { ...options, retry: { ...(options.retry as object), max: 1 } } : options);
   return sequelize;
 }
 

@@ -11,6 +11,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { errorBody } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ClientIp } from './client-ip.js';
+import { transaction } from '../db/tx.js';
 
 const SWEEP_EVERY_MS = 10 * 60_000;
 const keyHash = (name: string, key: string) =>
@@ -45,7 +46,7 @@ export function createDbStore(d: { sequelize: Sequelize; clock: () => Date; name
     }
     // Inside a managed transaction: database.ts queues those in the event loop, so the write never waits on the
     // SQLite lock inside one of libuv's few threads.
-    const rows = await d.sequelize.transaction((transaction) =>
+    const rows = await transaction(d.sequelize, (transaction) =>
       d.sequelize.query<{ hits: number }>(UPSERT_SQLITE, { type: QueryTypes.SELECT, replacements, transaction }),
     );
     return Number(rows[0]?.hits ?? 1);

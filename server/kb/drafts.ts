@@ -5,6 +5,7 @@
  * than the review needs.
  */
 import type { KbEntry, Models } from '../db/models.js';
+import { transaction as tx } from '../db/tx.js';
 import type { KbHit, KbSearch } from './search.js';
 import { searchDocument } from './terms.js';
 
@@ -98,7 +99,7 @@ export function createKbDrafts(deps: { models: Models; search: KbSearch }) {
      */
     async merge(id: number, intoId: number, query: string): Promise<KbEntry | null> {
       if (!Number.isSafeInteger(intoId) || intoId === id) return null;
-      const merged = await KbEntry.sequelize!.transaction(async (transaction) => {
+      const merged = await tx(KbEntry.sequelize!, async (transaction) => {
         const d = await KbEntry.findOne({ where: { id, draft: true }, transaction, lock: transaction.LOCK.UPDATE });
         const into = await KbEntry.findOne({
           where: { id: intoId, draft: false },

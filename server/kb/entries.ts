@@ -5,6 +5,7 @@ import type { Category, Level } from '../domain/vocabulary.js';
 import type { KbSearch } from './search.js';
 import { createKbDrafts } from './drafts.js';
 import { createKbOutcomes } from './outcomes.js';
+import { transaction as tx } from '../db/tx.js';
 import { type Personal, redact } from './redact.js';
 import { searchDocument } from './terms.js';
 
@@ -92,7 +93,8 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
      * Turns a closed ticket into a draft entry (or refreshes the draft it already has). Nothing from a ticket is
      * searchable until an agent publishes it: a requester closing their own ticket could otherwise put any text
      * into the answers everyone gets (issue 11, item 7). Obvious personal data is taken out first, and listed for
-     * the agent; merging into a near-duplicate is the agent's choice on the drafts page, not automatic.
+     * the agent; merging into a near-duplicate is the agent's choice on the drafts page, not automatic. The caller
+     * holds the ticket's row lock in `transaction`.
      */
     async fromClosedTicket(
       transaction: Transaction,
@@ -117,11 +119,10 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
         searchText: searchDocument(title.text, query.text, answer.text),
         redactions: removed,
       };
-      const existing = await KbEntry.findOne({
-        where: { sourceTicketId: ticket.id, draft: true },
-        transaction,
-        lock: transaction.LOCK.UPDATE,
-      });
+      // A plain read: the caller holds the ticket's row lock (it is closing it), which already serializes drafts of
+      // this ticket. A locking read of a draft that does not exist yet would take a gap lock in InnoDB, and two
+      // tickets closed at once would deadlock on their inserts (issue 12).
+      const existing = await KbEntry.findOne({ where: { sourceTicketId: ticket.id, draft: true }, transaction });
       if (existing) return existing.update(fields, { transaction });
       return KbEntry.create(
         {
@@ -150,7 +151,7 @@ export function createKb(deps: { models: Models; search: KbSearch }) {
       const { Deflection } = deps.models;
       const at = d.at ?? new Date();
       const { at: _, ...row } = d;
-      return KbEntry.sequelize!.transaction(async (transaction) => {
+      return tx(KbEntry.sequelize!, async (transaction) => {
         const made = await Deflection.create({ ...row, createdAt: at, updatedAt: at }, { silent: true, transaction });
         if (d.kbEntryId) await outcomes.record(transaction, d.kbEntryId, [], 'solved');
         return made;

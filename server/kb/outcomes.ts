@@ -7,6 +7,7 @@
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Models } from '../db/models.js';
+import { transaction } from '../db/tx.js';
 
 export type Outcome = 'solved' | 'failed';
 
@@ -68,7 +69,7 @@ export function createKbOutcomes(deps: { sequelize: Sequelize; models: Models; c
     /** Records that `entryId` solved (or did not help) a request of these kinds, in `t` or a transaction of its own. */
     async record(t: Transaction | null, entryId: number, kinds: string[], outcome: Outcome): Promise<boolean> {
       if (!Number.isSafeInteger(entryId) || entryId <= 0) return false;
-      return t ? write(t, entryId, kinds, outcome) : sequelize.transaction((tx) => write(tx, entryId, kinds, outcome));
+      return t ? write(t, entryId, kinds, outcome) : transaction(sequelize, (tx) => write(tx, entryId, kinds, outcome));
     },
 
     /** The records of these entries, by entry id and kind (only rows that exist). */

@@ -106,6 +106,7 @@ export function createTicketActions(deps: ActionDeps) {
       const agent = c.agentId ? await deps.agents.byId(c.agentId) : null;
       let followUp: 'resolve' | 'handover' | 'suggestion' | null = null;
       const ticket = await store.tx(async (t) => {
+        followUp = null; // an attempt rolled back after a deadlock must not leave its choice behind (store.tx retries)
         const ticket = await store.lock(t, ref);
         const requester = await store.requesterOf(t, ticket);
         let event: LifecycleEvent =

@@ -26,6 +26,8 @@ export interface NewTicket {
   mail?: EmailMeta & { notice?: string };
   /** A reply to a ticket closed past the reopen window opens a new ticket linked to the old one. */
   parentTicketId?: number | null;
+  /** The submission's Idempotency-Key, scoped (idempotency.ts); written with the ticket, unique. */
+  idempotencyKey?: string | null;
 }
 
 export interface CreateDeps {
@@ -54,6 +56,12 @@ export function createTicketCreation(deps: CreateDeps) {
    * requester's name or development centre: the widget, the create API without the token and email are
    * unauthenticated, and anyone can type someone else's address there (issue 11, item 9). What they gave is kept
    * on the ticket instead.
+   *
+   * Insert first, then read (issue 12, item 1): a locking read of a row that does not exist yet takes a gap lock in
+   * InnoDB, and two new requesters in the same gap then deadlock on their inserts. The insert takes a lock on the
+   * row it wrote or found (ON DUPLICATE KEY UPDATE locks the existing row exclusively, so two posts by one person
+   * queue instead of both upgrading a shared lock); the read after it is a locking read of a row that exists, which
+   * sees it even when it was committed after this transaction's snapshot.
    */
   async function upsertRequester(
     t: Transaction,
@@ -61,18 +69,23 @@ export function createTicketCreation(deps: CreateDeps) {
   ): Promise<Requester> {
     const addr = input.email.trim().toLowerCase();
     const { name, devCenter } = input;
-    const existing = await Requester.findOne({ where: { email: addr }, transaction: t, lock: t.LOCK.UPDATE });
-    if (existing) {
-      if (input.channel !== 'api') return existing;
-      const patch: Partial<Requester> = {};
-      if (name && name !== existing.name) patch.name = name;
-      if (devCenter && devCenter !== existing.devCenter) patch.devCenter = devCenter;
-      return Object.keys(patch).length ? existing.update(patch, { transaction: t }) : existing;
-    }
-    return Requester.create(
-      { email: addr, name: name || addr.split('@')[0]!, devCenter: devCenter ?? null },
-      { transaction: t },
+    const sql = Requester.sequelize!;
+    const now = deps.clock();
+    await sql.query(
+      'INSERT INTO requesters (email, name, dev_center, created_at, updated_at) ' +
+        'VALUES (:addr, :name, :dc, :now, :now) ' +
+        (sql.getDialect() === 'sqlite' ? 'ON CONFLICT (email) DO NOTHING' : 'ON DUPLICATE KEY UPDATE id = id'),
+      {
+        replacements: { addr, name: name || addr.split('@')[0]!, dc: devCenter ?? null, now },
+        transaction: t,
+      },
     );
+    const existing = (await Requester.findOne({ where: { email: addr }, transaction: t, lock: t.LOCK.UPDATE }))!;
+    if (input.channel !== 'api') return existing;
+    const patch: Partial<Requester> = {};
+    if (name && name !== existing.name) patch.name = name;
+    if (devCenter && devCenter !== existing.devCenter) patch.devCenter = devCenter;
+    return Object.keys(patch).length ? existing.update(patch, { transaction: t }) : existing;
   }
 
   /** Stores a new ticket (status 'new') with its first message; no triage yet. */
@@ -100,6 +113,7 @@ export function createTicketCreation(deps: CreateDeps) {
           classifier: null,
           confidence: null,
           parentTicketId: input.parentTicketId ?? null,
+          idempotencyKey: input.idempotencyKey ?? null,
           createdAt: deps.clock(),
         },
         { transaction: t },

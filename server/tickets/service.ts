@@ -18,6 +18,7 @@ import type { Classifier } from '../triage/types.js';
 import { createTicketActions } from './actions.js';
 import { createTicketCreation, type NewTicket } from './create.js';
 import { createEscalation } from './escalation.js';
+import { createIdempotentCreation } from './idempotency.js';
 import { createIncidentActions } from './incident-actions.js';
 import { createIncidentOps } from './incident-ops.js';
 import { createLinkFetches } from './links.js';
@@ -78,6 +79,7 @@ export function createTicketService(deps: TicketServiceDeps) {
   const inc = deps.incidents;
   const escalation = createEscalation({ ...deps, store, roster, hours: deps.escalationHours });
   const links = createLinkFetches({ ...deps, store, changed });
+  const once = createIdempotentCreation({ models: deps.models, creation, changed });
 
   return {
     reads,
@@ -88,6 +90,11 @@ export function createTicketService(deps: TicketServiceDeps) {
       changed(t, 'created');
       return t;
     },
+    /**
+     * create() for a submission with an Idempotency-Key (scoped, idempotency.ts): a retry gets the ticket the first
+     * attempt created (`replayed`), triaged, instead of a second one.
+     */
+    createOnce: once.createOnce,
     /**
      * Only the first half of create(): the ticket stored as 'new', not triaged. What a crash between the two leaves
      * behind; drills use it, and the recovery job (recoverUntriaged) finishes such tickets.

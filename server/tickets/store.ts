@@ -5,6 +5,7 @@
  */
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type { Message, Models, Requester, Ticket } from '../db/models.js';
+import { transaction } from '../db/tx.js';
 import { AppError } from '../errors.js';
 import type { MailContext } from '../mail/outbound/notify.js';
 import { nextStatus, type LifecycleEvent } from './lifecycle.js';
@@ -70,8 +71,11 @@ export function createStore(deps: { sequelize: Sequelize; models: Models; clock:
 
   const store = {
     models: deps.models,
-    /** Runs fn in one transaction (IMMEDIATE on SQLite, so writers queue instead of failing). */
-    tx: <T>(fn: (t: Transaction) => Promise<T>): Promise<T> => deps.sequelize.transaction(fn),
+    /**
+     * Runs fn in one transaction (IMMEDIATE on SQLite, so writers queue instead of failing), run again whole after a
+     * deadlock or lock timeout (db/tx.ts): fn must be safe to repeat.
+     */
+    tx: <T>(fn: (t: Transaction) => Promise<T>): Promise<T> => transaction(deps.sequelize, fn),
 
     /** A ticket by ref (IT-1042) or id, locked for update inside t. */
     async lock(t: Transaction, refOrId: string | number): Promise<Ticket> {

@@ -124,7 +124,8 @@ export function widgetGuards(d: WidgetGuardDeps) {
     cors({
       origin: (origin) => (origins.has(origin) ? origin : null),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'Authorization', 'If-None-Match'],
+      // Idempotency-Key: one per widget submission, so a retried POST /api/tickets makes no second ticket.
+      allowHeaders: ['Content-Type', 'Authorization', 'If-None-Match', 'Idempotency-Key'],
       exposeHeaders: ['ETag', 'Retry-After', 'RateLimit-Remaining'],
       maxAge: 600,
     }),

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type InferAttributes, Op, type WhereOptions } from 'sequelize';
 import type { InboundEmail, Models } from '../../db/models.js';
+import { transaction } from '../../db/tx.js';
 
 /**
  * Attempts before a stored email is quarantined. Three: a database hiccup or a restart in the middle is retried,
@@ -37,7 +38,7 @@ export function createClaims(deps: ClaimDeps) {
    * a transaction has its own connection, and WAL lets readers run beside it.
    */
   const write = (fields: Partial<InferAttributes<InboundEmail>>, where: WhereOptions<InboundEmail>) =>
-    InboundEmail.sequelize!.transaction((transaction) => InboundEmail.update(fields, { where, transaction }));
+    transaction(InboundEmail.sequelize!, (t) => InboundEmail.update(fields, { where, transaction: t }));
 
   return {
     holder,

@@ -20,6 +20,7 @@ import { commentFor, emailRole, type EmailRole } from './identity.js';
 import type { Threading } from './threading.js';
 import type { ParsedEmail } from './types.js';
 import { createClaims, MAX_ATTEMPTS } from './claims.js';
+import { transaction as tx } from '../../db/tx.js';
 import { type MailParser, ParseQuarantine, sharedParsePool } from './parse-pool.js';
 
 /** How much of an over-limit message is kept: enough for any text anyone writes. */
@@ -304,7 +305,7 @@ export function createIntake(deps: IntakeDeps) {
         // Born claimed by us, first attempt counted: the recovery job cannot take it while we work on it. In a
         // transaction of its own: on SQLite that is a connection of its own, so writing 25 MB does not hold up
         // the reads of /healthz and the console on the shared one (WAL lets them run beside the writer).
-        row = await InboundEmail.sequelize!.transaction((transaction) =>
+        row = await tx(InboundEmail.sequelize!, (transaction) =>
           InboundEmail.create(
             {
               dedupeKey: key,
