@@ -3,6 +3,8 @@
  * its /64, X-Forwarded-For believed only from trusted proxies), a mailbox by its address without case or +tag.
  */
 import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { addressKey, domainAllowed, domainOf } from '../domain/address.js';
@@ -36,7 +38,8 @@ describe('client addresses', () => {
     expect(parseIp('192.0.2.7')?.toString()).toBe('192.0.2.7');
     expect(parseIp(' [2001:db8::1] ')?.toString()).toBe('2001:db8::1');
     expect(parseIp('::ffff:192.0.2.7')?.toString()).toBe('192.0.2.7');
-    for (const bad of ['0x7f.1', '010.0.0.1', '1.2.3', 'proxy.local', '', undefined]) expect(parseIp(bad)).toBeNull();
+    for (const bad of ['0x7f.1', '010.0.0.1', '1.2.3', 'proxy.local', '', undefined, '1[::1]', '[::1]1'])
+      expect(parseIp(bad), String(bad)).toBeNull();
   });
 
   it('keys IPv4 by the address and IPv6 by its /64', () => {
@@ -71,6 +74,21 @@ describe('client addresses', () => {
     expect(createClientIp(['::/0']).address('10.0.0.5', '1.1.1.1')?.toString()).toBe('10.0.0.5');
   });
 
+  it('reads the socket peer, and X-Forwarded-For behind a trusted proxy, of a real request', async () => {
+    const direct = createClientIp([]);
+    const proxied = createClientIp(['127.0.0.1']);
+    const app = new Hono().get('/', (c) => c.text(`${direct.key(c)} ${proxied.key(c)}`));
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const r = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-forwarded-for': '198.51.100.7' } });
+      expect(await r.text()).toBe('127.0.0.1 198.51.100.7');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("keys a request without a socket as 'unknown'", async () => {
     const ip = createClientIp([]);
     const app = new Hono().get('/', (c) => c.text(ip.key(c)));
@@ -84,12 +102,19 @@ describe('mailbox keys', () => {
       expect(addressKey(a), a).toBe('victim@corp.example');
     expect(addressKey('+tag@corp.example')).toBe('+tag@corp.example'); // a local part that is only a tag stays
     expect(addressKey('no-at-sign')).toBe('no-at-sign');
+    expect(addressKey('  Ann <Ann@Corp.Example>  ')).toBe('ann@corp.example');
+    expect(addressKey(' ann@corp.example ')).toBe('ann@corp.example');
+    expect(addressKey('@corp.example.')).toBe('@corp.example');
+    // The address in the last <…>: a display name cannot smuggle in another one.
+    expect(addressKey('"x@evil.example" <x@evil.example> <Ann@corp.example>')).toBe('ann@corp.example');
     expect(addressKey('a+b@x.example')).not.toBe(addressKey('a@y.example'));
   });
 
   it('allows a domain exactly, its subdomains with *. or ., or any with *', () => {
     expect(domainOf('Ann <ann@Corp.Example.>')).toBe('corp.example');
     expect(domainOf('ann')).toBe('');
+    expect(domainOf('@corp.example')).toBe('corp.example');
+    expect(domainOf('Eve <x@evil.example> <ann@corp.example>')).toBe('corp.example');
     expect(domainAllowed('ann@corp.example', ['corp.example'])).toBe(true);
     expect(domainAllowed('ann@eu.corp.example', ['corp.example'])).toBe(false);
     expect(domainAllowed('ann@eu.corp.example', ['*.corp.example'])).toBe(true);
