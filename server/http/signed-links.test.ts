@@ -79,6 +79,10 @@ describe('signed links', () => {
     const payload = Buffer.from('not json').toString('base64url');
     const sig = createHmac('sha256', 'link-secret-0123456789').update(payload).digest().subarray(0, 18);
     expect(code(() => signer.verify(`${payload}.${sig.toString('base64url')}`))).toBe('link_invalid');
+    // The parse error is kept as the cause, for the log.
+    expect(() => signer.verify(`${payload}.${sig.toString('base64url')}`)).toThrow(
+      expect.objectContaining({ cause: expect.any(SyntaxError) }),
+    );
   });
 
   it('runs on the real clock when given none', () => {

@@ -496,6 +496,17 @@ describe('answerability at its boundaries', () => {
     expect(decideAnswerability(ticketMade(0.9, 0.1, HW), T).evidence.failed).toBe('category');
   });
 
+  it('prefers a clearly best entry made from tickets to the article of the best issue', () => {
+    const d = decideAnswerability(at({ hits: [hit(7, null, 0.9, SW, 0), hit(1, 'a', 0.5, SW, 1)] }), T);
+    expect(d.entry?.id).toBe(7);
+    expect(d.evidence.basis).toBe('text');
+  });
+
+  it('takes the first of two articles the full-text index ranks the same', () => {
+    const tie = at({ hits: [hit(1, 'a', 0.5, SW, 0), hit(2, 'b', 0.25, SW, 0)] });
+    expect(decideAnswerability(tie, T).evidence.retrieval.agrees).toBe(true);
+  });
+
   it('says which safety rule blocked, and records it as blocked', () => {
     const d = decideAnswerability(at({ signals: ['security:attack-attempt'] }), T);
     expect(d.reason).toContain('security concern (attack-attempt)');
