@@ -52,9 +52,9 @@ describe('knowledge base', () => {
     expect(exact[0]?.category).toBe('Access & Authentication');
     expect((await search('pasword resett'))[0]?.id).toBe(exact[0]?.id);
     expect((await search('resetting passwords'))[0]?.id).toBe(exact[0]?.id);
-    expect(
-      (await search('password', '&category=Hardware%20%2F%20Device')).every((r) => r.category === 'Hardware / Device'),
-    ).toBe(true);
+    const hardware = await search('password', '&category=Hardware%20%2F%20Device');
+    expect(hardware.length).toBeGreaterThan(0); // (every() of nothing is true)
+    expect(hardware.every((r) => r.category === 'Hardware / Device')).toBe(true);
     expect((await s.api('/api/kb/search?q=x&category=Nope')).status).toBe(400);
     expect(await search('')).toEqual([]);
   });

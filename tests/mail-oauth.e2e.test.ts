@@ -85,7 +85,8 @@ describe.runIf(need('Dovecot', dovecotAvailable(), 'apt-get install dovecot-imap
     const signIn = smtp.auths.find((a) => a.ok)!;
     expect(signIn.user).toBe(o.username);
     expect(o.issued).toContain(signIn.token);
-    expect(o.requests.every((r) => r.grant === 'client_credentials')).toBe(true);
+    expect(o.requests.length).toBeGreaterThan(0); // (every() of nothing is true)
+    expect(o.requests.filter((r) => r.grant !== 'client_credentials')).toEqual([]);
     expect(imap.log()).toMatch(/Login: user=<helpdesk@example\.test>, method=(XOAUTH2|OAUTHBEARER)/);
 
     const h = await health();

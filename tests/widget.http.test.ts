@@ -148,9 +148,27 @@ describe('widget and requester HTTP', () => {
     const list = await (await s.api('/api/my/tickets', { headers: auth(a) })).json();
     expect(list.tickets.map((t: { ref: string }) => t.ref)).toEqual([mine.ref]);
 
+    // The IT team's internal note on this very ticket: the requester's view leaves it out. The admin view shows it
+    // (the control): without a note on the ticket, "no internal message shown" would pass with the filter gone.
+    const note = 'Internal: call her manager before resetting anything.';
+    await s.hd.tickets.comment(mine.ref, { authorKind: 'agent', text: note, internal: true }, 'agent:test');
+    const full = await (
+      await s.api(`/api/tickets/${mine.ref}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })
+    ).json();
+    expect(full.messages.filter((m: { internal: boolean }) => m.internal).map((m: { text: string }) => m.text)).toEqual(
+      [note],
+    );
     const r = await s.api(`/api/my/tickets/${mine.ref}`, { headers: auth(a) });
     const etag = r.headers.get('etag')!;
-    expect((await r.json()).messages.every((m: { internal: boolean }) => !m.internal)).toBe(true);
+    const seen = (await r.json()).messages as { internal: boolean; text: string }[];
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.filter((m) => m.internal || m.text.includes(note))).toEqual([]);
+    // The requester's page behind the email links shows the thread without the note too.
+    const page = await (
+      await fetch(`${s.url}/t/${s.hd.signer.sign({ t: mine.id, a: 'ticket', e: 'alice@corp.example' })}`)
+    ).text();
+    expect(page).toContain(seen[0]!.text.slice(0, 40));
+    expect(page).not.toContain('call her manager');
     expect(
       (await s.api(`/api/my/tickets/${mine.ref}`, { headers: { ...auth(a), 'if-none-match': etag } })).status,
     ).toBe(304);

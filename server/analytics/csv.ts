@@ -32,7 +32,8 @@ export const CSV_COLUMNS = [
 export function csvField(v: unknown): string {
   if (v == null) return '';
   let s = v instanceof Date ? v.toISOString() : String(v);
-  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
+  // Of the characters that start a formula only '-' also starts a number: a negative number is kept as it is.
+  if (/^[=+\-@\t\r]/.test(s) && !/^-\d+(\.\d+)?$/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

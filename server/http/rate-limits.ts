@@ -4,7 +4,6 @@
  * handler); the store here keeps one row per key and fixed window and bumps it with a single atomic upsert, cheap
  * enough for every widget POST. Keys are hashed: the table holds no addresses.
  */
-import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { rateLimiter, type Store } from 'hono-rate-limiter';
 import { QueryTypes, type Sequelize } from 'sequelize';
@@ -12,20 +11,16 @@ import { errorBody } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ClientIp } from './client-ip.js';
 import { transaction } from '../db/tx.js';
+import { bucketKey as keyHash, windowStart } from './rate-limit-keys.js';
 
 const SWEEP_EVERY_MS = 10 * 60_000;
-const keyHash = (name: string, key: string) =>
-  `${name.slice(0, 30)}:${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
 
 /** A hono-rate-limiter Store over the rate_limits table (migrations/0011-rate-limits.ts); owned by this module. */
 export function createDbStore(d: { sequelize: Sequelize; clock: () => Date; name: string; log?: Logger }): Store {
   const mysql = d.sequelize.getDialect() !== 'sqlite';
   let windowMs = 60_000;
   let sweptAt = 0;
-  const windowOf = () => {
-    const now = d.clock().getTime();
-    return now - (now % windowMs);
-  };
+  const windowOf = () => windowStart(d.clock().getTime(), windowMs);
   // On MySQL LAST_INSERT_ID(expr) hands the new count back from the same statement (0 for a fresh row). On SQLite
   // RETURNING does; the leading comment keeps Sequelize from running it as a row-less INSERT.
   const UPSERT_MYSQL =

@@ -1,4 +1,5 @@
 /** Signed link tokens: exact signatures, exact actions, two parts only, expiry by the clock. */
+import { createHmac } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
 import { AppError } from '../errors.js';
 import { createLinkSigner } from './signed-links.js';
@@ -53,5 +54,40 @@ describe('signed links', () => {
     expect(signer.tag('x')).toHaveLength(10);
     expect(signer.tag('x', 22)).toHaveLength(22);
     expect(signer.tag('x')).toMatch(/^[a-z0-9]+$/);
+  });
+
+  it('is still valid at the second it expires, expired one millisecond later; 30 days by default', () => {
+    const issued = now;
+    const t = signer.sign({ t: 1, a: 'ticket' });
+    const { x } = signer.verify(t);
+    expect(x).toBe(Math.floor(issued.getTime() / 1000) + 30 * 86400);
+    now = new Date(x * 1000);
+    expect(code(() => signer.verify(t))).toBe('ok');
+    now = new Date(x * 1000 + 1);
+    expect(code(() => signer.verify(t))).toBe('link_expired');
+    now = issued;
+    // Fractions of a day are kept to the second.
+    expect(signer.verify(signer.sign({ t: 1, a: 'ticket' }, 0.5)).x).toBe(Math.floor(issued.getTime() / 1000) + 43200);
+  });
+
+  it('checks the action only when one is asked for', () => {
+    expect(code(() => signer.verify(signer.sign({ t: 1, a: 'close' })))).toBe('ok');
+    expect(code(() => signer.verify(signer.sign({ t: 1, a: 'close' }), 'close'))).toBe('ok');
+  });
+
+  it('refuses a correctly signed payload that is not JSON', () => {
+    const payload = Buffer.from('not json').toString('base64url');
+    const sig = createHmac('sha256', 'link-secret-0123456789').update(payload).digest().subarray(0, 18);
+    expect(code(() => signer.verify(`${payload}.${sig.toString('base64url')}`))).toBe('link_invalid');
+    // The parse error is kept as the cause, for the log.
+    expect(() => signer.verify(`${payload}.${sig.toString('base64url')}`)).toThrow(
+      expect.objectContaining({ cause: expect.any(SyntaxError) }),
+    );
+  });
+
+  it('runs on the real clock when given none', () => {
+    const real = createLinkSigner('link-secret-0123456789');
+    const { x } = real.verify(real.sign({ t: 1, a: 'ticket' }, 1));
+    expect(Math.abs(x - (Date.now() / 1000 + 86400))).toBeLessThan(5);
   });
 });

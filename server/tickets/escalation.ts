@@ -9,6 +9,7 @@ import type { Agents } from '../agents/agents.js';
 import { OPEN_STATUSES } from '../domain/vocabulary.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../mail/outbound/notify.js';
+import { escalationHolder, escalationNotices, escalationPatch, overdueBefore } from './escalation-rules.js';
 import { allowed } from './lifecycle.js';
 import type { Roster } from './roster.js';
 import type { Store } from './store.js';
@@ -30,7 +31,7 @@ export function createEscalation(deps: EscalationDeps) {
   return {
     /** Escalates every overdue ticket; returns how many it escalated. */
     async sweep(limit = 200): Promise<number> {
-      const cutoff = new Date(deps.clock().getTime() - deps.hours * 3600_000);
+      const cutoff = overdueBefore(deps.clock(), deps.hours);
       const due = await Ticket.findAll({
         // A major incident's children are not escalated one by one: the incident has an owner.
         where: {
@@ -51,30 +52,13 @@ export function createEscalation(deps: EscalationDeps) {
         const escalated = await store.tx(async (t) => {
           const ticket = await Ticket.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE });
           if (!ticket || ticket.escalated || !allowed(ticket.status, 'escalate')) return false;
-          let holder = ticket.assigneeId ? (roster.find((a) => a.id === ticket.assigneeId) ?? null) : null;
-          if (holder?.kind !== 'human') {
-            holder =
-              roster
-                .filter((a) => a.kind === 'human' && a.skills.includes(ticket.category))
-                .sort((a, b) => a.openTickets - b.openTickets || a.id - b.id)[0] ?? null;
-            if (holder) holder.openTickets++;
-          }
-          const patch = {
-            escalated: true,
-            escalatedAt: deps.clock(),
-            route: holder ? 'it_team' : 'pool',
-            assigneeId: holder?.id ?? null,
-          } as const;
-          await store.change(t, ticket, 'escalate', 'system', patch, {
+          const holder = escalationHolder(ticket, roster);
+          await store.change(t, ticket, 'escalate', 'system', escalationPatch(holder, deps.clock()), {
             hours: deps.hours,
             agent: holder?.name ?? null,
           });
           const ctx = await store.mailContext(t, ticket);
-          if (holder) await deps.notifier.escalation(t, ctx, holder, `It is now assigned to you (${holder.name}).`);
-          else {
-            const why = 'Nobody with this skill is available: it waits in the pool, flagged as escalated.';
-            for (const m of managers) await deps.notifier.escalation(t, ctx, m, why);
-          }
+          for (const n of escalationNotices(holder, managers)) await deps.notifier.escalation(t, ctx, n.to, n.whereNow);
           return true;
         });
         if (escalated) {

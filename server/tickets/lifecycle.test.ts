@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { STATUSES, type Status } from '../domain/vocabulary.js';
 import { AppError } from '../errors.js';
-import { nextStatus, TRANSITIONS, type LifecycleEvent } from './lifecycle.js';
+import { allowed, nextStatus, TRANSITIONS, type LifecycleEvent } from './lifecycle.js';
 
 const x = null; // not allowed
 // Columns: new, open, waiting_on_user, resolved, closed.
@@ -46,4 +46,16 @@ describe('ticket lifecycle', () => {
       });
     });
   }
+
+  it('answers allowed() by the same table, without an error', () => {
+    for (const [event, row] of Object.entries(EXPECTED) as [LifecycleEvent, (Status | null)[]][])
+      STATUSES.forEach((from, i) => {
+        expect(allowed(from, event), `${event} from ${from}`).toBe(row[i] !== null);
+      });
+  });
+
+  it('says in words what cannot be done', () => {
+    expect(() => nextStatus('closed', 'agent_reply')).toThrow('Cannot agent reply a ticket that is closed.');
+    expect(() => nextStatus('waiting_on_user', 'triage')).toThrow('Cannot triage a ticket that is waiting on user.');
+  });
 });

@@ -312,3 +312,204 @@ describe('decideAnswerability', () => {
     expect(d.evidence.retrieval).toMatchObject({ rank: 1, score: 0.8, agrees: true });
   });
 });
+
+/**
+ * The rules at their edges, with round thresholds so each boundary is exact: every bar is "at least", the record,
+ * the entries made from tickets, and the evidence recorded for the console (what each check saw and needed).
+ */
+describe('answerability at its boundaries', () => {
+  const T = {
+    strength: 2,
+    strengthAlone: 3,
+    strongStrength: 4,
+    margin: 1,
+    marginAlone: 2,
+    intentWeight: 0.5,
+    outOfScopeBias: 1,
+    retrievalRank: 2,
+    lexical: 0.5,
+    lexicalStrong: 0.25,
+    failures: 2,
+    textOnlyScore: 0.75,
+    textOnlyMargin: 0.25,
+  };
+  const HW = 'Hardware / Device';
+  /** The index agrees, fits tell nothing: strength and margin are the raw scores. */
+  const at = (o: Partial<AnswerabilityInput> = {}): AnswerabilityInput => ({
+    ...base(),
+    hits: [hit(1, 'a', 0.5, SW, 0), hit(2, 'b', 0.25, SW, 1)],
+    issues: [guess('a', 2), guess('b', 1)],
+    intentFit: () => null,
+    ...o,
+  });
+  const check = (d: ReturnType<typeof decideAnswerability>, name: string) =>
+    d.evidence.checks.find((c) => c.name === name);
+  const names = (d: ReturnType<typeof decideAnswerability>) => d.evidence.checks.map((c) => `${c.name}:${c.ok}`);
+
+  it('passes exactly at each bar (strength, margin, words) and fails just under it', () => {
+    const d = decideAnswerability(at(), T);
+    expect(d.kind).toBe('answer');
+    expect(d.evidence.checks).toEqual([
+      { name: 'safety', ok: true, value: 'clear', need: 'clear' },
+      { name: 'scope', ok: true, value: 'a', need: 'an IT issue' },
+      { name: 'strength', ok: true, value: 2, need: 2 },
+      { name: 'margin', ok: true, value: 1, need: 1 },
+      { name: 'candidate', ok: true, value: 1, need: 'the article for a' },
+      { name: 'category', ok: true, value: SW, need: SW },
+      { name: 'retrieval', ok: true, value: 1, need: 2 },
+      { name: 'lexical', ok: true, value: 0.5, need: 0.5 },
+      { name: 'record', ok: true, value: 'none', need: 'fewer than 2 did not help, or no more than solved' },
+    ]);
+    expect(decideAnswerability(at({ issues: [guess('a', 1.99), guess('b', 0.99)] }), T).evidence.failed).toBe(
+      'strength',
+    );
+    expect(decideAnswerability(at({ issues: [guess('a', 2), guess('b', 1.01)] }), T).evidence.failed).toBe('margin');
+    const fewWords = at({ hits: [hit(1, 'a', 0.49, SW, 0), hit(2, 'b', 0.25, SW, 1)] });
+    expect(decideAnswerability(fewWords, T).evidence.failed).toBe('lexical');
+  });
+
+  it('lets strong issue evidence (exactly at its bars) outweigh the category and need fewer words', () => {
+    const strong = at({ hits: [hit(1, 'a', 0.25, HW, 0)], issues: [guess('a', 4), guess('b', 2)] });
+    const d = decideAnswerability(strong, T);
+    expect(d.kind).toBe('answer');
+    expect(check(d, 'category')).toEqual({
+      name: 'category',
+      ok: true,
+      value: HW,
+      need: `${SW}, or strength ≥ 4 and margin ≥ 2`,
+    });
+    expect(check(d, 'lexical')).toMatchObject({ ok: true, need: 0.25 });
+    // Just under either bar, it is not strong: the category and the words count again.
+    for (const issues of [
+      [guess('a', 3.99), guess('b', 1.99)],
+      [guess('a', 4), guess('b', 2.01)],
+    ]) {
+      const weak = decideAnswerability({ ...strong, issues }, T);
+      expect(check(weak, 'category')?.ok).toBe(false);
+      expect(check(weak, 'lexical')).toMatchObject({ ok: false, need: 0.5 });
+    }
+  });
+
+  it('weighs issues by how often requests of this intent are about them; the not-IT label carries a handicap', () => {
+    // s(a) = 2 + 0.5·ln 0.5 ≈ 1.653; s(not-it) = 2 − 1 and no intent weight: margin ≈ 0.653.
+    const d = decideAnswerability(
+      at({ issues: [guess('a', 2), guess(NOT_IT, 2)], intentFit: (issue) => (issue === 'a' ? 0.5 : 0.9) }),
+      T,
+    );
+    expect(check(d, 'margin')?.value).toBe(0.653);
+    expect(d.evidence.issue).toEqual({ name: 'a', strength: 2, p: 0.2, intentFit: 0.5 });
+    expect(d.evidence.runnerUp).toEqual({ name: NOT_IT, strength: 2, p: 0.2, intentFit: null });
+  });
+
+  it('tells agreement by the full-text index’s own ranking, ignoring hits it did not find', () => {
+    const disagree = at({ hits: [hit(1, 'a', 0.5, SW, 1), hit(2, 'b', 0.25, SW, 0)] });
+    expect(decideAnswerability(disagree, T).evidence.retrieval.agrees).toBe(false);
+    const onlyModel = at({ hits: [hit(1, 'a', 0.5, SW, null), hit(2, 'b', 0.25, SW, 0)] });
+    expect(decideAnswerability(onlyModel, T).evidence.retrieval.agrees).toBe(false);
+    expect(check(decideAnswerability(onlyModel, T), 'strength')?.need).toBe(3);
+  });
+
+  it('ranks an article among articles only: an entry made from tickets ahead of it does not count', () => {
+    const d = decideAnswerability(
+      at({ hits: [hit(9, null, 0.5, SW, 0), hit(1, 'a', 0.5, SW, 1), hit(2, 'b', 0.25, SW, 2)] }),
+      T,
+    );
+    expect(d.entry?.id).toBe(1);
+    expect(d.evidence.basis).toBe('issue');
+    expect(check(d, 'retrieval')).toMatchObject({ ok: true, value: 1 });
+    expect(d.evidence.retrieval).toMatchObject({ rank: 1, score: 0.5 });
+    expect(d.evidence.retrieval.top).toEqual([
+      { id: 9, issue: null, score: 0.5 },
+      { id: 1, issue: 'a', score: 0.5 },
+      { id: 2, issue: 'b', score: 0.25 },
+    ]);
+    const many = at({ hits: [1, 2, 3, 4].map((n) => hit(n, n === 1 ? 'a' : `x${n}`, 0.5, SW, n - 1)) });
+    expect(decideAnswerability(many, T).evidence.retrieval.top).toHaveLength(3);
+  });
+
+  it('names the missing article and checks its category as not matching', () => {
+    const d = decideAnswerability(at({ hits: [hit(2, 'b', 0.25, SW, 0)] }), T);
+    expect(d.kind).toBe('none');
+    expect(check(d, 'candidate')).toEqual({ name: 'candidate', ok: false, value: null, need: 'the article for a' });
+    expect(check(d, 'category')).toMatchObject({ ok: false, value: null });
+    expect(d.evidence.basis).toBeNull();
+    expect(d.evidence.retrieval.rank).toBeNull();
+    const nothing = decideAnswerability(at({ hits: [], issues: [] }), T);
+    expect(names(nothing)).toEqual(['safety:true', 'candidate:false']);
+    expect(check(nothing, 'candidate')?.need).toBe('the article for a known issue');
+  });
+
+  it('stops offering an entry that did not help often enough, and more often than it solved', () => {
+    const asked: string[] = [];
+    const rec = (table: Record<string, { solved: number; failed: number }>) => (_id: number, kind: string) => {
+      asked.push(kind);
+      return table[kind];
+    };
+    const d = (table: Record<string, { solved: number; failed: number }>) =>
+      check(decideAnswerability(at({ record: rec(table) }), T), 'record');
+    expect(d({ 'issue:a': { solved: 0, failed: 1 } })).toEqual({
+      name: 'record',
+      ok: true,
+      value: '1 did not help, 0 solved (issue:a)',
+      need: 'fewer than 2 did not help, or no more than solved',
+    });
+    expect(d({ 'issue:a': { solved: 2, failed: 2 } })?.ok).toBe(true);
+    expect(d({ 'issue:a': { solved: 1, failed: 2 } })?.ok).toBe(false);
+    // The issue's record first; the category's when the issue has none.
+    expect(d({ 'issue:a': { solved: 1, failed: 0 }, [`category:${SW}`]: { solved: 0, failed: 5 } })?.ok).toBe(true);
+    expect(d({ [`category:${SW}`]: { solved: 0, failed: 5 } })?.value).toBe(
+      `5 did not help, 0 solved (category:${SW})`,
+    );
+    // Only an entry that passed every other check is looked up at all.
+    asked.length = 0;
+    const failing = decideAnswerability(at({ issues: [guess('a', 1), guess('b', 0)], record: rec({}) }), T);
+    expect(names(failing)).not.toContain('record:true');
+    expect(failing.evidence.checks.map((c) => c.name)).not.toContain('record');
+  });
+
+  it('answers with an entry made from tickets only when its words match well, clearly best, in the same category', () => {
+    const asked: string[] = [];
+    const ticketMade = (first: number, next: number | null, category = SW): AnswerabilityInput =>
+      at({
+        hits: [hit(7, null, first, category, 0), ...(next === null ? [] : [hit(8, null, next, SW, 1)])],
+        issues: [],
+        record: (_id, kind) => {
+          asked.push(kind);
+          return undefined;
+        },
+      });
+    const ok = decideAnswerability(ticketMade(0.75, 0.5), T);
+    expect(ok.kind).toBe('answer');
+    expect(ok.evidence.basis).toBe('text');
+    expect(ok.evidence.issue).toBeNull();
+    expect(ok.evidence.checks.slice(1)).toEqual([
+      { name: 'candidate', ok: true, value: 7, need: 'an entry made from tickets' },
+      { name: 'lexical', ok: true, value: 0.75, need: 0.75 },
+      { name: 'margin', ok: true, value: 0.25, need: 0.25 },
+      { name: 'category', ok: true, value: SW, need: SW },
+      { name: 'record', ok: true, value: 'none', need: 'fewer than 2 did not help, or no more than solved' },
+    ]);
+    expect(asked).toEqual([`category:${SW}`]);
+    expect(decideAnswerability(ticketMade(0.8, null), T).kind).toBe('answer');
+    expect(decideAnswerability(ticketMade(0.74, 0.25), T).evidence.failed).toBe('lexical');
+    expect(decideAnswerability(ticketMade(0.75, 0.51), T).evidence.failed).toBe('margin');
+    expect(decideAnswerability(ticketMade(0.9, 0.1, HW), T).evidence.failed).toBe('category');
+  });
+
+  it('prefers a clearly best entry made from tickets to the article of the best issue', () => {
+    const d = decideAnswerability(at({ hits: [hit(7, null, 0.9, SW, 0), hit(1, 'a', 0.5, SW, 1)] }), T);
+    expect(d.entry?.id).toBe(7);
+    expect(d.evidence.basis).toBe('text');
+  });
+
+  it('takes the first of two articles the full-text index ranks the same', () => {
+    const tie = at({ hits: [hit(1, 'a', 0.5, SW, 0), hit(2, 'b', 0.25, SW, 0)] });
+    expect(decideAnswerability(tie, T).evidence.retrieval.agrees).toBe(true);
+  });
+
+  it('says which safety rule blocked, and records it as blocked', () => {
+    const d = decideAnswerability(at({ signals: ['security:attack-attempt'] }), T);
+    expect(d.reason).toContain('security concern (attack-attempt)');
+    expect(d.evidence.checks[0]).toEqual({ name: 'safety', ok: false, value: 'blocked', need: 'clear' });
+  });
+});

@@ -1,12 +1,18 @@
 /** Our Message-IDs and reply addresses carry the ticket id under an HMAC tag: forging or altering one fails. */
-import { describe, it, expect } from 'vitest';
+import { beforeAll, describe, it, expect } from 'vitest';
 import { createLinkSigner } from '../../http/signed-links.js';
-import { createMailIds, splitAddress } from './ids.js';
+import { createMailIds, splitAddress, type MailIds } from './ids.js';
 
-const ids = createMailIds(createLinkSigner('secret-one-0123456789'), 'IT Helpdesk <it@help.example>');
-const other = createMailIds(createLinkSigner('secret-two-0123456789'), 'it@help.example');
+let ids: MailIds;
+let other: MailIds;
 
 describe('mail ids', () => {
+  // Made before the tests, not at import: a fault in making them fails the tests instead of the file's import.
+  beforeAll(() => {
+    ids = createMailIds(createLinkSigner('secret-one-0123456789'), 'IT Helpdesk <it@help.example>');
+    other = createMailIds(createLinkSigner('secret-two-0123456789'), 'it@help.example');
+  });
+
   it('splits the sender address', () => {
     expect(splitAddress('IT Helpdesk <it@help.example>')).toEqual(['it', 'help.example']);
     expect(splitAddress('it@help.example')).toEqual(['it', 'help.example']);
@@ -50,5 +56,28 @@ describe('mail ids', () => {
     expect(ids.ticketFromAddress(addr.replace('+t7-', '+t8-'))).toBeNull();
     expect(other.ticketFromAddress(addr)).toBeNull();
     expect(ids.ticketFromAddress('it@help.example')).toBeNull();
+  });
+
+  it('reads only whole ids and addresses: nothing before them, every digit of the ticket', () => {
+    const id = ids.messageId(4217);
+    expect(ids.ticketFromMessageId(id)).toBe(4217);
+    expect(ids.ticketFromMessageId(`x${id}`)).toBeNull();
+    expect(ids.ticketFromMessageId(`<x${id}>`)).toBeNull();
+    expect(ids.nonceOf(id)).toBe(/^hd\.t4217\.([0-9a-f]{12})\./.exec(id)![1]);
+    expect(ids.nonceOf(`x${id}`)).toBeNull();
+    expect(ids.nonceOf(ids.messageId(null))).toBeNull();
+    expect(ids.messageIdFor(4217, ids.nonceOf(id)!)).toBe(id);
+    const addr = ids.replyAddress(4217);
+    expect(ids.ticketFromAddress(addr)).toBe(4217);
+    expect(ids.ticketFromAddress(`x+${addr}`)).toBeNull();
+  });
+
+  it('takes the sender address from a display name, trimmed, and the last @ as the domain split', () => {
+    expect(splitAddress('  it@help.example  ')).toEqual(['it', 'help.example']);
+    expect(splitAddress('@help.example')).toEqual(['@help.example', 'helpdesk.localhost']);
+    expect(splitAddress('a@b@help.example')).toEqual(['a@b', 'help.example']);
+    expect(createMailIds(createLinkSigner('secret-one-0123456789'), 'nobody').replyAddress(1)).toMatch(
+      /^nobody\+t1-[a-z0-9]{8}@helpdesk\.localhost$/,
+    );
   });
 });

@@ -6,7 +6,10 @@ import { Op, type Transaction } from 'sequelize';
 import type { Models, OutboxMail } from '../../db/models.js';
 import { addressKey } from '../../domain/address.js';
 import type { Logger } from '../../log.js';
+import { AUTO_LIMIT, afterFailure, autoWindowStart, overAutoLimit, stopsBatch } from './outbox-rules.js';
 import type { MailTransport } from './transport.js';
+
+export { AUTO_LIMIT } from './outbox-rules.js';
 
 export interface QueuedMail {
   ticketId: number | null;
@@ -20,11 +23,6 @@ export interface QueuedMail {
   /** Automatic mail (answers, notices) counts toward the per-sender limit; a person's reply does not. */
   automatic: boolean;
 }
-
-/** At most this many automatic mails to one address per window: a loop with another robot stops here. */
-export const AUTO_LIMIT = { count: 10, windowMs: 3 * 3600_000 };
-const MAX_ATTEMPTS = 20;
-const backoffMs = (attempts: number) => Math.min(5_000 * 2 ** (attempts - 1), 3600_000);
 
 export interface OutboxDeps {
   models: Models;
@@ -58,11 +56,11 @@ export function createOutbox(deps: OutboxDeps) {
             limitKey,
             automatic: true,
             status: { [Op.in]: ['queued', 'sent'] },
-            createdAt: { [Op.gt]: new Date(now.getTime() - AUTO_LIMIT.windowMs) },
+            createdAt: { [Op.gt]: autoWindowStart(now) },
           },
           transaction,
         });
-        if (recent >= AUTO_LIMIT.count) {
+        if (overAutoLimit(recent)) {
           status = 'suppressed';
           lastError = `more than ${AUTO_LIMIT.count} automatic mails to this address in 3 hours`;
           deps.log.warn(
@@ -119,13 +117,12 @@ export function createOutbox(deps: OutboxDeps) {
             deps.log.info({ ticketId: m.ticketId, messageId: m.emailMessageId, kind: m.kind }, 'mail sent');
           } catch (err) {
             failed++;
-            const attempts = m.attempts + 1;
-            const dead = attempts >= MAX_ATTEMPTS;
+            const { attempts, dead, nextAttemptAt } = afterFailure(m.attempts, deps.clock());
             await m.update({
               attempts,
               status: dead ? 'dead' : 'queued',
               lastError: String((err as Error).message ?? err).slice(0, 1000),
-              nextAttemptAt: new Date(deps.clock().getTime() + backoffMs(attempts)),
+              nextAttemptAt,
             });
             deps.log.warn(
               { ticketId: m.ticketId, messageId: m.emailMessageId, attempts, err: (err as Error).message },
@@ -133,12 +130,7 @@ export function createOutbox(deps: OutboxDeps) {
             );
             // When the server is down, or refuses our sign-in or TLS, every further send fails the same way: stop
             // the batch, retry later.
-            if (
-              /ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ESOCKET|EAUTH|ETLS/.test(
-                String((err as { code?: string }).code ?? (err as Error).message),
-              )
-            )
-              break;
+            if (stopsBatch(err)) break;
           }
         }
       } finally {
