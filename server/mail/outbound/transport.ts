@@ -22,6 +22,8 @@ export interface OutgoingEnvelope {
 
 export interface MailTransport {
   readonly name: string;
+  /** How many sends it takes at once (the SMTP pool's connections); the sender runs that many in parallel. */
+  readonly parallel?: number;
   send(mail: OutgoingEnvelope): Promise<void>;
   /** True when the server answers (for /healthz). */
   check(): Promise<boolean>;
@@ -53,6 +55,10 @@ export interface SmtpTransportOptions {
   dkim?: DkimConfig | null;
   /** How long check() reuses its answer; /healthz must not sign in to the server on every probe. */
   checkCacheMs?: number;
+  /** SMTP connections kept open and used at once (SMTP_CONNECTIONS); hosted relays cap this per mailbox. */
+  connections?: number;
+  /** Messages per connection before it is replaced (a server may refuse more in one session). */
+  messagesPerConnection?: number;
 }
 
 /** Turns nodemailer's failures into messages an operator can act on (the code stays for the outbox). */
@@ -87,7 +93,12 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
   const tokens = o.tokens ?? null;
   // The token nodemailer holds, so that a refusal renews exactly that one.
   let handedOut: string | undefined;
+  const connections = o.connections ?? 4;
   const t = nodemailer.createTransport({
+    // Pooled: one sign-in (and TLS handshake) per connection instead of per mail, several connections at once.
+    pool: true,
+    maxConnections: connections,
+    maxMessages: o.messagesPerConnection ?? 100,
     host,
     port,
     secure,
@@ -122,6 +133,7 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
   let checked: { at: number; up: Promise<boolean> } | null = null;
   return {
     name: 'smtp',
+    parallel: connections,
     async send(m) {
       try {
         await t.sendMail(toNodemailer(m));
@@ -153,6 +165,7 @@ export function createDevTransport(): MailTransport {
   const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     name: 'dev-outbox',
+    parallel: 4,
     async send(m) {
       await t.sendMail(toNodemailer(m));
     },

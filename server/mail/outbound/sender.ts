@@ -1,0 +1,193 @@
+/**
+ * The outbox sender. Due rows are claimed in one statement (claimed_by = a token of this batch, claimed_until)
+ * before anything is sent, so two processes, or one whose job lease ran out in a slow batch, never send the same
+ * mail; the claim is renewed while the batch runs. Mails go out in parallel over the transport's pooled
+ * connections, and the rows are marked sent together. A sender that dies leaves claims that expire after claimMs:
+ * only then does the mail go again, with the Message-ID stored on the row, so a recipient's client can drop the
+ * copy. Delivery is at least once, and a second copy is possible only for mails handed to SMTP in the last
+ * moments (≤ FLUSH_MS) before a crash.
+ */
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
+import type { Models, OutboxMail } from '../../db/models.js';
+import type { Logger } from '../../log.js';
+import type { MailTransport } from './transport.js';
+
+export const MAX_ATTEMPTS = 20;
+export const backoffMs = (attempts: number) => Math.min(5_000 * 2 ** (attempts - 1), 3600_000);
+/** Rows marked sent at least this often while a batch runs: what a crash can leave sent but still queued. */
+const FLUSH_MS = 200;
+/** When the server is down, or refuses our sign-in or TLS, every further send fails the same way. */
+const FATAL = /ECONNREFUSED|ECONNECTION|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ESOCKET|EAUTH|ETLS/;
+
+export interface SenderDeps {
+  models: Pick<Models, 'OutboxMail'>;
+  sequelize: Sequelize;
+  from: string;
+  clock: () => Date;
+  log: Logger;
+  /** This process (the lease holder's name); a batch's token is holder#n. */
+  holder: string;
+  /** How long a claim holds without renewal: a dead sender's mails wait this long before they go again. */
+  claimMs: number;
+  /** Rows claimed at once. */
+  batch?: number;
+}
+
+export interface DeliverOptions {
+  /** Aborted when the job's lease is lost or the server stops: no new batch is claimed. */
+  signal?: AbortSignal;
+  /** Rows per batch (default deps.batch). */
+  limit?: number;
+}
+
+export function createSender(deps: SenderDeps) {
+  const { OutboxMail } = deps.models;
+  const mysql = deps.sequelize.getDialect() !== 'sqlite';
+  const q = (sql: string, replacements: Record<string, unknown>) =>
+    deps.sequelize.query(sql, { replacements, type: QueryTypes.UPDATE });
+  let seq = 0;
+  let sending = false;
+
+  /** Claims up to `n` due rows nobody holds for `token`; returns them oldest first. */
+  async function claim(token: string, n: number): Promise<OutboxMail[]> {
+    const now = deps.clock();
+    const until = new Date(now.getTime() + deps.claimMs);
+    const free = `status = 'queued' AND next_attempt_at <= :now AND (claimed_until IS NULL OR claimed_until < :now)`;
+    // One statement, so the pick and the claim cannot be split by another sender. MySQL updates with ORDER BY
+    // and LIMIT directly (it refuses LIMIT in an IN subquery); SQLite picks in a subquery under its write lock.
+    const sql = mysql
+      ? `UPDATE outbox SET claimed_by = :token, claimed_until = :until WHERE ${free} ORDER BY next_attempt_at, id LIMIT :n`
+      : `UPDATE outbox SET claimed_by = :token, claimed_until = :until WHERE id IN ` +
+        `(SELECT id FROM outbox WHERE ${free} ORDER BY next_attempt_at, id LIMIT :n)`;
+    await q(sql, { token, until, now, n });
+    return OutboxMail.findAll({ where: { claimedBy: token, status: 'queued' }, order: [['id', 'ASC']] });
+  }
+
+  /** Sends one claimed batch with `parallel` sends at a time; false when a fatal error stopped it. */
+  async function sendBatch(transport: MailTransport, token: string, rows: OutboxMail[], tally: Tally) {
+    const sentIds: number[] = [];
+    let marking: Promise<void> = Promise.resolve();
+    // Serialized writes: a flush never overtakes the one before it.
+    const flush = () => {
+      const ids = sentIds.splice(0);
+      if (ids.length)
+        marking = marking.then(() =>
+          OutboxMail.update(
+            {
+              status: 'sent',
+              sentAt: deps.clock(),
+              attempts: deps.sequelize.literal('attempts + 1') as unknown as number,
+              lastError: null,
+              claimedBy: null,
+              claimedUntil: null,
+            },
+            // Sent is the truth even if our claim ran out meanwhile.
+            { where: { id: { [Op.in]: ids }, status: 'queued' } },
+          ).then(() => undefined),
+        );
+      return marking;
+    };
+    const renew = setInterval(
+      () => {
+        void q(`UPDATE outbox SET claimed_until = :until WHERE claimed_by = :token AND status = 'queued'`, {
+          until: new Date(deps.clock().getTime() + deps.claimMs),
+          token,
+        }).catch((err: unknown) => deps.log.warn({ err }, 'outbox claim not renewed'));
+      },
+      Math.max(100, deps.claimMs / 3),
+    );
+    const flusher = setInterval(() => void flush().catch(() => undefined), FLUSH_MS);
+    let next = 0;
+    let fatal = false;
+    const worker = async () => {
+      while (!fatal && next < rows.length) {
+        const m = rows[next++]!;
+        try {
+          await transport.send({
+            from: deps.from,
+            to: m.toAddr,
+            subject: m.subject,
+            text: m.text,
+            html: m.html,
+            messageId: m.emailMessageId,
+            headers: m.headers,
+          });
+          sentIds.push(m.id);
+          tally.sent++;
+          deps.log.info({ ticketId: m.ticketId, messageId: m.emailMessageId, kind: m.kind }, 'mail sent');
+        } catch (err) {
+          tally.failed++;
+          await failed(m, token, err);
+          if (FATAL.test(String((err as { code?: string }).code ?? (err as Error).message))) fatal = true;
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(transport.parallel ?? 1, rows.length) }, worker));
+    } finally {
+      clearInterval(renew);
+      clearInterval(flusher);
+      await flush();
+      // Rows not tried (a fatal error stopped the batch) are free again at once, their attempts unchanged.
+      const untried = rows.slice(next).map((m) => m.id);
+      if (untried.length)
+        await OutboxMail.update(
+          { claimedBy: null, claimedUntil: null },
+          { where: { id: { [Op.in]: untried }, claimedBy: token } },
+        );
+    }
+    return !fatal;
+  }
+
+  /** Counts the attempt and schedules the next one with backoff; dead after MAX_ATTEMPTS. */
+  async function failed(m: OutboxMail, token: string, err: unknown) {
+    const attempts = m.attempts + 1;
+    const dead = attempts >= MAX_ATTEMPTS;
+    await OutboxMail.update(
+      {
+        attempts,
+        status: dead ? 'dead' : 'queued',
+        lastError: String((err as Error).message ?? err).slice(0, 1000),
+        nextAttemptAt: new Date(deps.clock().getTime() + backoffMs(attempts)),
+        claimedBy: null,
+        claimedUntil: null,
+      },
+      { where: { id: m.id, claimedBy: token } },
+    );
+    deps.log.warn(
+      { ticketId: m.ticketId, messageId: m.emailMessageId, attempts, err: (err as Error).message },
+      dead ? 'mail given up' : 'mail send failed, will retry',
+    );
+  }
+
+  return {
+    /**
+     * Sends everything due, batch after batch, until the queue is empty, a fatal error, or `signal` aborts. One
+     * run at a time per process; claims keep other processes (and a later run here) off the rows in flight.
+     */
+    async deliverDue(transport: MailTransport, o: DeliverOptions = {}): Promise<Tally> {
+      const tally: Tally = { sent: 0, failed: 0 };
+      if (sending) return tally;
+      sending = true;
+      const n = o.limit ?? deps.batch ?? 200;
+      try {
+        while (!o.signal?.aborted) {
+          const token = `${deps.holder.slice(0, 80)}#${++seq}`;
+          const rows = await claim(token, n);
+          if (!rows.length) break;
+          if (!(await sendBatch(transport, token, rows, tally)) || rows.length < n) break;
+        }
+      } finally {
+        sending = false;
+      }
+      return tally;
+    },
+  };
+}
+
+export interface Tally {
+  sent: number;
+  failed: number;
+}
+
+export type Sender = ReturnType<typeof createSender>;
