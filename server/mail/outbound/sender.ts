@@ -43,6 +43,13 @@ export interface DeliverOptions {
 export function createSender(deps: SenderDeps) {
   const { OutboxMail } = deps.models;
   const mysql = deps.sequelize.getDialect() !== 'sqlite';
+  // Dates as the models write them: Sequelize's own escaping of a Date drops the milliseconds on MySQL, and a mail
+  // queued this second would then wait for the next one.
+  const at = (d: Date) =>
+    d
+      .toISOString()
+      .replace('T', ' ')
+      .replace('Z', mysql ? '' : ' +00:00');
   const q = (sql: string, replacements: Record<string, unknown>) =>
     deps.sequelize.query(sql, { replacements, type: QueryTypes.UPDATE });
   let seq = 0;
@@ -59,7 +66,7 @@ export function createSender(deps: SenderDeps) {
       ? `UPDATE outbox SET claimed_by = :token, claimed_until = :until WHERE ${free} ORDER BY next_attempt_at, id LIMIT :n`
       : `UPDATE outbox SET claimed_by = :token, claimed_until = :until WHERE id IN ` +
         `(SELECT id FROM outbox WHERE ${free} ORDER BY next_attempt_at, id LIMIT :n)`;
-    await q(sql, { token, until, now, n });
+    await q(sql, { token, until: at(until), now: at(now), n });
     return OutboxMail.findAll({ where: { claimedBy: token, status: 'queued' }, order: [['id', 'ASC']] });
   }
 
@@ -90,7 +97,7 @@ export function createSender(deps: SenderDeps) {
     const renew = setInterval(
       () => {
         void q(`UPDATE outbox SET claimed_until = :until WHERE claimed_by = :token AND status = 'queued'`, {
-          until: new Date(deps.clock().getTime() + deps.claimMs),
+          until: at(new Date(deps.clock().getTime() + deps.claimMs)),
           token,
         }).catch((err: unknown) => deps.log.warn({ err }, 'outbox claim not renewed'));
       },
