@@ -107,7 +107,7 @@ export const schema = z.object({
   IMAP_FAILED_MAILBOX: z.string().min(1).default('Failed'),
   IMAP_POLL_SECONDS: int(60, 1, 3600),
   SMTP_URL: url(['smtp', 'smtps']),
-  // SMTP connections the outbox keeps open and sends over at once (Microsoft 365 allows 3 per mailbox).
+  // SMTP connections the outbox keeps open and sends over at once; hosted relays cap them per mailbox.
   SMTP_CONNECTIONS: int(4, 1, 50),
   MAIL_FROM: z.string().default('IT Helpdesk <it@helpdesk.localhost>'),
   MAIL_MAX_BYTES: int(25 * 1024 * 1024, 1024),
