@@ -67,7 +67,10 @@ async function startSink(): Promise<Sink> {
 const mariadbUp = () =>
   new Promise<boolean>((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port: 3306 });
-    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 
