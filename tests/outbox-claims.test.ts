@@ -109,7 +109,7 @@ describe(`outbox claims across two senders (${testDialect})`, () => {
     ]);
   });
 
-  it('a failed send keeps its backoff and frees the claim; a mail that is not due is not claimed', async () => {
+  it('a failed send keeps its backoff and frees the claim, and goes when SMTP is back; a mail not due waits', async () => {
     const { OutboxMail } = a.hd.db.models;
     const later = await OutboxMail.create(row('later', 1, { nextAttemptAt: new Date(Date.now() + 60_000) }));
     await sink.down();
@@ -123,6 +123,15 @@ describe(`outbox claims across two senders (${testDialect})`, () => {
       expect(failing.attempts).toBe(1);
       expect(failing.claimedBy).toBeNull();
       expect(failing.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 3_000); // the first backoff is 5 s
+      // Back up: the pool opens new connections, and the mail goes once its backoff is over.
+      await sink.start();
+      const before = sink.messages.length;
+      await failing.update({ nextAttemptAt: new Date() });
+      expect(await a.hd.deliverOutbox()).toEqual({ sent: 1, failed: 0 });
+      await sink.waitFor(before + 1);
+      expect(messageIdOf(sink.messages[before]!)).toBe('outage-1@helpdesk.localhost');
+      await failing.reload();
+      expect(failing).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
     } finally {
       await sink.start();
     }
