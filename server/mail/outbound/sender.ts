@@ -5,7 +5,7 @@
  * connections, and the rows are marked sent together. A sender that dies leaves claims that expire after claimMs:
  * only then does the mail go again, with the Message-ID stored on the row, so a recipient's client can drop the
  * copy. Delivery is at least once, and a second copy is possible only for mails handed to SMTP in the last
- * moments (≤ FLUSH_MS) before a crash.
+ * moments before a crash (the sends in flight and those of one marking UPDATE).
  */
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { Models, OutboxMail } from '../../db/models.js';
@@ -14,8 +14,6 @@ import type { MailTransport } from './transport.js';
 
 export const MAX_ATTEMPTS = 20;
 export const backoffMs = (attempts: number) => Math.min(5_000 * 2 ** (attempts - 1), 3600_000);
-/** Rows marked sent at least this often while a batch runs: what a crash can leave sent but still queued. */
-const FLUSH_MS = 200;
 /** When the server is down, or refuses our sign-in or TLS, every further send fails the same way. */
 const FATAL = /ECONNREFUSED|ECONNECTION|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ESOCKET|EAUTH|ETLS/;
 
@@ -73,27 +71,33 @@ export function createSender(deps: SenderDeps) {
   /** Sends one claimed batch with `parallel` sends at a time; false when a fatal error stopped it. */
   async function sendBatch(transport: MailTransport, token: string, rows: OutboxMail[], tally: Tally) {
     const sentIds: number[] = [];
-    let marking: Promise<void> = Promise.resolve();
-    // Serialized writes: a flush never overtakes the one before it.
-    const flush = () => {
-      const ids = sentIds.splice(0);
-      if (ids.length)
-        marking = marking.then(() =>
-          OutboxMail.update(
-            {
-              status: 'sent',
-              sentAt: deps.clock(),
-              attempts: deps.sequelize.literal('attempts + 1') as unknown as number,
-              lastError: null,
-              claimedBy: null,
-              claimedUntil: null,
-            },
-            // Sent is the truth even if our claim ran out meanwhile.
-            { where: { id: { [Op.in]: ids }, status: 'queued' } },
-          ).then(() => undefined),
-        );
-      return marking;
+    // Marks are group-committed: one UPDATE at a time, each taking every mail sent while the one before it ran, so
+    // a mail stays sent-but-queued (what a crash would send again) for about one UPDATE's time, not a timer's.
+    let marking: Promise<void> | null = null;
+    const markSent = async (): Promise<void> => {
+      while (sentIds.length) {
+        const ids = sentIds.splice(0);
+        await OutboxMail.update(
+          {
+            status: 'sent',
+            sentAt: deps.clock(),
+            attempts: deps.sequelize.literal('attempts + 1') as unknown as number,
+            lastError: null,
+            claimedBy: null,
+            claimedUntil: null,
+          },
+          // Sent is the truth even if our claim ran out meanwhile.
+          { where: { id: { [Op.in]: ids }, status: 'queued' } },
+        ).catch((err: unknown) => {
+          sentIds.unshift(...ids); // the next flush (at the latest the batch's last) tries them again
+          throw err;
+        });
+      }
     };
+    const flush = (): Promise<void> =>
+      (marking ??= markSent().finally(() => {
+        marking = null;
+      }));
     const renew = setInterval(
       () => {
         void q(`UPDATE outbox SET claimed_until = :until WHERE claimed_by = :token AND status = 'queued'`, {
@@ -103,7 +107,6 @@ export function createSender(deps: SenderDeps) {
       },
       Math.max(100, deps.claimMs / 3),
     );
-    const flusher = setInterval(() => void flush().catch(() => undefined), FLUSH_MS);
     let next = 0;
     let fatal = false;
     const worker = async () => {
@@ -120,6 +123,7 @@ export function createSender(deps: SenderDeps) {
             headers: m.headers,
           });
           sentIds.push(m.id);
+          void flush().catch((err: unknown) => deps.log.warn({ err }, 'sent mails not marked yet; retried at the end'));
           tally.sent++;
           deps.log.info({ ticketId: m.ticketId, messageId: m.emailMessageId, kind: m.kind }, 'mail sent');
         } catch (err) {
@@ -133,7 +137,8 @@ export function createSender(deps: SenderDeps) {
       await Promise.all(Array.from({ length: Math.min(transport.parallel ?? 1, rows.length) }, worker));
     } finally {
       clearInterval(renew);
-      clearInterval(flusher);
+      // The marking under way (or a first try), then one more for what is left; a failure of that one throws.
+      await flush().catch(() => undefined);
       await flush();
       // Rows not tried (a fatal error stopped the batch) are free again at once, their attempts unchanged.
       const untried = rows.slice(next).map((m) => m.id);
