@@ -195,6 +195,7 @@ export function createSender(deps: SenderDeps) {
           if (!(await sendBatch(transport, token, rows, tally)) || rows.length < n) break;
         }
       } finally {
+        transport.release?.();
         sending = false;
       }
       return tally;

@@ -1,5 +1,6 @@
 /** MailTransport: SMTP through nodemailer, or the dev outbox that keeps mail viewable at /dev/outbox. */
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { OAuthTokenError, type TokenProvider } from '../oauth/tokens.js';
 import { isLoopbackHost, plaintextPolicy, plaintextRefused } from '../tls.js';
 
@@ -27,6 +28,8 @@ export interface MailTransport {
   send(mail: OutgoingEnvelope): Promise<void>;
   /** True when the server answers (for /healthz). */
   check(): Promise<boolean>;
+  /** Closes the connections a run opened (the sender calls it when a run ends); the next send opens new ones. */
+  release?(): void;
   close(): void;
 }
 
@@ -94,11 +97,7 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
   // The token nodemailer holds, so that a refusal renews exactly that one.
   let handedOut: string | undefined;
   const connections = o.connections ?? 4;
-  const t = nodemailer.createTransport({
-    // Pooled: one sign-in (and TLS handshake) per connection instead of per mail, several connections at once.
-    pool: true,
-    maxConnections: connections,
-    maxMessages: o.messagesPerConnection ?? 100,
+  const options = {
     host,
     port,
     secure,
@@ -128,7 +127,23 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
-  });
+  } satisfies SMTPTransport.Options;
+  // Pooled while a run sends: one sign-in (and TLS handshake) per connection instead of per mail, several
+  // connections at once. The pool is dropped when the run ends (release), so every burst signs in afresh with
+  // the token of that moment, and no idle session is left for the relay to cut.
+  let pool: Transporter | null = null;
+  const pooled = () =>
+    (pool ??= nodemailer.createTransport({
+      ...options,
+      pool: true,
+      maxConnections: connections,
+      maxMessages: o.messagesPerConnection ?? 100,
+    }));
+  const release = () => {
+    pool?.close();
+    pool = null;
+  };
+  const verifier = nodemailer.createTransport(options);
   const cacheMs = o.checkCacheMs ?? 30_000;
   let checked: { at: number; up: Promise<boolean> } | null = null;
   return {
@@ -136,7 +151,7 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
     parallel: connections,
     async send(m) {
       try {
-        await t.sendMail(toNodemailer(m));
+        await pooled().sendMail(toNodemailer(m));
       } catch (err) {
         throw explain(err, host, port, !!tokens, user);
       }
@@ -146,14 +161,18 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
       if (!checked || Date.now() - checked.at > cacheMs)
         checked = {
           at: Date.now(),
-          up: t.verify().then(
+          up: verifier.verify().then(
             () => true,
             () => false,
           ),
         };
       return checked.up;
     },
-    close: () => t.close(),
+    release,
+    close() {
+      release();
+      verifier.close();
+    },
   };
 }
 
