@@ -7,6 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Op, type InferCreationAttributes } from 'sequelize';
 import type { OutboxMail } from '../server/db/models.js';
+import { MAX_ATTEMPTS } from '../server/mail/outbound/sender.js';
 import { startSmtpServer, type SinkMessage, type SmtpSink } from './support/smtp.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { testDialect } from './support/db.js';
@@ -115,9 +116,20 @@ describe(`outbox claims across two senders (${testDialect})`, () => {
     await sink.down();
     try {
       const failing = await OutboxMail.create(row('outage', 1));
+      const last = await OutboxMail.create(row('outage', 2, { attempts: MAX_ATTEMPTS - 1 }));
+      const more = await OutboxMail.bulkCreate([3, 4, 5].map((i) => row('outage', i)));
+      // Three go out at once over the pool's three connections and fail; the connection failure ends the run, so
+      // the last two are not tried: free again at once, no attempt counted. The one at its last attempt is dead.
       const run = await a.hd.deliverOutbox();
-      expect(run.sent).toBe(0);
-      expect(run.failed).toBe(1);
+      expect(run).toEqual({ sent: 0, failed: 3 });
+      for (const r of more) await r.reload();
+      expect(more.map((r) => [r.attempts, r.status, r.claimedBy])).toEqual([
+        [1, 'queued', null],
+        [0, 'queued', null],
+        [0, 'queued', null],
+      ]);
+      await last.reload();
+      expect(last).toMatchObject({ status: 'dead', attempts: MAX_ATTEMPTS, claimedBy: null }); // the dead letter
       await failing.reload();
       expect(failing.status).toBe('queued');
       expect(failing.attempts).toBe(1);
@@ -127,9 +139,11 @@ describe(`outbox claims across two senders (${testDialect})`, () => {
       await sink.start();
       const before = sink.messages.length;
       await failing.update({ nextAttemptAt: new Date() });
-      expect(await a.hd.deliverOutbox()).toEqual({ sent: 1, failed: 0 });
-      await sink.waitFor(before + 1);
-      expect(messageIdOf(sink.messages[before]!)).toBe('outage-1@helpdesk.localhost');
+      expect(await a.hd.deliverOutbox()).toEqual({ sent: 3, failed: 0 });
+      await sink.waitFor(before + 3);
+      expect(sink.messages.slice(before).map(messageIdOf).sort()).toEqual(
+        [1, 4, 5].map((i) => `outage-${i}@helpdesk.localhost`),
+      );
       await failing.reload();
       expect(failing).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
     } finally {
