@@ -107,6 +107,8 @@ export const schema = z.object({
   IMAP_FAILED_MAILBOX: z.string().min(1).default('Failed'),
   IMAP_POLL_SECONDS: int(60, 1, 3600),
   SMTP_URL: url(['smtp', 'smtps']),
+  // SMTP connections the outbox keeps open and sends over at once; hosted relays cap them per mailbox.
+  SMTP_CONNECTIONS: int(4, 1, 50),
   MAIL_FROM: z.string().default('IT Helpdesk <it@helpdesk.localhost>'),
   MAIL_MAX_BYTES: int(25 * 1024 * 1024, 1024),
   // The authserv-id of our own receiving mail server, whose Authentication-Results header we believe.
@@ -180,7 +182,7 @@ const shape = (e: z.output<typeof schema>) => ({
     failedMailbox: e.IMAP_FAILED_MAILBOX,
     pollSeconds: e.IMAP_POLL_SECONDS,
   },
-  smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, maxBytes: e.MAIL_MAX_BYTES },
+  smtp: { url: e.SMTP_URL, from: e.MAIL_FROM, maxBytes: e.MAIL_MAX_BYTES, connections: e.SMTP_CONNECTIONS },
   reopenWindowDays: e.REOPEN_WINDOW_DAYS,
   openai: {
     apiKey: e.OPENAI_API_KEY,

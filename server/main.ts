@@ -49,6 +49,7 @@ import { devOutboxRoutes } from './mail/outbound/dev-outbox.routes.js';
 import { createMailIds } from './mail/outbound/ids.js';
 import { createNotifier } from './mail/outbound/notify.js';
 import { createOutbox } from './mail/outbound/outbox.js';
+import { createSender, type DeliverOptions } from './mail/outbound/sender.js';
 import { createDevTransport, createSmtpTransport, type MailTransport } from './mail/outbound/transport.js';
 import { requesterApiRoutes } from './requester/api.routes.js';
 import { requesterPages } from './requester/pages.routes.js';
@@ -118,7 +119,12 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   const transport =
     opts.transport ??
     (config.smtp.url
-      ? createSmtpTransport(config.smtp.url, { tokens: mailTokens, allowPlaintext, dkim: config.dkim })
+      ? createSmtpTransport(config.smtp.url, {
+          tokens: mailTokens,
+          allowPlaintext,
+          dkim: config.dkim,
+          connections: config.smtp.connections,
+        })
       : createDevTransport());
   const notifier = createNotifier({
     outbox,
@@ -234,6 +240,15 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     models,
     holder: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     clock,
+  });
+  const sender = createSender({
+    models,
+    sequelize,
+    from: config.smtp.from,
+    clock,
+    log: room('outbox'),
+    holder: leases.holder,
+    claimMs: config.leaseSeconds * 1000,
   });
   const imap = config.imap.url
     ? createImapSource(
@@ -375,7 +390,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   });
 
   const jobs: Job[] = [
-    { name: 'outbox', everyMs: 1000, run: async () => void (await outbox.deliverDue(transport)) },
+    { name: 'outbox', everyMs: 1000, run: async (signal) => void (await sender.deliverDue(transport, { signal })) },
     { name: 'recover-new', everyMs: 15_000, run: async () => void (await tickets.recoverUntriaged()) },
     { name: 'learn', everyMs: 10 * 60_000, run: async () => void (await local.retrain()) },
     { name: 'escalation', everyMs: 60_000, run: async () => void (await tickets.escalateOverdue()) },
@@ -394,6 +409,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     tickets,
     intake,
     outbox,
+    /** One outbox run now, through the configured transport (tests and drills; the job does this every second). */
+    deliverOutbox: (o?: DeliverOptions) => sender.deliverDue(transport, o),
     kb,
     signer,
     ids,

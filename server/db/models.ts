@@ -201,6 +201,9 @@ export class OutboxMail extends Model<InferAttributes<OutboxMail>, InferCreation
   declare attempts: CreationOptional<number>;
   declare nextAttemptAt: Date;
   declare lastError: CreationOptional<string | null>;
+  /** The sender batch that holds the row until claimedUntil (outbound/sender.ts); null when nobody does. */
+  declare claimedBy: CreationOptional<string | null>;
+  declare claimedUntil: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   declare sentAt: CreationOptional<Date | null>;
@@ -423,6 +426,8 @@ export function initModels(sequelize: Sequelize) {
       attempts: zero(),
       nextAttemptAt: d,
       lastError: s,
+      claimedBy: s,
+      claimedUntil: d,
       ...dates,
       sentAt: d,
     } as Attrs<OutboxMail>,

@@ -34,6 +34,8 @@ export interface SmtpSinkOptions {
    * is good for the user; a refused one gets the RFC 7628 error challenge, so the client may renew and retry.
    */
   xoauth2?: (user: string, token: string) => boolean;
+  /** Answers each message's DATA this much later (a slow relay); the message counts as received then. */
+  delayMs?: number;
 }
 
 export async function startSmtpServer(opts: SmtpSinkOptions = {}): Promise<SmtpSink> {
@@ -80,7 +82,8 @@ export async function startSmtpServer(opts: SmtpSinkOptions = {}): Promise<SmtpS
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('error', callback);
-        stream.on('end', () => {
+        stream.on('end', () => setTimeout(accept, opts.delayMs ?? 0));
+        const accept = () => {
           const env = session.envelope;
           messages.push({
             envelope: {
@@ -91,7 +94,7 @@ export async function startSmtpServer(opts: SmtpSinkOptions = {}): Promise<SmtpS
           });
           callback();
           notify();
-        });
+        };
       },
     });
   }

@@ -52,7 +52,16 @@ describe('retries', () => {
 
 describe('which send errors stop the batch', () => {
   it('stops on a server that is down, unreachable or refuses sign-in or TLS', () => {
-    for (const code of ['ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ESOCKET', 'EAUTH', 'ETLS'])
+    for (const code of [
+      'ECONNREFUSED',
+      'ECONNECTION',
+      'ETIMEDOUT',
+      'ECONNRESET',
+      'EHOSTUNREACH',
+      'ESOCKET',
+      'EAUTH',
+      'ETLS',
+    ])
       expect(stopsBatch(Object.assign(new Error('send failed'), { code })), code).toBe(true);
     // Without a code, the message tells.
     expect(stopsBatch(new Error('connect ECONNREFUSED 127.0.0.1:25'))).toBe(true);

@@ -36,5 +36,7 @@ export function afterFailure(previousAttempts: number, now: Date) {
  */
 export function stopsBatch(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
-  return /ECONNREFUSED|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ESOCKET|EAUTH|ETLS/.test(String(e?.code ?? e?.message));
+  return /ECONNREFUSED|ECONNECTION|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ESOCKET|EAUTH|ETLS/.test(
+    String(e?.code ?? e?.message),
+  );
 }

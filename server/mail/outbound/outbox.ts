@@ -1,13 +1,12 @@
 /**
  * The outbox: an email is queued in the same transaction as the ticket change that causes it, and a sender job
- * delivers it with retry and backoff, so an SMTP outage delays mail and loses none.
+ * (sender.ts) delivers it with retry and backoff, so an SMTP outage delays mail and loses none.
  */
 import { Op, type Transaction } from 'sequelize';
 import type { Models, OutboxMail } from '../../db/models.js';
 import { addressKey } from '../../domain/address.js';
 import type { Logger } from '../../log.js';
-import { AUTO_LIMIT, afterFailure, autoWindowStart, overAutoLimit, stopsBatch } from './outbox-rules.js';
-import type { MailTransport } from './transport.js';
+import { AUTO_LIMIT, autoWindowStart, overAutoLimit } from './outbox-rules.js';
 
 export { AUTO_LIMIT } from './outbox-rules.js';
 
@@ -35,7 +34,6 @@ export interface OutboxDeps {
 
 export function createOutbox(deps: OutboxDeps) {
   const { OutboxMail } = deps.models;
-  let sending = false;
 
   return {
     /** Queues a mail inside the caller's transaction; returns the row (status suppressed when over the limit). */
@@ -89,60 +87,10 @@ export function createOutbox(deps: OutboxDeps) {
       );
     },
 
-    /** Sends what is due; one batch at a time per process (the caller holds the outbox lease across processes). */
-    async deliverDue(transport: MailTransport, limit = 25): Promise<{ sent: number; failed: number }> {
-      if (sending) return { sent: 0, failed: 0 };
-      sending = true;
-      let sent = 0;
-      let failed = 0;
-      try {
-        const due = await OutboxMail.findAll({
-          where: { status: 'queued', nextAttemptAt: { [Op.lte]: deps.clock() } },
-          order: [['id', 'ASC']],
-          limit,
-        });
-        for (const m of due) {
-          try {
-            await transport.send({
-              from: deps.from,
-              to: m.toAddr,
-              subject: m.subject,
-              text: m.text,
-              html: m.html,
-              messageId: m.emailMessageId,
-              headers: m.headers,
-            });
-            await m.update({ status: 'sent', sentAt: deps.clock(), attempts: m.attempts + 1, lastError: null });
-            sent++;
-            deps.log.info({ ticketId: m.ticketId, messageId: m.emailMessageId, kind: m.kind }, 'mail sent');
-          } catch (err) {
-            failed++;
-            const { attempts, dead, nextAttemptAt } = afterFailure(m.attempts, deps.clock());
-            await m.update({
-              attempts,
-              status: dead ? 'dead' : 'queued',
-              lastError: String((err as Error).message ?? err).slice(0, 1000),
-              nextAttemptAt,
-            });
-            deps.log.warn(
-              { ticketId: m.ticketId, messageId: m.emailMessageId, attempts, err: (err as Error).message },
-              dead ? 'mail given up' : 'mail send failed, will retry',
-            );
-            // When the server is down, or refuses our sign-in or TLS, every further send fails the same way: stop
-            // the batch, retry later.
-            if (stopsBatch(err)) break;
-          }
-        }
-      } finally {
-        sending = false;
-      }
-      return { sent, failed };
-    },
-
     /** Puts a failed or dead mail back in the queue now (admin retry). */
     async retry(id: number) {
       const [n] = await OutboxMail.update(
-        { status: 'queued', nextAttemptAt: deps.clock(), attempts: 0 },
+        { status: 'queued', nextAttemptAt: deps.clock(), attempts: 0, claimedBy: null, claimedUntil: null },
         { where: { id, status: { [Op.in]: ['failed', 'dead', 'suppressed'] } } },
       );
       return n > 0;

@@ -1,5 +1,6 @@
 /** MailTransport: SMTP through nodemailer, or the dev outbox that keeps mail viewable at /dev/outbox. */
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { OAuthTokenError, type TokenProvider } from '../oauth/tokens.js';
 import { isLoopbackHost, plaintextPolicy, plaintextRefused } from '../tls.js';
 
@@ -22,9 +23,13 @@ export interface OutgoingEnvelope {
 
 export interface MailTransport {
   readonly name: string;
+  /** How many sends it takes at once (the SMTP pool's connections); the sender runs that many in parallel. */
+  readonly parallel?: number;
   send(mail: OutgoingEnvelope): Promise<void>;
   /** True when the server answers (for /healthz). */
   check(): Promise<boolean>;
+  /** Closes the connections a run opened (the sender calls it when a run ends); the next send opens new ones. */
+  release?(): void;
   close(): void;
 }
 
@@ -53,6 +58,10 @@ export interface SmtpTransportOptions {
   dkim?: DkimConfig | null;
   /** How long check() reuses its answer; /healthz must not sign in to the server on every probe. */
   checkCacheMs?: number;
+  /** SMTP connections kept open and used at once (SMTP_CONNECTIONS); hosted relays cap this per mailbox. */
+  connections?: number;
+  /** Messages per connection before it is replaced (a server may refuse more in one session). */
+  messagesPerConnection?: number;
 }
 
 /** Turns nodemailer's failures into messages an operator can act on (the code stays for the outbox). */
@@ -87,7 +96,8 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
   const tokens = o.tokens ?? null;
   // The token nodemailer holds, so that a refusal renews exactly that one.
   let handedOut: string | undefined;
-  const t = nodemailer.createTransport({
+  const connections = o.connections ?? 4;
+  const options = {
     host,
     port,
     secure,
@@ -117,14 +127,31 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
-  });
+  } satisfies SMTPTransport.Options;
+  // Pooled while a run sends: one sign-in (and TLS handshake) per connection instead of per mail, several
+  // connections at once. The pool is dropped when the run ends (release), so every burst signs in afresh with
+  // the token of that moment, and no idle session is left for the relay to cut.
+  let pool: Transporter | null = null;
+  const pooled = () =>
+    (pool ??= nodemailer.createTransport({
+      ...options,
+      pool: true,
+      maxConnections: connections,
+      maxMessages: o.messagesPerConnection ?? 100,
+    }));
+  const release = () => {
+    pool?.close();
+    pool = null;
+  };
+  const verifier = nodemailer.createTransport(options);
   const cacheMs = o.checkCacheMs ?? 30_000;
   let checked: { at: number; up: Promise<boolean> } | null = null;
   return {
     name: 'smtp',
+    parallel: connections,
     async send(m) {
       try {
-        await t.sendMail(toNodemailer(m));
+        await pooled().sendMail(toNodemailer(m));
       } catch (err) {
         throw explain(err, host, port, !!tokens, user);
       }
@@ -134,14 +161,18 @@ export function createSmtpTransport(url: string, o: SmtpTransportOptions = {}): 
       if (!checked || Date.now() - checked.at > cacheMs)
         checked = {
           at: Date.now(),
-          up: t.verify().then(
+          up: verifier.verify().then(
             () => true,
             () => false,
           ),
         };
       return checked.up;
     },
-    close: () => t.close(),
+    release,
+    close() {
+      release();
+      verifier.close();
+    },
   };
 }
 
@@ -153,6 +184,7 @@ export function createDevTransport(): MailTransport {
   const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     name: 'dev-outbox',
+    parallel: 4,
     async send(m) {
       await t.sendMail(toNodemailer(m));
     },
