@@ -26,8 +26,8 @@ import { type MailParser, ParseQuarantine, sharedParsePool } from './parse-pool.
 const OVERSIZE_KEEP = 1024 * 1024;
 /** Raw bytes per multi-row INSERT of a batch (hex-encoded in the statement, so twice this on the wire). */
 const INSERT_BYTES = 1024 * 1024;
-/** Messages of a batch worked on at once: enough to overlap parsing with the database, few enough for memory. */
-const PROCESS_CONCURRENCY = 4;
+/** Messages of a batch parsed ahead of the one being processed: enough to keep the parse workers busy. */
+const PARSE_AHEAD = 4;
 
 export type IntakeStatus = 'created' | 'commented' | 'ignored' | 'failed' | 'duplicate' | 'received';
 
@@ -168,7 +168,7 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   /** Works on a row we hold the claim on: quarantined past MAX_ATTEMPTS, else processed with the claim renewed. */
-  async function work(row: InboundEmail): Promise<IntakeResult> {
+  async function work(row: InboundEmail, parsed?: Promise<ParsedEmail>): Promise<IntakeResult> {
     if (row.attempts > MAX_ATTEMPTS) {
       const last = row.reason ?? 'the process stopped while handling it (a crash or a restart)';
       deps.log.error({ inboundId: row.id, messageId: row.messageId, attempts: row.attempts }, 'email quarantined');
@@ -176,7 +176,7 @@ export function createIntake(deps: IntakeDeps) {
     }
     const stop = claims.keepAlive(row.id);
     try {
-      return await processClaimed(row);
+      return await processClaimed(row, parsed);
     } catch (err) {
       // Let the next attempt (recovery job, next IMAP pass) have it at once, and remember why this one failed.
       await claims
@@ -192,12 +192,16 @@ export function createIntake(deps: IntakeDeps) {
     }
   }
 
-  async function processClaimed(row: InboundEmail): Promise<IntakeResult> {
+  /** A row whose message was over the limit holds only its head: it is parsed as over the limit too. */
+  const parse = (row: InboundEmail) =>
+    parser.parse(row.raw, { maxBytes: row.size > deps.maxBytes ? 1 : deps.maxBytes });
+
+  /** `parsed`: the parse of row.raw when it was started ahead (processMany). */
+  async function processClaimed(row: InboundEmail, parsed?: Promise<ParsedEmail>): Promise<IntakeResult> {
     let mail: ParsedEmail;
     try {
       await yieldToLoop();
-      // A row whose message was over the limit holds only its head: parse it as over the limit too.
-      mail = await parser.parse(row.raw, { maxBytes: row.size > deps.maxBytes ? 1 : deps.maxBytes });
+      mail = await (parsed ?? parse(row));
     } catch (err) {
       if (err instanceof ParseQuarantine) {
         deps.log.error({ inboundId: row.id, messageId: row.messageId, reason: err.message }, 'email quarantined');
@@ -416,9 +420,9 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   /** Works on a stored row; an error leaves it stored for the recovery job, nothing is lost. */
-  async function run(s: { row: InboundEmail; ours: boolean }): Promise<IntakeResult> {
+  async function run(s: { row: InboundEmail; ours: boolean }, parsed?: Promise<ParsedEmail>): Promise<IntakeResult> {
     try {
-      return s.ours ? await work(s.row) : await process(s.row);
+      return s.ours ? await work(s.row, parsed) : await process(s.row);
     } catch (err) {
       // Stored but not processed (database hiccup, …): the recovery job tries again.
       deps.log.error(
@@ -458,40 +462,45 @@ export function createIntake(deps: IntakeDeps) {
       }
     },
     /**
-     * Processes what storeMany stored, at most `concurrency` messages at once (parsing in the worker pool overlaps
-     * the database work of the others). A row already tried more than once runs alone: a message that kills the
-     * process must not spend the attempts of the messages beside it (MAX_ATTEMPTS would quarantine them too).
+     * Processes what storeMany stored, one message after another in the order given (a reply in the same batch
+     * as the mail it answers must find that mail's ticket), while up to `parseAhead` of the next ones parse in
+     * the worker pool. One at a time also keeps the attempts honest: a message that kills the process spends
+     * only its own (MAX_ATTEMPTS), not those of messages beside it.
      * When `stopping` answers true, rows not started yet are left, their claims given up, for the next pass.
      * Answers per message; null where it was not stored (or left).
      */
     async processMany(
       stored: Stored[],
-      o: { concurrency?: number; stopping?: () => boolean } = {},
+      o: { parseAhead?: number; stopping?: () => boolean } = {},
     ): Promise<(IntakeResult | null)[]> {
-      const concurrency = o.concurrency ?? PROCESS_CONCURRENCY;
+      const ahead = o.parseAhead ?? PARSE_AHEAD;
       const mine = stored.flatMap((s) => ('row' in s && s.ours ? [s.row.id] : []));
       const stopRenewing = claims.keepAliveMany(mine);
       const out = stored.map((s) => ('result' in s ? s.result : null));
-      const running = new Set<Promise<void>>();
+      // Only our own rows hold their raw bytes here; one stored before is read when it is claimed (process()).
+      const parsing = new Map<number, Promise<ParsedEmail>>();
+      const parseUpTo = (end: number) => {
+        for (let j = 0; j < Math.min(end, stored.length); j++) {
+          const s = stored[j]!;
+          if (!('row' in s) || !s.ours || parsing.has(j)) continue;
+          const p = parse(s.row);
+          p.catch(() => undefined); // awaited (and its error handled) when the row's turn comes
+          parsing.set(j, p);
+        }
+      };
       const left: number[] = [];
       try {
-        for (let i = 0; i < stored.length; i++) {
-          const s = stored[i]!;
+        for (const [i, s] of stored.entries()) {
           if (!('row' in s)) continue;
           if (o.stopping?.()) {
             if (s.ours) left.push(s.row.id);
             continue;
           }
-          const alone = !s.ours && s.row.attempts >= 2;
-          while (running.size >= (alone ? 1 : concurrency)) await Promise.race(running);
-          const p: Promise<void> = run(s).then((r) => {
-            out[i] = r;
-            running.delete(p);
-          });
-          running.add(p);
-          if (alone) await p;
+          parseUpTo(i + 1 + ahead);
+          const parsed = parsing.get(i);
+          parsing.delete(i);
+          out[i] = await run(s, parsed);
         }
-        await Promise.all(running);
       } finally {
         stopRenewing();
         await claims.release(left).catch(() => undefined); // else they wait for the claim to expire
