@@ -70,7 +70,7 @@ export function createImapSource(
   const failures = new Map<number, number>();
 
   /** Where a pass spends its time, summed since start (the intake benchmark reads it). */
-  const timing = { listMs: 0, fetchMs: 0, storeMs: 0, processMs: 0, moveMs: 0, messages: 0, batches: 0 };
+  const timing = { listMs: 0, fetchMs: 0, storeMs: 0, processMs: 0, moveMs: 0, messages: 0, moved: 0, batches: 0 };
   const since = (t: number) => performance.now() - t;
 
   /**
@@ -159,6 +159,7 @@ export function createImapSource(
       const set = uidSet(moved);
       await c.messageFlagsAdd(set, ['\\Seen'], { uid: true });
       await c.messageMove(set, dest, { uid: true });
+      timing.moved += moved.length;
       deps.log.debug({ n: moved.length, dest }, 'imap messages moved');
     }
     timing.moveMs += since(t);
@@ -310,7 +311,7 @@ export function createImapSource(
       };
     },
   } satisfies MailSource;
-  /** Milliseconds spent listing, fetching, storing, processing and moving, and messages read, since start. */
+  /** Milliseconds spent listing, fetching, storing, processing and moving; messages read and moved; since start. */
   return Object.assign(source, { timing: () => ({ ...timing }) });
 }
 

@@ -24,8 +24,10 @@ import { type MailParser, ParseQuarantine, sharedParsePool } from './parse-pool.
 
 /** How much of an over-limit message is kept: enough for any text anyone writes. */
 const OVERSIZE_KEEP = 1024 * 1024;
-/** Raw bytes per multi-row INSERT of a batch (hex-encoded in the statement, so twice this on the wire). */
+/** Raw bytes per multi-row INSERT of a batch (hex-encoded in the statement, so about twice this on the wire). */
 const INSERT_BYTES = 1024 * 1024;
+/** A message larger than this is inserted on its own, its bytes bound rather than written into the statement. */
+const INLINE_BYTES = 256 * 1024;
 /** Messages of a batch parsed ahead of the one being processed: enough to keep the parse workers busy. */
 const PARSE_AHEAD = 4;
 
@@ -363,7 +365,8 @@ export function createIntake(deps: IntakeDeps) {
 
   /**
    * Stores a batch in one transaction: one look-up of the keys already stored, multi-row INSERTs of about a
-   * megabyte of raw bytes each (few statements, none near MySQL's max_allowed_packet), one read of the new ids.
+   * megabyte of raw bytes each (few statements, none near MySQL's max_allowed_packet) and one INSERT per large
+   * message, one read of the new ids.
    */
   function storeBatch(batch: Keyed[], source: InboundEmail['source']): Promise<Stored[]> {
     return InboundEmail.sequelize!.transaction(async (transaction) => {
@@ -388,11 +391,19 @@ export function createIntake(deps: IntakeDeps) {
         }
         if (same === undefined) first.set(m.key, i);
       }
-      for (let at = 0; at < fresh.length; ) {
+      // Small messages go several to a multi-row INSERT, which carries their bytes in the statement, hex-encoded
+      // (twice their size); a large one goes alone with its bytes bound as they are, as receive() stores one.
+      const small: number[] = [];
+      for (const i of fresh) {
+        const fields = newRow(batch[i]!, source);
+        if (fields.raw.length <= INLINE_BYTES) small.push(i);
+        else out[i] = { row: await InboundEmail.create(fields, { transaction }), ours: true };
+      }
+      for (let at = 0; at < small.length; ) {
         const chunk: number[] = [];
-        for (let bytes = 0; at < fresh.length && (!chunk.length || bytes < INSERT_BYTES); at++) {
-          chunk.push(fresh[at]!);
-          bytes += Math.min(batch[fresh[at]!]!.raw.length, OVERSIZE_KEEP);
+        for (let bytes = 0; at < small.length && bytes < INSERT_BYTES; at++) {
+          chunk.push(small[at]!);
+          bytes += batch[small[at]!]!.raw.length;
         }
         const rows = await InboundEmail.bulkCreate(
           chunk.map((i) => newRow(batch[i]!, source)),
