@@ -9,7 +9,7 @@ import type { Leases } from '../../db/leases.js';
 import type { Logger } from '../../log.js';
 import type { TokenProvider } from '../oauth/tokens.js';
 import { plaintextPolicy, plaintextRefused } from '../tls.js';
-import type { Intake } from './intake.js';
+import type { Intake, Stored } from './intake.js';
 import { planBatches, uidSet } from './imap-batches.js';
 import type { MailSource } from './source.js';
 
@@ -75,7 +75,7 @@ export function createImapSource(
 
   /**
    * Moves every message in the inbox through intake, a batch at a time (imap-batches.ts): one FETCH of the
-   * batch, one transaction storing it, processing with bounded parallelism, one MOVE per destination. Only
+   * batch, one transaction storing it, processing in order with parsing ahead, one MOVE per destination. Only
    * messages whose raw bytes committed are moved. Returns false when the lease was lost on the way.
    */
   async function drain(c: ImapFlow): Promise<boolean> {
@@ -96,22 +96,42 @@ export function createImapSource(
         ),
       Math.max(250, opts.leaseMs / 3),
     );
+    // A pipeline of two: the next batch is fetched and stored while the one before is processed (parsing and
+    // tickets take longer than IMAP and the store), and processed only once that one is done, so messages are
+    // still processed in inbox order. The MOVE of a batch waits for the FETCH in flight (imapflow queues commands).
+    let pending: Promise<void> | null = null;
+    let waiting: Taken | null = null;
     try {
       for (const uids of planBatches(listed)) {
-        if (stopped) return true;
-        if (lost) return false;
-        await batch(c, uids);
+        if (stopped || lost) break;
+        const taken = (waiting = await take(c, uids));
+        if (pending) await pending;
+        waiting = null;
+        pending = settle(c, taken);
+        pending.catch(() => undefined); // awaited at the next turn
         timing.batches++;
+        // The database refused to store: no further batches until the next pass.
+        if (taken.error) break;
       }
+      if (pending) await pending;
     } finally {
       clearInterval(renew);
+      await pending?.catch(() => undefined); // never leave a batch running behind us
+      // A batch stored but not processed (the one before it failed): give its claims up for the next pass.
+      if (waiting) {
+        waiting.unhold();
+        await deps.intake.processMany(waiting.stored, { stopping: () => true }).catch(() => undefined);
+      }
     }
-    return !lost;
+    return stopped || !lost;
   }
 
-  async function batch(c: ImapFlow, uids: number[]) {
+  type Taken = { got: { uid: number; source: Buffer }[]; stored: Stored[]; error: Error | null; unhold: () => void };
+
+  /** Fetches a batch and stores it; every message whose raw bytes committed may be moved after it is processed. */
+  async function take(c: ImapFlow, uids: number[]): Promise<Taken> {
     let t = performance.now();
-    const got: { uid: number; source: Buffer }[] = [];
+    const got: Taken['got'] = [];
     // BODY.PEEK[] of the whole batch in one command, streamed (imapflow hands over one message at a time);
     // the batch limits bound what is held. A message gone meanwhile (moved by another client) is simply absent.
     for await (const m of c.fetch(uidSet(uids), { uid: true, source: true }, { uid: true }))
@@ -143,8 +163,20 @@ export function createImapSource(
       stored[i] = { result: r };
     }
     timing.storeMs += since(t);
-    t = performance.now();
-    const results = await deps.intake.processMany(stored, { stopping: () => stopped });
+    timing.messages += got.length;
+    // Born claimed: renewed from now on, or a claim could lapse while the batch before is processed.
+    return { got, stored, error, unhold: deps.intake.hold(stored) };
+  }
+
+  /** Processes a stored batch and moves what it can: one MOVE per destination. */
+  async function settle(c: ImapFlow, { got, stored, error, unhold }: Taken) {
+    let t = performance.now();
+    let results: Awaited<ReturnType<Intake['processMany']>>;
+    try {
+      results = await deps.intake.processMany(stored, { stopping: () => stopped });
+    } finally {
+      unhold();
+    }
     timing.processMs += since(t);
     t = performance.now();
     const moves = new Map<string, number[]>();
@@ -163,7 +195,6 @@ export function createImapSource(
       deps.log.debug({ n: moved.length, dest }, 'imap messages moved');
     }
     timing.moveMs += since(t);
-    timing.messages += got.length;
     if (error) throw error;
   }
 

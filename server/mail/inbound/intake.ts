@@ -430,6 +430,8 @@ export function createIntake(deps: IntakeDeps) {
     });
   }
 
+  const ownRows = (stored: Stored[]) => stored.flatMap((s) => ('row' in s && s.ours ? [s.row.id] : []));
+
   /** Works on a stored row; an error leaves it stored for the recovery job, nothing is lost. */
   async function run(s: { row: InboundEmail; ours: boolean }, parsed?: Promise<ParsedEmail>): Promise<IntakeResult> {
     try {
@@ -473,6 +475,11 @@ export function createIntake(deps: IntakeDeps) {
       }
     },
     /**
+     * Keeps our claims on a stored batch's rows alive until the returned stop() (one UPDATE per renewal), for a
+     * batch that waits its turn while the one before it is processed.
+     */
+    hold: (stored: Stored[]) => claims.keepAliveMany(ownRows(stored)),
+    /**
      * Processes what storeMany stored, one message after another in the order given (a reply in the same batch
      * as the mail it answers must find that mail's ticket), while up to `parseAhead` of the next ones parse in
      * the worker pool. One at a time also keeps the attempts honest: a message that kills the process spends
@@ -485,8 +492,7 @@ export function createIntake(deps: IntakeDeps) {
       o: { parseAhead?: number; stopping?: () => boolean } = {},
     ): Promise<(IntakeResult | null)[]> {
       const ahead = o.parseAhead ?? PARSE_AHEAD;
-      const mine = stored.flatMap((s) => ('row' in s && s.ours ? [s.row.id] : []));
-      const stopRenewing = claims.keepAliveMany(mine);
+      const stopRenewing = claims.keepAliveMany(ownRows(stored));
       const out = stored.map((s) => ('result' in s ? s.result : null));
       // Only our own rows hold their raw bytes here; one stored before is read when it is claimed (process()).
       const parsing = new Map<number, Promise<ParsedEmail>>();
