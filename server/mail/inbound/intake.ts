@@ -393,24 +393,31 @@ export function createIntake(deps: IntakeDeps) {
       }
       // Small messages go several to a multi-row INSERT, which carries their bytes in the statement, hex-encoded
       // (twice their size); a large one goes alone with its bytes bound as they are, as receive() stores one.
-      const small: number[] = [];
-      for (const i of fresh) {
-        const fields = newRow(batch[i]!, source);
-        if (fields.raw.length <= INLINE_BYTES) small.push(i);
-        else out[i] = { row: await InboundEmail.create(fields, { transaction }), ours: true };
-      }
-      for (let at = 0; at < small.length; ) {
-        const chunk: number[] = [];
-        for (let bytes = 0; at < small.length && bytes < INSERT_BYTES; at++) {
-          chunk.push(small[at]!);
-          bytes += batch[small[at]!]!.raw.length;
-        }
+      // In inbox order, so ids are too (the recovery job takes rows by id).
+      let chunk: number[] = [];
+      let bytes = 0;
+      const flush = async () => {
+        if (!chunk.length) return;
         const rows = await InboundEmail.bulkCreate(
           chunk.map((i) => newRow(batch[i]!, source)),
           { transaction },
         );
         for (const [j, row] of rows.entries()) out[chunk[j]!] = { row, ours: true };
+        chunk = [];
+        bytes = 0;
+      };
+      for (const i of fresh) {
+        const size = batch[i]!.raw.length;
+        if (size > INLINE_BYTES) {
+          await flush();
+          out[i] = { row: await InboundEmail.create(newRow(batch[i]!, source), { transaction }), ours: true };
+          continue;
+        }
+        chunk.push(i);
+        bytes += size;
+        if (bytes >= INSERT_BYTES) await flush();
       }
+      await flush();
       if (fresh.length) {
         // The ids as the database assigned them: the drivers compute a multi-row INSERT's ids from the first one,
         // which MySQL's interleaved auto-increment (innodb_autoinc_lock_mode=2) does not promise.
