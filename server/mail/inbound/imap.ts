@@ -104,7 +104,8 @@ export function createImapSource(
     try {
       for (const uids of planBatches(listed)) {
         if (stopped || lost) break;
-        const taken = (waiting = await take(c, uids));
+        waiting = await take(c, uids);
+        const taken = waiting;
         if (pending) await pending;
         waiting = null;
         pending = settle(c, taken);
