@@ -162,7 +162,7 @@ export async function benchLatency(root: string, samples: number): Promise<Figur
         name: 'email to AI reply queued, with IDLE',
         value: round(percentile(times, 50) / 1000, 2),
         unit: 's (p50)',
-        target: 'p50 ≤ 2',
+        target: 'p50 ≤ 1',
         note: `p95 ${round(percentile(times, 95) / 1000, 2)} s over ${samples} emails (${ai} answered by the AI agent, the rest acknowledged)`,
       },
     ];
