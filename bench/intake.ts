@@ -65,18 +65,17 @@ async function appendAll(url: string, raws: Buffer[]) {
 /** Backlog throughput and its ratio to mailparser alone; peak RSS of the (in-process) server during intake. */
 export async function benchIntake(root: string, n: number): Promise<Figure[]> {
   const raws = messages(root, n, `bl${Date.now()}`);
-  const p0 = performance.now();
-  for (const r of raws) await simpleParser(r);
-  const parseRate = n / ((performance.now() - p0) / 1000);
   const dovecot = await startDovecot();
   try {
     await appendAll(dovecot.url, raws);
     const hd = await helpdesk(dovecot.url);
+    const before = round(process.memoryUsage().rss / 1048576, 0);
     const mem = memorySampler();
     const t0 = performance.now();
     hd.startJobs();
     await until(
       async () =>
+        hd.imap!.timing().moved >= n &&
         (await hd.db.models.InboundEmail.count({ where: { status: { [Op.ne]: 'received' } } })) >= n &&
         (await hd.db.models.Ticket.count({ where: { status: 'new' } })) === 0,
       30 * 60_000,
@@ -85,14 +84,31 @@ export async function benchIntake(root: string, n: number): Promise<Figure[]> {
     const secs = (performance.now() - t0) / 1000;
     const peak = mem.stop();
     const tickets = await hd.db.models.Ticket.count();
+    const tm = hd.imap!.timing();
     await hd.stop();
     const rate = n / secs;
+    // After intake, so that the bare parser's garbage is not counted in the server's peak memory.
+    const p0 = performance.now();
+    for (const r of raws) await simpleParser(r);
+    const parseRate = n / ((performance.now() - p0) / 1000);
+    // The reader's own clock, phase by phase (they run one after another within a batch, so they add up).
+    const imapSecs = (tm.listMs + tm.fetchMs + tm.storeMs + tm.moveMs) / 1000;
+    const s1 = (ms: number) => round(ms / 1000, 2);
     return [
       {
         name: `intake from Dovecot, ${n.toLocaleString('en')}-message backlog (SQLite)`,
         value: round(rate, 1),
         unit: 'emails/s',
+        target: '≥ 1,000',
         note: `${tickets} tickets in ${round(secs, 1)} s; parse → store → triage → route → outbox`,
+      },
+      {
+        name: 'intake, the IMAP side alone (list + fetch + store raw + move)',
+        value: round(tm.messages / imapSecs, 0),
+        unit: 'emails/s',
+        note:
+          `${tm.batches} batches: list ${s1(tm.listMs)} s, fetch ${s1(tm.fetchMs)} s, store ${s1(tm.storeMs)} s, ` +
+          `move ${s1(tm.moveMs)} s; processing (parse + ticket service) ${s1(tm.processMs)} s`,
       },
       {
         name: 'mailparser alone on the same messages',
@@ -100,7 +116,13 @@ export async function benchIntake(root: string, n: number): Promise<Figure[]> {
         unit: 'emails/s',
         note: `intake runs at ${round((rate / parseRate) * 100, 1)}% of bare parsing`,
       },
-      { name: 'peak memory (RSS) during intake', value: peak, unit: 'MB', note: 'server in-process with the bench' },
+      {
+        name: 'peak memory (RSS) during intake',
+        value: peak,
+        unit: 'MB',
+        target: '≤ 250',
+        note: `server in-process with the bench; ${before} MB before intake started`,
+      },
     ];
   } finally {
     await dovecot.stop();
@@ -140,7 +162,7 @@ export async function benchLatency(root: string, samples: number): Promise<Figur
         name: 'email to AI reply queued, with IDLE',
         value: round(percentile(times, 50) / 1000, 2),
         unit: 's (p50)',
-        target: 'p50 ≤ 2',
+        target: 'p50 ≤ 1',
         note: `p95 ${round(percentile(times, 95) / 1000, 2)} s over ${samples} emails (${ai} answered by the AI agent, the rest acknowledged)`,
       },
     ];

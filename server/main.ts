@@ -415,6 +415,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     signer,
     ids,
     leases,
+    /** The IMAP reader when IMAP_URL is set (its timing, for the intake benchmark). */
+    imap,
     /** Starts the background jobs (outbox sender, recovery, learning, …). */
     startJobs() {
       imap?.start();

@@ -78,6 +78,27 @@ export function createClaims(deps: ClaimDeps) {
       t.unref();
       return () => clearInterval(t);
     },
+    /**
+     * keepAlive for a stored batch, in one UPDATE per renewal: rows born claimed wait their turn while the others
+     * are worked on, and a claim that lapsed meanwhile would let the recovery job take a row we are about to work.
+     */
+    keepAliveMany(ids: number[]): () => void {
+      if (!ids.length) return () => undefined;
+      const t = setInterval(
+        () => {
+          void write({ claimedUntil: until() }, { id: ids, claimedBy: holder, status: 'received' }).catch(
+            () => undefined,
+          );
+        },
+        Math.max(250, deps.claimMs / 3),
+      );
+      t.unref();
+      return () => clearInterval(t);
+    },
+    /** Gives up our claims on rows not worked on (a stop in the middle of a batch): free for the next pass at once. */
+    async release(ids: number[]): Promise<void> {
+      if (ids.length) await write({ claimedBy: null, claimedUntil: null }, { id: ids, claimedBy: holder });
+    },
   };
 }
 

@@ -9,7 +9,8 @@ import type { Leases } from '../../db/leases.js';
 import type { Logger } from '../../log.js';
 import type { TokenProvider } from '../oauth/tokens.js';
 import { plaintextPolicy, plaintextRefused } from '../tls.js';
-import type { Intake, IntakeResult } from './intake.js';
+import type { Intake, Stored } from './intake.js';
+import { planBatches, uidSet } from './imap-batches.js';
 import type { MailSource } from './source.js';
 
 export interface ImapSourceOptions {
@@ -68,46 +69,134 @@ export function createImapSource(
   let loop: Promise<void> | null = null;
   const failures = new Map<number, number>();
 
+  /** Where a pass spends its time, summed since start (the intake benchmark reads it). */
+  const timing = { listMs: 0, fetchMs: 0, storeMs: 0, processMs: 0, moveMs: 0, messages: 0, moved: 0, batches: 0 };
+  const since = (t: number) => performance.now() - t;
+
   /**
-   * Moves every message in the inbox through intake; stops at the first one that could not be stored.
-   * Returns false when the lease was lost on the way.
+   * Moves every message in the inbox through intake, a batch at a time (imap-batches.ts): one FETCH of the
+   * batch, one transaction storing it, processing in order with parsing ahead, one MOVE per destination. Only
+   * messages whose raw bytes committed are moved. Returns false when the lease was lost on the way.
    */
   async function drain(c: ImapFlow): Promise<boolean> {
-    const uids = (await c.search({ all: true }, { uid: true })) || [];
-    // A backlog can take longer than the lease: renew it as we go, or a standby process takes the expired lease
-    // and both read the inbox at once. Stop the moment another process holds it.
-    let renewedAt = Date.now();
-    for (const uid of uids) {
-      if (stopped) return true;
-      if (Date.now() - renewedAt > opts.leaseMs / 3) {
-        if (!(await deps.leases.acquire('imap', opts.leaseMs))) return false;
-        renewedAt = Date.now();
+    const t = performance.now();
+    // One round trip lists every message with its size, so batches are cut by bytes before any is fetched. A
+    // single new message (IDLE) is a batch of one at once: nothing waits for a batch to fill.
+    const listed: { uid: number; size: number }[] = [];
+    for await (const m of c.fetch('1:*', { uid: true, size: true })) listed.push({ uid: m.uid, size: m.size ?? 0 });
+    timing.listMs += since(t);
+    // A backlog can take longer than the lease, and so can one batch: renew it as we go, or a standby process
+    // takes the expired lease and both read the inbox at once. Stop after the batch in hand when it was lost.
+    let lost = false;
+    const renew = setInterval(
+      () =>
+        void deps.leases.acquire('imap', opts.leaseMs).then(
+          (held) => (lost ||= !held),
+          () => undefined, // a missed renewal only shortens the lease
+        ),
+      Math.max(250, opts.leaseMs / 3),
+    );
+    // A pipeline of two: the next batch is fetched and stored while the one before is processed (parsing and
+    // tickets take longer than IMAP and the store), and processed only once that one is done, so messages are
+    // still processed in inbox order. The MOVE of a batch waits for the FETCH in flight (imapflow queues commands).
+    let pending: Promise<void> | null = null;
+    let waiting: Taken | null = null;
+    try {
+      for (const uids of planBatches(listed)) {
+        if (stopped || lost) break;
+        waiting = await take(c, uids);
+        const taken = waiting;
+        if (pending) await pending;
+        waiting = null;
+        pending = settle(c, taken);
+        pending.catch(() => undefined); // awaited at the next turn
+        timing.batches++;
+        // The database refused to store: no further batches until the next pass.
+        if (taken.error) break;
       }
-      const msg = await c.fetchOne(String(uid), { source: true }, { uid: true });
-      // fetchOne answers false when the message is gone (moved by another client meanwhile).
-      if (msg === false || !msg.source) continue;
-      let r: IntakeResult;
-      try {
-        r = await deps.intake.receive(msg.source, 'imap');
-      } catch (err) {
-        // The database could not store it. While the database is down, keep it in the inbox for the next pass;
-        // when the database answers but this one message keeps failing, quarantine it so it never blocks the rest.
-        const n = (failures.get(uid) ?? 0) + 1;
-        failures.set(uid, n);
-        if (n < 3 || !(await deps.databaseUp())) throw err;
-        r = await deps.intake.quarantine(msg.source, 'imap', `could not be stored: ${(err as Error).message}`);
-        deps.log.error({ uid, inboundId: r.inboundId, err: (err as Error).message }, 'imap message quarantined');
+      if (pending) await pending;
+    } finally {
+      clearInterval(renew);
+      await pending?.catch(() => undefined); // never leave a batch running behind us
+      // A batch stored but not processed (the one before it failed): give its claims up for the next pass.
+      if (waiting) {
+        waiting.unhold();
+        await deps.intake.processMany(waiting.stored, { stopping: () => true }).catch(() => undefined);
       }
-      failures.delete(uid);
-      // Another worker holds the stored row (a restart within its claim): leave the message for the next pass, so
-      // it is moved by its final status (a quarantined one to Failed).
-      if (r.claimedElsewhere) continue;
-      const dest = r.status === 'failed' ? opts.failedMailbox : opts.processedMailbox;
-      await c.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
-      await c.messageMove(String(uid), dest, { uid: true });
-      deps.log.debug({ uid, inboundId: r.inboundId, status: r.status, dest }, 'imap message moved');
     }
-    return true;
+    return stopped || !lost;
+  }
+
+  type Taken = { got: { uid: number; source: Buffer }[]; stored: Stored[]; error: Error | null; unhold: () => void };
+
+  /** Fetches a batch and stores it; every message whose raw bytes committed may be moved after it is processed. */
+  async function take(c: ImapFlow, uids: number[]): Promise<Taken> {
+    let t = performance.now();
+    const got: Taken['got'] = [];
+    // BODY.PEEK[] of the whole batch in one command, streamed (imapflow hands over one message at a time);
+    // the batch limits bound what is held. A message gone meanwhile (moved by another client) is simply absent.
+    for await (const m of c.fetch(uidSet(uids), { uid: true, source: true }, { uid: true }))
+      if (m.source) got.push({ uid: m.uid, source: m.source });
+    timing.fetchMs += since(t);
+    t = performance.now();
+    const stored = await deps.intake.storeMany(
+      got.map((g) => g.source),
+      'imap',
+    );
+    let error: Error | null = null;
+    for (const [i, s] of stored.entries()) {
+      const { uid, source } = got[i]!;
+      if (!('error' in s)) {
+        failures.delete(uid);
+        continue;
+      }
+      // The database could not store it. While the database is down, keep it in the inbox for the next pass;
+      // when the database answers but this one message keeps failing, quarantine it so it never blocks the rest.
+      const n = (failures.get(uid) ?? 0) + 1;
+      failures.set(uid, n);
+      if (n < 3 || !(await deps.databaseUp())) {
+        error ??= s.error;
+        continue;
+      }
+      const r = await deps.intake.quarantine(source, 'imap', `could not be stored: ${s.error.message}`);
+      deps.log.error({ uid, inboundId: r.inboundId, err: s.error.message }, 'imap message quarantined');
+      failures.delete(uid);
+      stored[i] = { result: r };
+    }
+    timing.storeMs += since(t);
+    timing.messages += got.length;
+    // Born claimed: renewed from now on, or a claim could lapse while the batch before is processed.
+    return { got, stored, error, unhold: deps.intake.hold(stored) };
+  }
+
+  /** Processes a stored batch and moves what it can: one MOVE per destination. */
+  async function settle(c: ImapFlow, { got, stored, error, unhold }: Taken) {
+    let t = performance.now();
+    let results: Awaited<ReturnType<Intake['processMany']>>;
+    try {
+      results = await deps.intake.processMany(stored, { stopping: () => stopped });
+    } finally {
+      unhold();
+    }
+    timing.processMs += since(t);
+    t = performance.now();
+    const moves = new Map<string, number[]>();
+    for (const [i, r] of results.entries()) {
+      // Not stored, or another worker holds the stored row (a restart within its claim): left in the inbox for
+      // the next pass, so it is moved by its final status (a quarantined one to Failed).
+      if (!r || r.claimedElsewhere) continue;
+      const dest = r.status === 'failed' ? opts.failedMailbox : opts.processedMailbox;
+      moves.set(dest, [...(moves.get(dest) ?? []), got[i]!.uid]);
+    }
+    for (const [dest, moved] of moves) {
+      const set = uidSet(moved);
+      await c.messageFlagsAdd(set, ['\\Seen'], { uid: true });
+      await c.messageMove(set, dest, { uid: true });
+      timing.moved += moved.length;
+      deps.log.debug({ n: moved.length, dest }, 'imap messages moved');
+    }
+    timing.moveMs += since(t);
+    if (error) throw error;
   }
 
   /**
@@ -234,7 +323,8 @@ export function createImapSource(
     start() {
       loop ??= run();
     },
-    /** Stops after the message in hand, closes the connection and releases the lease. */
+    /** Stops after the batch in hand (messages not started are left for the next pass), closes the connection and
+     * releases the lease. */
     async stop() {
       stopped = true;
       signal.wake?.();
@@ -253,7 +343,8 @@ export function createImapSource(
       };
     },
   } satisfies MailSource;
-  return source;
+  /** Milliseconds spent listing, fetching, storing, processing and moving; messages read and moved; since start. */
+  return Object.assign(source, { timing: () => ({ ...timing }) });
 }
 
 export type ImapSource = ReturnType<typeof createImapSource>;

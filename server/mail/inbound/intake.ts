@@ -25,6 +25,12 @@ import { type MailParser, ParseQuarantine, sharedParsePool } from './parse-pool.
 
 /** How much of an over-limit message is kept: enough for any text anyone writes. */
 const OVERSIZE_KEEP = 1024 * 1024;
+/** Raw bytes per multi-row INSERT of a batch (hex-encoded in the statement, so about twice this on the wire). */
+const INSERT_BYTES = 1024 * 1024;
+/** A message larger than this is inserted on its own, its bytes bound rather than written into the statement. */
+const INLINE_BYTES = 256 * 1024;
+/** Messages of a batch parsed ahead of the one being processed: enough to keep the parse workers busy. */
+const PARSE_AHEAD = 4;
 
 export type IntakeStatus = 'created' | 'commented' | 'ignored' | 'failed' | 'duplicate' | 'received';
 
@@ -36,6 +42,23 @@ export interface IntakeResult {
   reason?: string | null;
   /** The row is being processed by another worker right now; a mail source should offer it again later. */
   claimedElsewhere?: boolean;
+}
+
+/**
+ * One message of a batch after storeMany: a row to work on (ours: stored by this batch, born claimed; or one
+ * stored before and still 'received'), an earlier message of the same batch with the same key, a final answer,
+ * or why it could not be stored.
+ */
+export type Stored =
+  | { row: InboundEmail; ours: boolean }
+  | { sameAs: number }
+  | { result: IntakeResult }
+  | { error: Error };
+
+interface Keyed {
+  raw: Buffer;
+  messageId: string | null;
+  key: string;
 }
 
 export interface IntakeDeps {
@@ -148,7 +171,7 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   /** Works on a row we hold the claim on: quarantined past MAX_ATTEMPTS, else processed with the claim renewed. */
-  async function work(row: InboundEmail): Promise<IntakeResult> {
+  async function work(row: InboundEmail, parsed?: Promise<ParsedEmail>): Promise<IntakeResult> {
     if (row.attempts > MAX_ATTEMPTS) {
       const last = row.reason ?? 'the process stopped while handling it (a crash or a restart)';
       deps.log.error({ inboundId: row.id, messageId: row.messageId, attempts: row.attempts }, 'email quarantined');
@@ -156,7 +179,7 @@ export function createIntake(deps: IntakeDeps) {
     }
     const stop = claims.keepAlive(row.id);
     try {
-      return await processClaimed(row);
+      return await processClaimed(row, parsed);
     } catch (err) {
       // Let the next attempt (recovery job, next IMAP pass) have it at once, and remember why this one failed.
       await claims
@@ -172,12 +195,16 @@ export function createIntake(deps: IntakeDeps) {
     }
   }
 
-  async function processClaimed(row: InboundEmail): Promise<IntakeResult> {
+  /** A row whose message was over the limit holds only its head: it is parsed as over the limit too. */
+  const parse = (row: InboundEmail) =>
+    parser.parse(row.raw, { maxBytes: row.size > deps.maxBytes ? 1 : deps.maxBytes });
+
+  /** `parsed`: the parse of row.raw when it was started ahead (processMany). */
+  async function processClaimed(row: InboundEmail, parsed?: Promise<ParsedEmail>): Promise<IntakeResult> {
     let mail: ParsedEmail;
     try {
       await yieldToLoop();
-      // A row whose message was over the limit holds only its head: parse it as over the limit too.
-      mail = await parser.parse(row.raw, { maxBytes: row.size > deps.maxBytes ? 1 : deps.maxBytes });
+      mail = await (parsed ?? parse(row));
     } catch (err) {
       if (err instanceof ParseQuarantine) {
         deps.log.error({ inboundId: row.id, messageId: row.messageId, reason: err.message }, 'email quarantined');
@@ -288,62 +315,226 @@ export function createIntake(deps: IntakeDeps) {
     }
   }
 
+  /** A message as intake keys it, before it is stored. */
+  const keyed = (raw: Buffer): Keyed => {
+    const messageId = rawMessageId(raw);
+    return { raw, messageId, key: dedupeKey(raw, messageId) };
+  };
+
+  /**
+   * The row a message is stored as: born claimed by us, first attempt counted, so the recovery job cannot take it
+   * while we work on it. Over MAIL_MAX_BYTES only the head of the message is kept (the text comes first in
+   * practice); the ticket still opens and the sender is told that attachments were dropped.
+   */
+  const newRow = (m: Keyed, source: InboundEmail['source']) => ({
+    dedupeKey: m.key,
+    messageId: m.messageId?.slice(0, 255) ?? null,
+    source,
+    raw: m.raw.length > deps.maxBytes ? m.raw.subarray(0, OVERSIZE_KEEP) : m.raw,
+    size: m.raw.length,
+    status: 'received' as const,
+    reason: null,
+    ticketId: null,
+    ...claims.fresh(),
+  });
+
+  /** What a message already stored comes to: a final answer, or the row when it still waits to be processed. */
+  const fromExisting = (existing: InboundEmail): Stored => {
+    const { id: inboundId, ticketId, reason } = existing;
+    // A quarantined message stays failed, so a mail source moves it to Failed again.
+    if (existing.status === 'failed') return { result: { status: 'failed', inboundId, ticketId, reason } };
+    if (existing.status !== 'received')
+      return { result: { status: 'duplicate', inboundId, ticketId, reason: 'already received' } };
+    return { row: existing, ours: false };
+  };
+
+  /**
+   * Stores one message in a transaction of its own: on SQLite that is a connection of its own, so writing 25 MB
+   * does not hold up the reads of /healthz and the console on the shared one (WAL lets them run beside the writer).
+   */
+  async function storeOne(m: Keyed, source: InboundEmail['source']): Promise<Stored> {
+    try {
+      const row = await tx(InboundEmail.sequelize!, (transaction) =>
+        InboundEmail.create(newRow(m, source), { transaction }),
+      );
+      return { row, ours: true };
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintError)) throw err;
+      return fromExisting((await InboundEmail.findOne({ where: { dedupeKey: m.key } }))!);
+    }
+  }
+
+  /**
+   * Stores a batch in one transaction: one look-up of the keys already stored, multi-row INSERTs of about a
+   * megabyte of raw bytes each (few statements, none near MySQL's max_allowed_packet) and one INSERT per large
+   * message, one read of the new ids.
+   */
+  function storeBatch(batch: Keyed[], source: InboundEmail['source']): Promise<Stored[]> {
+    return tx(InboundEmail.sequelize!, async (transaction) => {
+      const keys = [...new Set(batch.map((m) => m.key))];
+      const found = await InboundEmail.findAll({
+        attributes: ['id', 'dedupeKey', 'status', 'ticketId', 'reason', 'attempts'],
+        where: { dedupeKey: keys },
+        transaction,
+      });
+      const existing = new Map(found.map((r) => [r.dedupeKey, r]));
+      const first = new Map<string, number>();
+      const out: Stored[] = [];
+      const fresh: number[] = [];
+      for (const [i, m] of batch.entries()) {
+        const same = first.get(m.key);
+        const row = existing.get(m.key);
+        if (same !== undefined) out.push({ sameAs: same });
+        else if (row) out.push(fromExisting(row));
+        else {
+          fresh.push(i);
+          out.push({ error: new Error('not stored') }); // replaced by its row below
+        }
+        if (same === undefined) first.set(m.key, i);
+      }
+      // Small messages go several to a multi-row INSERT, which carries their bytes in the statement, hex-encoded
+      // (twice their size); a large one goes alone with its bytes bound as they are, as receive() stores one.
+      // In inbox order, so ids are too (the recovery job takes rows by id).
+      let chunk: number[] = [];
+      let bytes = 0;
+      const flush = async () => {
+        if (!chunk.length) return;
+        const rows = await InboundEmail.bulkCreate(
+          chunk.map((i) => newRow(batch[i]!, source)),
+          { transaction },
+        );
+        for (const [j, row] of rows.entries()) out[chunk[j]!] = { row, ours: true };
+        chunk = [];
+        bytes = 0;
+      };
+      for (const i of fresh) {
+        const size = batch[i]!.raw.length;
+        if (size > INLINE_BYTES) {
+          await flush();
+          out[i] = { row: await InboundEmail.create(newRow(batch[i]!, source), { transaction }), ours: true };
+          continue;
+        }
+        chunk.push(i);
+        bytes += size;
+        if (bytes >= INSERT_BYTES) await flush();
+      }
+      await flush();
+      if (fresh.length) {
+        // The ids as the database assigned them: the drivers compute a multi-row INSERT's ids from the first one,
+        // which MySQL's interleaved auto-increment (innodb_autoinc_lock_mode=2) does not promise.
+        const ids = await InboundEmail.findAll({
+          attributes: ['id', 'dedupeKey'],
+          where: { dedupeKey: fresh.map((i) => batch[i]!.key) },
+          transaction,
+        });
+        const idOf = new Map(ids.map((r) => [r.dedupeKey, r.id]));
+        for (const i of fresh) {
+          const { row } = out[i] as { row: InboundEmail };
+          row.set('id', idOf.get(batch[i]!.key)!, { raw: true });
+          row.changed('id', false);
+        }
+      }
+      return out;
+    });
+  }
+
+  const ownRows = (stored: Stored[]) => stored.flatMap((s) => ('row' in s && s.ours ? [s.row.id] : []));
+
+  /** Works on a stored row; an error leaves it stored for the recovery job, nothing is lost. */
+  async function run(s: { row: InboundEmail; ours: boolean }, parsed?: Promise<ParsedEmail>): Promise<IntakeResult> {
+    try {
+      return s.ours ? await work(s.row, parsed) : await process(s.row);
+    } catch (err) {
+      // Stored but not processed (database hiccup, …): the recovery job tries again.
+      deps.log.error(
+        { err, inboundId: s.row.id, messageId: s.row.messageId },
+        'email stored but processing failed; will retry',
+      );
+      return { status: 'received', inboundId: s.row.id, reason: (err as Error).message };
+    }
+  }
+
   return {
     process,
     /** Stores the raw message (deduplicated), then processes it. */
     async receive(raw: Buffer, source: InboundEmail['source']): Promise<IntakeResult> {
       await yieldToLoop();
-      const messageId = rawMessageId(raw);
-      const key = dedupeKey(raw, messageId);
+      const m = keyed(raw);
       await yieldToLoop();
-      let row: InboundEmail;
-      let ours = false; // stored by this call, so already claimed by us
+      const s = await storeOne(m, source);
+      if ('result' in s) return s.result;
+      return run(s as { row: InboundEmail; ours: boolean });
+    },
+    /**
+     * Stores a batch of raw messages (deduplicated, also within the batch) in one transaction; nothing is
+     * processed yet. When the batch cannot be stored, each message is stored on its own, so one the database
+     * refuses (larger than max_allowed_packet, say) answers for itself and does not hold back the rest.
+     */
+    async storeMany(raws: Buffer[], source: InboundEmail['source']): Promise<Stored[]> {
+      const batch = raws.map(keyed);
       try {
-        // Over MAIL_MAX_BYTES only the head of the message is kept (the text comes first in practice); the
-        // ticket still opens and the sender is told that attachments were dropped.
-        const stored = raw.length > deps.maxBytes ? raw.subarray(0, OVERSIZE_KEEP) : raw;
-        // Born claimed by us, first attempt counted: the recovery job cannot take it while we work on it. In a
-        // transaction of its own: on SQLite that is a connection of its own, so writing 25 MB does not hold up
-        // the reads of /healthz and the console on the shared one (WAL lets them run beside the writer).
-        row = await tx(InboundEmail.sequelize!, (transaction) =>
-          InboundEmail.create(
-            {
-              dedupeKey: key,
-              messageId: messageId?.slice(0, 255) ?? null,
-              source,
-              raw: stored,
-              size: raw.length,
-              status: 'received',
-              reason: null,
-              ticketId: null,
-              ...claims.fresh(),
-            },
-            { transaction },
-          ),
-        );
-        ours = true;
+        return await storeBatch(batch, source);
       } catch (err) {
-        if (!(err instanceof UniqueConstraintError)) throw err;
-        const existing = (await InboundEmail.findOne({ where: { dedupeKey: key } }))!;
-        // A quarantined message stays failed, so a mail source moves it to Failed again.
-        if (existing.status === 'failed')
-          return { status: 'failed', inboundId: existing.id, ticketId: existing.ticketId, reason: existing.reason };
-        if (existing.status !== 'received')
-          return {
-            status: 'duplicate',
-            inboundId: existing.id,
-            ticketId: existing.ticketId,
-            reason: 'already received',
-          };
-        row = existing;
+        if (batch.length === 1) return [{ error: err as Error }];
+        deps.log.warn({ err: (err as Error).message, n: batch.length }, 'batch not stored; storing one by one');
+        const out: Stored[] = [];
+        for (const m of batch) out.push(await storeOne(m, source).catch((e: Error) => ({ error: e })));
+        return out;
       }
+    },
+    /**
+     * Keeps our claims on a stored batch's rows alive until the returned stop() (one UPDATE per renewal), for a
+     * batch that waits its turn while the one before it is processed.
+     */
+    hold: (stored: Stored[]) => claims.keepAliveMany(ownRows(stored)),
+    /**
+     * Processes what storeMany stored, one message after another in the order given (a reply in the same batch
+     * as the mail it answers must find that mail's ticket), while up to `parseAhead` of the next ones parse in
+     * the worker pool. One at a time also keeps the attempts honest: a message that kills the process spends
+     * only its own (MAX_ATTEMPTS), not those of messages beside it.
+     * When `stopping` answers true, rows not started yet are left, their claims given up, for the next pass.
+     * Answers per message; null where it was not stored (or left).
+     */
+    async processMany(
+      stored: Stored[],
+      o: { parseAhead?: number; stopping?: () => boolean } = {},
+    ): Promise<(IntakeResult | null)[]> {
+      const ahead = o.parseAhead ?? PARSE_AHEAD;
+      const stopRenewing = claims.keepAliveMany(ownRows(stored));
+      const out = stored.map((s) => ('result' in s ? s.result : null));
+      // Only our own rows hold their raw bytes here; one stored before is read when it is claimed (process()).
+      const parsing = new Map<number, Promise<ParsedEmail>>();
+      const parseUpTo = (end: number) => {
+        for (let j = 0; j < Math.min(end, stored.length); j++) {
+          const s = stored[j]!;
+          if (!('row' in s) || !s.ours || parsing.has(j)) continue;
+          const p = parse(s.row);
+          p.catch(() => undefined); // awaited (and its error handled) when the row's turn comes
+          parsing.set(j, p);
+        }
+      };
+      const left: number[] = [];
       try {
-        return ours ? await work(row) : await process(row);
-      } catch (err) {
-        // Stored but not processed (database hiccup, …): the recovery job tries again; nothing is lost.
-        deps.log.error({ err, inboundId: row.id, messageId }, 'email stored but processing failed; will retry');
-        return { status: 'received', inboundId: row.id, reason: (err as Error).message };
+        for (const [i, s] of stored.entries()) {
+          if (!('row' in s)) continue;
+          if (o.stopping?.()) {
+            if (s.ours) left.push(s.row.id);
+            continue;
+          }
+          parseUpTo(i + 1 + ahead);
+          const parsed = parsing.get(i);
+          parsing.delete(i);
+          out[i] = await run(s, parsed);
+        }
+      } finally {
+        stopRenewing();
+        await claims.release(left).catch(() => undefined); // else they wait for the claim to expire
       }
+      stored.forEach((s, i) => {
+        const r = 'sameAs' in s ? out[s.sameAs] : null;
+        if (r) out[i] = { ...r, status: r.status === 'failed' ? 'failed' : 'duplicate', reason: 'twice in one batch' };
+      });
+      return out;
     },
     /**
      * Records a message that could not even be stored (e.g. larger than MySQL's max_allowed_packet) as failed,
