@@ -10,7 +10,7 @@ import { createTestDb, testDialect, type TestDb } from './support/db.js';
 import { ANALYTICS_TABLES, PENDING_TABLE, rebuildAnalytics } from '../server/analytics/rollup.js';
 import { foldAnalytics } from '../server/analytics/fold.js';
 
-const CATS = ['Hardware / Device', 'Networking & Connectivity', 'Software / Applications'];
+const CATS = ['Hardware / Device', 'Networking & Connectivity', 'Software / Applications'] as const;
 
 describe(`analytics fold (${process.env.DATABASE_URL?.split(':')[0] ?? 'sqlite'})`, () => {
   let db: TestDb;

@@ -8,6 +8,9 @@
  * - analytics_days: per (day, centre, category) counts for the over-time series.
  * - analytics_facts: one narrow row per ticket, clustered by (sampled, created_at) for medians, which cannot
  *   be summed: short ranges read every row, long ones only the 1-in-SAMPLE_EVERY sampled rows.
+ * - analytics_pending: the triggers do not touch the three roll-ups above; they append each change as a row of
+ *   signed deltas here, which no two writers share, and the fold job (fold.ts) adds those into the roll-ups in
+ *   batches. Readers add the rows not folded yet, so a figure is exact whether the job ran a moment ago or not.
  *
  * The SQL differs per dialect only in date arithmetic, the upsert clause and trigger syntax (rollup-sql.ts).
  */
@@ -65,14 +68,19 @@ function feedbackDeltas(d: Dialect, f: 'NEW' | 'OLD', sign: 1 | -1): string[] {
   });
 }
 
-/** A ticket image as one analytics_pending row: (NEW, 1) adds the ticket, (OLD, -1) takes it out. */
+/**
+ * A ticket image as the SELECT of one analytics_pending row: (NEW, 1) adds the ticket, (OLD, -1) takes it out. Its
+ * feedback is joined once, not looked up again for each of fb1 … fb5.
+ */
 function pendingRow(d: Dialect, r: 'NEW' | 'OLD', sign: 1 | -1): string {
   const x = dims(r);
-  const sums = SUMS.map((c) => `${sign} * (${ticketVal(d, c, r, fbOf(r))})`);
-  return `(${[dayOf(d, `${r}.created_at`), x.devCenter, x.category, x.route, x.agent, x.resolvedBy, ...sums].join(', ')})`;
+  const f = `f_${r.toLowerCase()}`;
+  const sums = SUMS.map((c) => `${sign} * (${ticketVal(d, c, r, `${f}.score`)})`);
+  const vals = [dayOf(d, `${r}.created_at`), x.devCenter, x.category, x.route, x.agent, x.resolvedBy, ...sums];
+  return `SELECT ${vals.join(', ')} FROM (SELECT 1 AS one) o_${f} LEFT JOIN feedback ${f} ON ${f}.ticket_id = ${r}.id`;
 }
 const pendingInsert = (...rows: string[]) =>
-  `INSERT INTO ${PENDING_TABLE} (${PENDING_COLS.join(', ')}) VALUES ${rows.join(', ')}`;
+  `INSERT INTO ${PENDING_TABLE} (${PENDING_COLS.join(', ')}) ${rows.join(' UNION ALL ')}`;
 
 /** One feedback row's score as a pending row under its ticket's keys. */
 function pendingFeedback(d: Dialect, f: 'NEW' | 'OLD', sign: 1 | -1): string {
