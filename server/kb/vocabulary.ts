@@ -5,13 +5,15 @@
  * the next search only the terms of the entries that changed, not a reload of the whole index (139 ms at 100,000
  * entries on SQLite before).
  *
- * SQLite reads the changed terms' frequencies back from the FTS index itself (fts5vocab), so they are exact and
- * reading one twice is harmless. MySQL has no portable view of its FULLTEXT index: frequencies are counted from
- * search_text, each change subtracting the entry's words as they were and adding them as they are now, so each
+ * A full load reads the frequencies from the index itself on SQLite (fts5vocab) and counts them from search_text
+ * on MySQL, which has no portable view of its FULLTEXT index. A change then subtracts the entry's words as they
+ * were and adds them as they are now (on SQLite as FTS5's tokenizer splits them; reading the changed terms back
+ * from fts5vocab costs as much as their posting lists are long: 40–120 ms for one edit at 30,000 entries), so each
  * change row must be applied exactly once. Change ids are auto-increment values, which InnoDB hands out before
- * commit: a row is only taken as the floor of the next read once it is SETTLE_SECONDS old, and the rows above the
- * floor already applied are remembered. (A KB transaction open longer than that could be missed until the next
- * full load.)
+ * commit, so a missing id may still come: reads start after the last id up to which every id was applied, and
+ * the ids applied above it are remembered; a gap that stays open SETTLE_SECONDS (a rolled-back transaction) is
+ * passed over. (A KB transaction open longer than that, or open during a full load, could be missed until the
+ * next full load.)
  */
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { dialectOf, type Dialect } from '../db/database.js';
@@ -51,7 +53,6 @@ interface Change {
   old_published: number | boolean | null;
   search_text: string | null;
   published: number | boolean | null;
-  settled: number | string;
 }
 
 const termsOf = (text: string | null) => new Set((text ?? '').split(' ').filter(Boolean));
@@ -92,8 +93,9 @@ export function createVocabulary(sequelize: Sequelize) {
   const byLen = new Map<number, string[]>();
   let docs = 1;
   let loaded = false;
-  let floor = 0;
-  let applied = new Set<number>();
+  let floor = 0; // every change id up to here is applied
+  let applied = new Set<number>(); // ids above the floor applied already
+  let gapAt = 0; // when the id after the floor was first found missing
   let lookedAt = 0;
   let prunedAt = 0;
 
@@ -117,22 +119,33 @@ export function createVocabulary(sequelize: Sequelize) {
       transaction,
     });
 
+  /** Moves the floor over the ids applied, and over a gap open too long. */
+  function advance() {
+    for (;;) {
+      while (applied.delete(floor + 1)) floor++;
+      if (!applied.size) {
+        gapAt = 0;
+        return;
+      }
+      gapAt ||= Date.now();
+      if (Date.now() - gapAt < SETTLE_SECONDS * 1000) return;
+      floor++; // given up on: nothing has come for it
+      gapAt = 0;
+    }
+  }
+
   /** Everything again, from one snapshot of the index and the change log. */
   async function loadAll() {
     const type = Transaction.TYPES.DEFERRED; // SQLite: a read snapshot, not the write lock
     await sequelize.transaction(d === 'sqlite' ? { type } : {}, async (transaction) => {
-      const [{ m } = { m: 0 }] = await select<{ m: number | null }>(
-        `SELECT MAX(seq) m FROM ${VOCAB_CHANGES} WHERE created_at < ${nowSql(d, SETTLE_SECONDS)}`,
+      const recent = await select<{ seq: number }>(
+        `SELECT seq FROM ${VOCAB_CHANGES} WHERE seq > (SELECT COALESCE(MAX(seq), 0) - 1000 FROM ${VOCAB_CHANGES}) ORDER BY seq`,
         {},
         transaction,
       );
-      floor = Number(m ?? 0);
-      const above = await select<{ seq: number }>(
-        `SELECT seq FROM ${VOCAB_CHANGES} WHERE seq > :floor`,
-        { floor },
-        transaction,
-      );
-      applied = new Set(above.map((r) => Number(r.seq)));
+      floor = recent.length ? Number(recent[0]!.seq) - 1 : 0; // older ones are in this snapshot too
+      applied = new Set(recent.map((r) => Number(r.seq)));
+      advance();
       df.clear();
       byLen.clear();
       if (d === 'sqlite') {
@@ -166,8 +179,7 @@ export function createVocabulary(sequelize: Sequelize) {
   /** Applies the changes logged since the last look; false when a full load is due instead. */
   async function applyChanges(): Promise<boolean> {
     const rows = await select<Change>(
-      `SELECT c.seq, c.entry_id, c.old_text, c.old_published, k.search_text, k.published,
-         CASE WHEN c.created_at < ${nowSql(d, SETTLE_SECONDS)} THEN 1 ELSE 0 END settled
+      `SELECT c.seq, c.entry_id, c.old_text, c.old_published, k.search_text, k.published
        FROM ${VOCAB_CHANGES} c LEFT JOIN kb_entries k ON k.id = c.entry_id WHERE c.seq > :floor ORDER BY c.seq LIMIT ${FULL_AT + 1}`,
       { floor },
     );
@@ -179,36 +191,16 @@ export function createVocabulary(sequelize: Sequelize) {
     const on = (v: number | boolean | null) => Boolean(Number(v ?? 0));
     for (const c of entries.values()) docs += (on(c.published) ? 1 : 0) - (on(c.old_published) ? 1 : 0);
     docs = Math.max(1, docs);
-    if (d === 'sqlite') {
-      const touched = new Set<string>();
-      for (const c of entries.values())
-        for (const text of [c.old_text, c.search_text])
-          for (const t of termsOf(text)) for (const k of ftsTokens(t)) touched.add(k);
-      const list = [...touched];
-      if (list.length) await vocabTable();
-      for (let i = 0; i < list.length; i += 500) {
-        const part = list.slice(i, i + 500);
-        const got = new Map(
-          (
-            await select<{ term: string; doc: number }>('SELECT term, doc FROM temp.kb_vocab WHERE term IN (:part)', {
-              part,
-            })
-          ).map((r) => [r.term, Number(r.doc)]),
-        );
-        for (const t of part) setDf(t, got.get(t) ?? 0);
-      }
-    } else {
-      for (const c of entries.values()) {
-        if (on(c.old_published)) for (const t of termsOf(c.old_text)) setDf(t, (df.get(t) ?? 0) - 1);
-        if (on(c.published)) for (const t of termsOf(c.search_text)) setDf(t, (df.get(t) ?? 0) + 1);
-      }
+    // SQLite's index holds every entry, published or not, as FTS5 tokens; MySQL's frequencies count published ones.
+    const tokens = (text: string | null) =>
+      d === 'sqlite' ? new Set([...termsOf(text)].flatMap(ftsTokens)) : termsOf(text);
+    for (const c of entries.values()) {
+      if (d === 'sqlite' ? c.old_text !== null : on(c.old_published))
+        for (const t of tokens(c.old_text)) setDf(t, (df.get(t) ?? 0) - 1);
+      if (d === 'sqlite' ? c.search_text !== null : on(c.published))
+        for (const t of tokens(c.search_text)) setDf(t, (df.get(t) ?? 0) + 1);
     }
-    // The floor moves over the leading rows old enough that nothing below them can still commit.
-    for (const r of rows) {
-      if (!Number(r.settled)) break;
-      floor = Number(r.seq);
-    }
-    for (const s of applied) if (s <= floor) applied.delete(s);
+    advance();
     return true;
   }
 
