@@ -22,6 +22,9 @@ export async function foldAnalytics(sequelize: Sequelize, batch = BATCH): Promis
     sequelize
       .query<{ id: number }>(sql, { type: QueryTypes.SELECT, transaction, replacements })
       .then((rows) => rows.map((r) => Number(r.id)));
+  // Mostly there is nothing to fold: found out without a transaction (on SQLite that would take the write lock).
+  const any = await sequelize.query(`SELECT id FROM ${PENDING_TABLE} LIMIT 1`, { type: QueryTypes.SELECT });
+  if (!any.length) return 0;
   let total = 0;
   for (;;) {
     const opts = d === 'mysql' ? { isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED } : {};
