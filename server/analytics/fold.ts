@@ -5,8 +5,9 @@
  *
  * Exactly once, even with two folds at the same time: on MySQL each batch is the ids this transaction saw
  * committed, locked by primary key (FOR UPDATE SKIP LOCKED, so a second fold leaves them to the first), summed
- * and deleted by the same ids (MariaDB ≥ 10.6 or MySQL ≥ 8.0 for SKIP LOCKED). READ COMMITTED, so no gap lock ever stops a ticket writer appending behind them; a row
- * still uncommitted when the batch is chosen is simply left for the next one. SQLite has one writer at a time.
+ * and deleted by the same ids (MariaDB ≥ 10.6 or MySQL ≥ 8.0 for SKIP LOCKED). READ COMMITTED, so no gap lock
+ * ever stops a ticket writer appending behind them; a row still uncommitted when the batch is chosen is simply
+ * left for the next one. SQLite has one writer at a time.
  */
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { dialectOf } from '../db/database.js';
@@ -34,7 +35,8 @@ export async function foldAnalytics(sequelize: Sequelize, batch = BATCH): Promis
       // SKIP LOCKED: rows another fold has just locked are its own. The ids as a table joined by primary key
       // (eq_ref), one exact look-up each: with `id IN (…)` the range scan also reads each id's next row, and waits
       // when that is a ticket writer's row not committed yet.
-      const list = `JSON_TABLE(:json, '$[*]' COLUMNS (id BIGINT PATH '$')) j STRAIGHT_JOIN ${PENDING_TABLE} p ON p.id = j.id`;
+      const list =
+        `JSON_TABLE(:json, '$[*]' COLUMNS (id BIGINT PATH '$')) j ` + `STRAIGHT_JOIN ${PENDING_TABLE} p ON p.id = j.id`;
       const mine =
         d === 'mysql'
           ? await ids(`SELECT p.id FROM ${list} FOR UPDATE SKIP LOCKED`, transaction, { json: JSON.stringify(seen) })
@@ -49,7 +51,8 @@ export async function foldAnalytics(sequelize: Sequelize, batch = BATCH): Promis
         const keys = [when, ...t.key.slice(1).map((k) => `p.${k}`)];
         const groups = keys.map((_, i) => i + 1).join(', ');
         await sequelize.query(
-          `INSERT INTO ${t.table} (${cols(t)}) SELECT ${[...keys, ...t.sums.map((c) => `SUM(${pendingVal(c, 'p')})`)].join(', ')}
+          `INSERT INTO ${t.table} (${cols(t)})
+           SELECT ${[...keys, ...t.sums.map((c) => `SUM(${pendingVal(c, 'p')})`)].join(', ')}
            FROM ${from} WHERE ${where} GROUP BY ${groups} ${upsertTail(d, t)}`,
           { transaction, replacements },
         );

@@ -89,7 +89,8 @@ function pendingFeedback(d: Dialect, f: 'NEW' | 'OLD', sign: 1 | -1): string {
     c.startsWith('fb') ? `${sign} * (CASE WHEN ${f}.score = ${c.slice(2)} THEN 1 ELSE 0 END)` : '0',
   );
   const vals = [dayOf(d, 't.created_at'), x.devCenter, x.category, x.route, x.agent, x.resolvedBy, ...sums];
-  return `INSERT INTO ${PENDING_TABLE} (${PENDING_COLS.join(', ')}) SELECT ${vals.join(', ')} FROM tickets t WHERE t.id = ${f}.ticket_id`;
+  return `INSERT INTO ${PENDING_TABLE} (${PENDING_COLS.join(', ')})
+    SELECT ${vals.join(', ')} FROM tickets t WHERE t.id = ${f}.ticket_id`;
 }
 
 /**
@@ -134,7 +135,7 @@ const WATCHED = [
   'escalated',
 ];
 
-/** CREATE TRIGGER statements that keep the roll-ups (or their pending rows) and facts in step with tickets and feedback. */
+/** CREATE TRIGGER statements that keep the roll-ups (or their pending rows) and facts in step with the tickets. */
 export function triggerStatements(d: Dialect, via: Via = 'pending'): string[] {
   // REPLACE: the unique ticket_id makes it delete the ticket's previous fact row first.
   const replace = `${d === 'sqlite' ? 'INSERT OR REPLACE' : 'REPLACE'} INTO analytics_facts (${FACT_COLS.join(', ')}) SELECT ${factExprs(d, 'NEW').join(', ')}`;
@@ -147,7 +148,8 @@ export function triggerStatements(d: Dialect, via: Via = 'pending'): string[] {
       : replace;
   const changedFact =
     d === 'mysql' && via === 'pending'
-      ? `UPDATE analytics_facts SET ${FACT_COLS.map((c, i) => `${c} = ${factExpr[i]}`).join(', ')} WHERE ticket_id = NEW.id`
+      ? `UPDATE analytics_facts SET ${FACT_COLS.map((c, i) => `${c} = ${factExpr[i]}`).join(', ')}
+         WHERE ticket_id = NEW.id`
       : replace;
   const unfact = 'DELETE FROM analytics_facts WHERE ticket_id = OLD.id';
   const body = (xs: string[]) => xs.map((x) => `${x};`).join(' ');

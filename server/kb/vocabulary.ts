@@ -35,14 +35,17 @@ export const VOCAB_TRIGGERS = ['kb_vocab_ai', 'kb_vocab_au', 'kb_vocab_ad'];
 /** Triggers that log every change of an entry's search words or publication. */
 export function vocabTriggerStatements(d: Dialect): string[] {
   const log = (id: string, text: string, published: string) =>
-    `INSERT INTO ${VOCAB_CHANGES} (entry_id, old_text, old_published, created_at) VALUES (${id}, ${text}, ${published}, ${nowSql(d)});`;
+    `INSERT INTO ${VOCAB_CHANGES} (entry_id, old_text, old_published, created_at)
+     VALUES (${id}, ${text}, ${published}, ${nowSql(d)});`;
   const each = d === 'mysql' ? ' FOR EACH ROW' : '';
   const changed =
     d === 'mysql' ? 'IF NOT (OLD.search_text <=> NEW.search_text) OR NOT (OLD.published <=> NEW.published) THEN ' : '';
   return [
     `CREATE TRIGGER kb_vocab_ai AFTER INSERT ON kb_entries${each} BEGIN ${log('NEW.id', 'NULL', '0')} END`,
-    `CREATE TRIGGER kb_vocab_au AFTER UPDATE${d === 'sqlite' ? ' OF search_text, published' : ''} ON kb_entries${each} BEGIN ${changed}${log('NEW.id', 'OLD.search_text', 'OLD.published')}${changed ? ' END IF;' : ''} END`,
-    `CREATE TRIGGER kb_vocab_ad AFTER DELETE ON kb_entries${each} BEGIN ${log('OLD.id', 'OLD.search_text', 'OLD.published')} END`,
+    `CREATE TRIGGER kb_vocab_au AFTER UPDATE${d === 'sqlite' ? ' OF search_text, published' : ''} ON kb_entries${each}
+     BEGIN ${changed}${log('NEW.id', 'OLD.search_text', 'OLD.published')}${changed ? ' END IF;' : ''} END`,
+    `CREATE TRIGGER kb_vocab_ad AFTER DELETE ON kb_entries${each}
+     BEGIN ${log('OLD.id', 'OLD.search_text', 'OLD.published')} END`,
   ];
 }
 
@@ -139,7 +142,8 @@ export function createVocabulary(sequelize: Sequelize) {
     const type = Transaction.TYPES.DEFERRED; // SQLite: a read snapshot, not the write lock
     await sequelize.transaction(d === 'sqlite' ? { type } : {}, async (transaction) => {
       const recent = await select<{ seq: number }>(
-        `SELECT seq FROM ${VOCAB_CHANGES} WHERE seq > (SELECT COALESCE(MAX(seq), 0) - 1000 FROM ${VOCAB_CHANGES}) ORDER BY seq`,
+        `SELECT seq FROM ${VOCAB_CHANGES}
+         WHERE seq > (SELECT COALESCE(MAX(seq), 0) - 1000 FROM ${VOCAB_CHANGES}) ORDER BY seq`,
         {},
         transaction,
       );
@@ -180,7 +184,8 @@ export function createVocabulary(sequelize: Sequelize) {
   async function applyChanges(): Promise<boolean> {
     const rows = await select<Change>(
       `SELECT c.seq, c.entry_id, c.old_text, c.old_published, k.search_text, k.published
-       FROM ${VOCAB_CHANGES} c LEFT JOIN kb_entries k ON k.id = c.entry_id WHERE c.seq > :floor ORDER BY c.seq LIMIT ${FULL_AT + 1}`,
+       FROM ${VOCAB_CHANGES} c LEFT JOIN kb_entries k ON k.id = c.entry_id
+       WHERE c.seq > :floor ORDER BY c.seq LIMIT ${FULL_AT + 1}`,
       { floor },
     );
     if (rows.length > FULL_AT) return false;
