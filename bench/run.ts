@@ -12,6 +12,7 @@ import { benchHttp } from './http.js';
 import { benchParse } from './parse.js';
 import { benchIncidents } from './incidents.js';
 import { benchOutbox } from './outbox.js';
+import { benchRollup } from './rollup.js';
 import type { Figure } from './util.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +50,7 @@ await step('latency', () => benchLatency(root, quick ? 8 : 40));
 await step('http', () => benchHttp(root, quick ? 4 : 15));
 await step('incidents', () => benchIncidents(root, quick));
 await step('outbox', () => benchOutbox(quick));
+await step('rollup', () => benchRollup(quick ? 2_000 : 20_000));
 await step('analytics', async () => {
   const file = path.join(root, 'bench/analytics.ts');
   if (!existsSync(file)) return [];

@@ -1,32 +1,19 @@
 /**
  * The analytics summary: every figure on the page from a few small queries that run alike on SQLite and MySQL —
  * the monthly and daily roll-ups grouped by their dimensions, the per-day counts, deflections by day, and the
- * durations behind the medians (see rollup.ts for the tables). Everything counts tickets *created* in the range (a cohort), so the figures add up with each other and
- * with the CSV export; deflections count by their own date.
+ * durations behind the medians (see rollup.ts for the tables). Everything counts tickets *created* in the range (a
+ * cohort), so the figures add up with each other and with the CSV export; deflections count by their own date.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { dialectOf } from '../db/database.js';
 import { dayOf } from './rollup.js';
+import { DAY_SUMS, PENDING_TABLE, pendingVal, SUMS } from './rollup-sql.js';
 import { dayEnd, dayStart, isoDay, ticketWhere, type AnalyticsFilter } from './filter.js';
 import { durationGroups, fetchDurations, EXACT_LIMIT } from './medians.js';
 import { incidentFigures } from './incidents.js';
 import { buildSummary, type RollupRow, type DayRow, type Summary } from './summary.js';
 
 export type { Summary } from './summary.js';
-
-const SUM_COLS = [
-  'tickets',
-  'resolved',
-  'res_sum',
-  'escalated',
-  'frt_n',
-  'frt_sum',
-  'fb1',
-  'fb2',
-  'fb3',
-  'fb4',
-  'fb5',
-] as const;
 
 /** Creates the query service; `exactLimit` is where medians switch from exact to sampled. */
 export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () => Date; exactLimit?: number }) {
@@ -39,7 +26,8 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
 
   /**
    * Whole months inside the range come from analytics_monthly, the days of partial months at either end from
-   * analytics_daily; both are grouped by the same key and added up here.
+   * analytics_daily, and the changes the fold job has not added to either yet from analytics_pending. One
+   * statement reads all three, so a fold committing meanwhile is seen either entirely or not at all.
    */
   function spans(f: AnalyticsFilter) {
     const d0 = dayStart(f.from),
@@ -51,9 +39,10 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
 
   const filters = (f: AnalyticsFilter) =>
     `${f.devCenter ? ' AND r.dev_center = :devCenter' : ''}${f.category ? ' AND r.category = :category' : ''}`;
-  const sums =
-    'SUM(r.tickets) tickets, SUM(r.resolved) resolved, SUM(r.res_sum) res_sum, SUM(r.escalated) escalated, SUM(r.frt_n) frt_n, SUM(r.frt_sum) frt_sum, SUM(r.fb1) fb1, SUM(r.fb2) fb2, SUM(r.fb3) fb3, SUM(r.fb4) fb4, SUM(r.fb5) fb5';
   const groupCols = 'r.dev_center, r.category, r.route, r.agent_id, r.resolved_by';
+  const pendingIn = (f: AnalyticsFilter, cs: readonly string[]) =>
+    `SELECT ${cs.map((c) => `${pendingVal(c, 'r')} ${c}`).join(', ')} FROM ${PENDING_TABLE} r
+     WHERE r.day >= :from AND r.day <= :to${filters(f)}`;
 
   async function groups(f: AnalyticsFilter): Promise<RollupRow[]> {
     const m = spans(f);
@@ -61,27 +50,17 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
     const daysWhere = m
       ? '((r.day >= :from AND r.day < :m0) OR (r.day >= :m1 AND r.day <= :to))'
       : 'r.day >= :from AND r.day <= :to';
-    const [monthly, daily] = await Promise.all([
-      m
-        ? select<RollupRow>(
-            `SELECT ${groupCols}, ${sums} FROM analytics_monthly r WHERE r.month >= :m0 AND r.month < :m1${filters(f)} GROUP BY ${groupCols}`,
-            repl,
-          )
-        : [],
-      select<RollupRow>(
-        `SELECT ${groupCols}, ${sums} FROM analytics_daily r WHERE ${daysWhere}${filters(f)} GROUP BY ${groupCols}`,
-        repl,
-      ),
-    ]);
-    if (!monthly.length) return daily;
-    const merged = new Map<string, RollupRow>();
-    for (const row of [...monthly, ...daily]) {
-      const k = [row.dev_center, row.category, row.route, row.agent_id, row.resolved_by].join('\u0000');
-      const have = merged.get(k);
-      if (!have) merged.set(k, { ...row });
-      else for (const c of SUM_COLS) have[c] = Number(have[c]) + Number(row[c]);
-    }
-    return [...merged.values()];
+    const cs = `${groupCols}, ${SUMS.map((c) => `r.${c}`).join(', ')}`;
+    const parts = [
+      ...(m ? [`SELECT ${cs} FROM analytics_monthly r WHERE r.month >= :m0 AND r.month < :m1${filters(f)}`] : []),
+      `SELECT ${cs} FROM analytics_daily r WHERE ${daysWhere}${filters(f)}`,
+      pendingIn(f, ['dev_center', 'category', 'route', 'agent_id', 'resolved_by', ...SUMS]),
+    ];
+    return select<RollupRow>(
+      `SELECT ${groupCols}, ${SUMS.map((c) => `SUM(r.${c}) ${c}`).join(', ')} FROM (${parts.join(' UNION ALL ')}) r
+       GROUP BY ${groupCols}`,
+      repl,
+    );
   }
 
   async function deflectionsByDay(f: AnalyticsFilter) {
@@ -118,13 +97,16 @@ export function createAnalyticsQueries(deps: { sequelize: Sequelize; clock?: () 
       const [rows, days, inRange, deflections, agents, opts, incidents] = await Promise.all([
         groups(f),
         select<DayRow>(
-          `SELECT r.day, SUM(r.tickets) tickets, SUM(r.resolved) resolved, SUM(r.escalated) escalated, SUM(r.ai) ai, SUM(r.it_team) it_team, SUM(r.pool) pool
-           FROM analytics_days r WHERE r.day >= :from AND r.day <= :to${filters(f)} GROUP BY r.day`,
+          `SELECT r.day, ${DAY_SUMS.map((c) => `SUM(r.${c}) ${c}`).join(', ')} FROM (
+             SELECT r.day, ${DAY_SUMS.map((c) => `r.${c}`).join(', ')} FROM analytics_days r
+             WHERE r.day >= :from AND r.day <= :to${filters(f)}
+             UNION ALL ${pendingIn(f, ['day', ...DAY_SUMS])}) r GROUP BY r.day`,
           repl,
         ),
         // Unfiltered: how many fact rows a median read would walk through, whatever the centre or category.
         select<{ n: number | string | null }>(
-          'SELECT SUM(r.tickets) n FROM analytics_days r WHERE r.day >= :from AND r.day <= :to',
+          `SELECT SUM(r.tickets) n FROM (SELECT r.tickets FROM analytics_days r WHERE r.day >= :from AND r.day <= :to
+           UNION ALL ${pendingIn({ from: f.from, to: f.to }, ['tickets'])}) r`,
           repl,
         ),
         deflectionsByDay(f),

@@ -17,6 +17,8 @@ export const SUMS = [
   'fb4',
   'fb5',
 ] as const;
+/** What analytics_days counts per (day, centre, category). */
+export const DAY_SUMS = ['tickets', 'resolved', 'escalated', 'ai', 'it_team', 'pool'] as const;
 const FULL_KEY = ['dev_center', 'category', 'route', 'agent_id', 'resolved_by'];
 
 /** One roll-up table: its key (time first) and the columns it sums. */
@@ -33,7 +35,7 @@ export const ROLLUPS: Rollup[] = [
     table: 'analytics_days',
     time: 'day',
     key: ['day', 'dev_center', 'category'],
-    sums: ['tickets', 'resolved', 'escalated', 'ai', 'it_team', 'pool'],
+    sums: DAY_SUMS,
   },
 ];
 
@@ -49,6 +51,20 @@ export const FACT_COLS = [
   'res_s',
   'frt_s',
 ];
+
+/**
+ * analytics_pending: one row per change of a ticket or its feedback (signed deltas under the full key), appended by
+ * the triggers and folded into the roll-ups by a job. A route's counts for analytics_days follow from `route`.
+ */
+export const PENDING_TABLE = 'analytics_pending';
+export const PENDING_COLS = ['day', ...FULL_KEY, ...SUMS];
+
+/** The value a pending row `p` adds to a roll-up's column. */
+export function pendingVal(col: string, p: string): string {
+  return col === 'ai' || col === 'it_team' || col === 'pool'
+    ? `CASE WHEN ${p}.route = '${col}' THEN ${p}.tickets ELSE 0 END`
+    : `${p}.${col}`;
+}
 
 /** SQL for the UTC day of a DATETIME column ('YYYY-MM-DD'; SQLite stores Sequelize dates as UTC text). */
 export const dayOf = (d: Dialect, col: string) => (d === 'sqlite' ? `substr(${col}, 1, 10)` : `DATE(${col})`);

@@ -27,14 +27,19 @@ describe(`migrations (${process.env.DATABASE_URL?.split(':')[0] ?? 'sqlite'})`, 
     const triggers = async () =>
       db.dialect === 'sqlite'
         ? (
-            (await db.sequelize.query("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"))[0] as {
+            (
+              await db.sequelize.query(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('tickets', 'feedback') ORDER BY name",
+              )
+            )[0] as {
               name: string;
             }[]
           ).map((r) => r.name)
         : (
             (
               await db.sequelize.query(
-                'SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1',
+                `SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS
+                 WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN ('tickets', 'feedback') ORDER BY 1`,
               )
             )[0] as { name: string }[]
           ).map((r) => r.name);

@@ -14,7 +14,7 @@
  *
  * A room of its own on the lowest layer (tools/check-rooms.ts) so every room can use it, server/http included.
  */
-import type { Sequelize, Transaction } from 'sequelize';
+import type { Sequelize, Transaction, TransactionOptions } from 'sequelize';
 
 /** The part of a pino logger this needs (the logging module sits beside this one on the lowest layer). */
 interface RetryLog {
@@ -86,7 +86,11 @@ export async function retryOnConflict<T>(attempt: (n: number) => Promise<T>, o: 
 export function transaction<T>(
   sequelize: Sequelize,
   fn: (t: Transaction) => Promise<T>,
-  o: RetryOptions = {},
+  o: RetryOptions & { options?: TransactionOptions } = {},
 ): Promise<T> {
-  return retryOnConflict(() => sequelize.transaction(fn), { log: logs.get(sequelize), ...o });
+  const { options, ...retry } = o;
+  return retryOnConflict(() => (options ? sequelize.transaction(options, fn) : sequelize.transaction(fn)), {
+    log: logs.get(sequelize),
+    ...retry,
+  });
 }

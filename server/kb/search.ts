@@ -6,6 +6,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { dialectOf } from '../db/database.js';
 import { editDistance, pad, searchTerms } from './terms.js';
+import { createVocabulary } from './vocabulary.js';
 
 export interface KbHit {
   id: number;
@@ -35,7 +36,7 @@ interface Row {
   solved: number;
 }
 
-const VOCAB_TTL_MS = 60_000;
+const VOCAB_TTL_MS = 5_000;
 
 /** Ranks the known issues a query may be about (a model trained on how employees describe them). */
 export type IssueHint = (q: string) => { issue: string; p: number; z?: number }[];
@@ -53,62 +54,17 @@ export const solvedBonus = (solved: number) => Math.min(0.15, 0.04 * Math.log(1 
 export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHint }) {
   const { sequelize } = deps;
   const dialect = dialectOf(sequelize);
-  // The vocabulary (terms, document frequencies, terms by length for typo look-ups) is cached and refreshed at
-  // most every minute, so entries added by other processes count. SQLite reads it from the FTS index itself
-  // (fts5vocab); MySQL has no portable equivalent, so it is built from search_text, incrementally after the
-  // first load (only rows changed since), which keeps a refresh cheap at 100,000 entries.
-  const vocab = new Set<string>();
-  let df = new Map<string, number>();
-  let docs = 1;
+  // The vocabulary follows the index's change log (vocabulary.ts): looked at before a search at most every few
+  // seconds, so entries changed by other processes count, and at once after this process changed entries.
+  const vocab = createVocabulary(sequelize);
   let vocabAt = 0;
   let stale = true;
-  let since = new Date(0);
-  const vocabByLen = new Map<number, string[]>();
-
-  const addTerm = (t: string) => {
-    if (vocab.has(t)) return;
-    vocab.add(t);
-    (vocabByLen.get(t.length) ?? vocabByLen.set(t.length, []).get(t.length)!).push(t);
-  };
-
-  async function vocabulary(): Promise<Set<string>> {
-    if (!stale && Date.now() - vocabAt < VOCAB_TTL_MS) return vocab;
-    const startedAt = new Date();
-    if (dialect === 'sqlite') {
-      await sequelize.query(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_vocab USING fts5vocab(main, 'kb_fts', 'row')`);
-      const rows = await sequelize.query<{ term: string; doc: number }>('SELECT term, doc FROM temp.kb_vocab', {
-        type: QueryTypes.SELECT,
-      });
-      df = new Map();
-      for (const r of rows) {
-        addTerm(r.term);
-        df.set(r.term, Number(r.doc));
-      }
-    } else {
-      // Overlap by a few seconds: a row committed just before the last refresh is read again, never missed.
-      const rows = await sequelize.query<{ search_text: string }>(
-        'SELECT search_text FROM kb_entries WHERE published = 1 AND updated_at >= :since',
-        {
-          type: QueryTypes.SELECT,
-          replacements: { since: new Date(since.getTime() - 5_000) },
-        },
-      );
-      for (const r of rows)
-        for (const t of new Set(r.search_text.split(' '))) {
-          addTerm(t);
-          df.set(t, (df.get(t) ?? 0) + 1);
-        }
+  async function vocabulary() {
+    if (stale || Date.now() - vocabAt >= VOCAB_TTL_MS) {
+      stale = false;
+      vocabAt = Date.now();
+      await vocab.refresh();
     }
-    const [{ n } = { n: 0 }] = await sequelize.query<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM kb_entries WHERE published = 1',
-      {
-        type: QueryTypes.SELECT,
-      },
-    );
-    docs = Math.max(1, Number(n));
-    since = startedAt;
-    vocabAt = Date.now();
-    stale = false;
     return vocab;
   }
 
@@ -125,7 +81,7 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
       const max = t.length >= 8 ? 2 : t.length >= 4 ? 1 : 0;
       let found = 0;
       for (let len = t.length - max; len <= t.length + max && max > 0; len++) {
-        for (const cand of vocabByLen.get(len) ?? []) {
+        for (const cand of v.ofLength(len)) {
           if (found < 3 && editDistance(t, cand, max) <= max) {
             weights.set(cand, 0.8);
             found++;
@@ -143,8 +99,8 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
    * the selective (rare) terms are OR-ed; when every term is common, the two rarest must all match (AND).
    */
   function plan(terms: string[], confident: boolean): { terms: string[]; all: boolean }[] {
-    const sorted = [...terms].sort((a, b) => (df.get(a) ?? 0) - (df.get(b) ?? 0)).slice(0, 8);
-    const selective = sorted.filter((t) => (df.get(t) ?? 0) <= Math.max(500, docs * 0.02));
+    const sorted = [...terms].sort((a, b) => vocab.df(a) - vocab.df(b)).slice(0, 8);
+    const selective = sorted.filter((t) => vocab.df(t) <= Math.max(500, vocab.docs() * 0.02));
     // InnoDB reads each word's whole posting list: MySQL gets at most the four rarest selective words; with only
     // common words left it gets the rarest one, and not even that when the issue model already knows the topic.
     if (dialect === 'mysql')
@@ -220,7 +176,7 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
   }
 
   /** Inverse document frequency: a rare word ("trackpad") says more about the match than a common one ("not"). */
-  const idf = (t: string) => Math.log(1 + docs / (1 + (df.get(t) ?? 0)));
+  const idf = (t: string) => Math.log(1 + vocab.docs() / (1 + vocab.df(t)));
 
   /** Score in [0,1]: the IDF-weighted share of query terms the entry contains, with a bonus for title matches. */
   function score(row: Row, weights: Map<string, number>): number {
