@@ -1,0 +1,249 @@
+/**
+ * Our own SQL beside Sequelize, for the one path where the ORM costs more than the query: creating a ticket
+ * (issue 12). A model insert costs about ten times the statement's own CPU, and each of node-sqlite3's statements
+ * is a round trip through libuv's thread pool; better-sqlite3 runs a prepared statement in microseconds on the
+ * main thread, and mysql2's `execute` keeps prepared statements per connection. Sequelize keeps the schema
+ * (migrations), the reads and every rarer write.
+ *
+ * On SQLite, writes that arrive within the same moment share one transaction (group commit): one BEGIN IMMEDIATE
+ * and one COMMIT for the batch, each caller in its own SAVEPOINT, so a failing one rolls back alone and gets its
+ * own error. On MySQL every call is its own transaction on a pooled connection (InnoDB groups the fsyncs itself),
+ * retried whole on a deadlock or lock wait timeout — never statement by statement.
+ */
+import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import type { Sequelize } from 'sequelize';
+import { writeTurn, type Dialect } from './database.js';
+
+export interface SqlRun {
+  changes: number;
+  /** The id the last INSERT generated (the first row's on MySQL for a multi-row INSERT). */
+  lastId: number;
+}
+
+/** Statements inside a transaction (or, for read(), outside one). `?` placeholders; backticks quote on both. */
+export interface Sql {
+  readonly dialect: Dialect;
+  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  run(sql: string, params?: readonly unknown[]): Promise<SqlRun>;
+}
+
+export interface FastSql {
+  readonly dialect: Dialect;
+  /** Runs fn in a transaction (shared with others arriving at once on SQLite, each in its own savepoint). */
+  group<T>(fn: (q: Sql) => Promise<T>): Promise<T>;
+  /** A read outside any transaction: committed rows only. */
+  read<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** A date as the column holds it (Sequelize's own format, so its reads and comparisons agree). */
+  date(d: Date): string;
+  /** A date column's value as read. */
+  parseDate(v: unknown): Date;
+  /** Statements sent to the driver so far, transaction control included (tests and the bench count them). */
+  readonly counts: { statements: number; transactions: number };
+  close(): Promise<void>;
+}
+
+/** A unique-key violation, by either driver's code. */
+export const isUniqueViolation = (err: unknown) =>
+  /SQLITE_CONSTRAINT_UNIQUE|SQLITE_CONSTRAINT_PRIMARYKEY|ER_DUP_ENTRY/.test(String((err as { code?: string }).code));
+
+const bind = (params: readonly unknown[] = []) =>
+  params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
+
+/** The most callers one group transaction takes; the rest wait for the next one. */
+const GROUP_MAX = 256;
+
+/** Opens the fast path for a DATABASE_URL, or null where it cannot share the database (SQLite in memory). */
+export function createFastSql(databaseUrl: string, sequelize: Sequelize): FastSql | null {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '') || ':memory:';
+    return file === ':memory:' ? null : sqliteFast(file, writeTurn(sequelize));
+  }
+  return mysqlFast(databaseUrl);
+}
+
+function sqliteFast(file: string, turn: <T>(fn: () => Promise<T>) => Promise<T>): FastSql {
+  const open = () => {
+    const db = new Database(file);
+    // A short synchronous wait is acceptable only for another process's writer: our own wait in `turn`.
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    return db;
+  };
+  const db = open();
+  const reader = open();
+  const counts = { statements: 0, transactions: 0 };
+  const cache = new Map<string, Database.Statement>();
+  const readCache = new Map<string, Database.Statement>();
+  const prep = (c: Database.Database, m: Map<string, Database.Statement>, sql: string) => {
+    let s = m.get(sql);
+    if (!s) {
+      s = c.prepare(sql);
+      m.set(sql, s);
+    }
+    counts.statements++;
+    return s;
+  };
+  const exec = (sql: string) => {
+    counts.statements++;
+    db.exec(sql);
+  };
+  const q: Sql = {
+    dialect: 'sqlite',
+    all: async <T>(sql: string, params?: readonly unknown[]) => prep(db, cache, sql).all(...bind(params)) as T[],
+    async run(sql, params) {
+      const r = prep(db, cache, sql).run(...bind(params));
+      return { changes: r.changes, lastId: Number(r.lastInsertRowid) };
+    },
+  };
+
+  interface Job {
+    fn: (q: Sql) => Promise<unknown>;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }
+  let pending: Job[] = [];
+  let running = false;
+
+  async function runGroup(jobs: Job[]) {
+    const results: { ok: boolean; v: unknown }[] = [];
+    try {
+      exec('BEGIN IMMEDIATE');
+      counts.transactions++;
+      for (const job of jobs) {
+        exec('SAVEPOINT g');
+        try {
+          results.push({ ok: true, v: await job.fn(q) });
+          exec('RELEASE g');
+        } catch (err) {
+          exec('ROLLBACK TO g');
+          exec('RELEASE g');
+          results.push({ ok: false, v: err });
+        }
+      }
+      exec('COMMIT');
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const r = results[i]!;
+      if (r.ok) job.resolve(r.v);
+      else job.reject(r.v);
+    });
+  }
+
+  /** One group at a time; whatever arrived while it ran makes the next one. */
+  function kick() {
+    if (running || !pending.length) return;
+    running = true;
+    setImmediate(() => {
+      const jobs = pending.slice(0, GROUP_MAX);
+      pending = pending.slice(jobs.length);
+      void turn(() => runGroup(jobs)).finally(() => {
+        running = false;
+        kick();
+      });
+    });
+  }
+
+  return {
+    dialect: 'sqlite',
+    counts,
+    group: <T>(fn: (q: Sql) => Promise<T>) =>
+      new Promise<T>((resolve, reject) => {
+        pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+        kick();
+      }),
+    read: async <T>(sql: string, params?: readonly unknown[]) =>
+      prep(reader, readCache, sql).all(...bind(params)) as T[],
+    // Sequelize's SQLite dialect writes DATETIME as text with the offset: '2026-12-01 23:35:47.497 +00:00'.
+    date: (d) => `${d.toISOString().slice(0, 23).replace('T', ' ')} +00:00`,
+    parseDate,
+    async close() {
+      db.close();
+      reader.close();
+    },
+  };
+}
+
+function parseDate(v: unknown): Date {
+  if (v instanceof Date) return v;
+  const s = String(v);
+  return new Date(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s.replace(' ', 'T').replace(' ', '') : `${s.replace(' ', 'T')}Z`);
+}
+
+const RETRYABLE = /ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT/;
+
+function mysqlFast(databaseUrl: string): FastSql {
+  const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'));
+  const pool = mysql.createPool({
+    host: url.hostname,
+    port: Number(url.port) || 3306,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: url.pathname.slice(1),
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    dateStrings: true,
+    connectionLimit: 20,
+  });
+  const counts = { statements: 0, transactions: 0 };
+  const on = (c: mysql.Pool | mysql.PoolConnection): Sql => ({
+    dialect: 'mysql',
+    async all<T>(sql: string, params?: readonly unknown[]) {
+      counts.statements++;
+      const [rows] = await c.execute(sql, bind(params) as never[]);
+      return rows as T[];
+    },
+    async run(sql, params) {
+      counts.statements++;
+      const [r] = (await c.execute(sql, bind(params) as never[])) as unknown as [mysql.ResultSetHeader];
+      return { changes: r.affectedRows, lastId: r.insertId };
+    },
+  });
+  const reads = on(pool);
+
+  async function once<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
+    const c = await pool.getConnection();
+    try {
+      counts.statements++;
+      counts.transactions++;
+      await c.query('START TRANSACTION');
+      try {
+        const v = await fn(on(c));
+        counts.statements++;
+        await c.query('COMMIT');
+        return v;
+      } catch (err) {
+        counts.statements++;
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      c.release();
+    }
+  }
+
+  return {
+    dialect: 'mysql',
+    counts,
+    async group<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
+      // InnoDB rolls back the whole transaction on a deadlock: run it again from the start, a few times, with jitter.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once(fn);
+        } catch (err) {
+          if (attempt >= 4 || !RETRYABLE.test(String((err as { code?: string }).code))) throw err;
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+        }
+      }
+    },
+    read: (sql, params) => reads.all(sql, params),
+    date: (d) => d.toISOString().slice(0, 23).replace('T', ' '),
+    parseDate,
+    close: () => pool.end(),
+  };
+}
