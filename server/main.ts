@@ -17,6 +17,7 @@ import { initConsoleModels } from './console/models.js';
 import { createPresence } from './console/presence.js';
 import { consoleRoutes } from './console/routes.js';
 import { createDatabase, databaseUp, warnIfPacketTooSmall } from './db/database.js';
+import { createFastSql } from './db/fast-sql.js';
 import { createLeases } from './db/leases.js';
 import { migrateUp, pendingMigrations } from './db/migrate.js';
 import { initModels } from './db/models.js';
@@ -98,6 +99,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   await warnIfPacketTooSmall(sequelize, config.smtp.maxBytes, log);
   const models = initModels(sequelize);
   const consoleModels = initConsoleModels(sequelize);
+  // The ticket create path's own SQL beside Sequelize (issue 12): better-sqlite3 / mysql2 prepared statements.
+  const fastSql = createFastSql(config.databaseUrl, sequelize);
 
   const signer = createLinkSigner(appSecret.value, clock);
   const ids = createMailIds(signer, config.smtp.from);
@@ -207,6 +210,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     mailSent: (messageId) => outbox.sentAt(messageId),
     kb,
     incidents,
+    fast: fastSql && { sql: fastSql, enqueue: (q, mails) => outbox.enqueueSql(fastSql, q, mails) },
     escalationHours: config.escalationHours,
     clock,
     log: room('tickets'),
@@ -390,7 +394,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     log,
     app,
     /** Direct database access, for tests and operations scripts (rooms never get this). */
-    db: { sequelize, models, consoleModels, incidentModels },
+    db: { sequelize, models, consoleModels, incidentModels, fast: fastSql },
     tickets,
     intake,
     outbox,
@@ -424,6 +428,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       await imap?.stop();
       if (stopJobs) await stopJobs();
       transport.close();
+      await fastSql?.close();
       await sequelize.close();
     },
   };

@@ -68,10 +68,13 @@ export function ticketApiRoutes(d: TicketApiDeps) {
       issue: body.issue,
       channel: isAdmin ? 'api' : 'widget',
     });
-    const answer = t.route === 'ai' ? await reads.aiAnswer(t.id) : null;
+    // The fast create path hands back what it wrote (no read of it); the full path's ticket is read.
+    const answer = t.route === 'ai' ? (t.answerText ?? (await reads.aiAnswer(t.id))) : null;
     // The one article the acknowledgment carries (pool and IT-team tickets with a confident match).
     const suggestion = answer ? null : suggestionOf(t);
-    const assignee = t.assigneeId ? await d.agents.byId(t.assigneeId) : null;
+    const assignee = t.assigneeId
+      ? ((await d.tickets.roster()).find((a) => a.id === t.assigneeId) ?? (await d.agents.byId(t.assigneeId)))
+      : null;
     return c.json(
       {
         id: t.id,
