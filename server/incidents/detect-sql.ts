@@ -1,13 +1,12 @@
 /**
  * Detection for the ticket service's fast create path (tickets/fast-create.ts), through its own SQL
- * (db/fast-sql.ts) inside its transaction: the same reads, locks and rules as detect.ts. It only tells the common
- * case (nothing to do: the ticket's signal is recorded) from the rare one (the ticket joins or opens an incident),
- * which the create path hands to the full path in detect.ts and incident-ops.ts.
+ * (db/fast-sql.ts) inside its transaction: the same locks and rules as detect.ts. It only tells the common case
+ * (no incident open in the category and none to open: the ticket's signal is recorded) from the rest, which the
+ * create path hands to the full path in detect.ts and incident-ops.ts.
  */
 import type { FastSql, Sql } from '../db/fast-sql.js';
 import type { DetectConfig } from './detect.js';
-import { joinScore, personal, samePair, type IssueTraits, type Signal, type Target } from './match.js';
-import type { Profile } from './models.js';
+import { personal, samePair, type IssueTraits, type Signal } from './match.js';
 
 const PRUNE_EVERY_MS = 60_000;
 
@@ -20,35 +19,20 @@ export function createFastDetection(d: { traits: IssueTraits; config: DetectConf
     enabled: d.config.minTickets > 0,
 
     /**
-     * 'none' when the ticket neither joins an open incident nor makes one with the window's alike tickets (the
-     * category's claim, on MySQL, is then held until the transaction ends, as in detect.ts); 'incident' otherwise.
+     * Before the ticket's writes: 'incident' when the window's alike tickets would make one with it (the full path
+     * then decides), else 'none'. On MySQL it first takes the category's claim, held until the transaction ends, as
+     * detect.ts does. Whether an open incident takes the ticket is asked by record(), in the same statement.
      */
-    async detect(q: Sql, fast: Pick<FastSql, 'date' | 'parseDate'>, s: Signal): Promise<'none' | 'incident'> {
+    async check(q: Sql, fast: Pick<FastSql, 'date' | 'parseDate'>, s: Signal): Promise<'none' | 'incident'> {
       if (d.config.minTickets <= 0) return 'none';
       const mysql = q.dialect === 'mysql';
-      const lock = mysql ? ' FOR UPDATE' : '';
       if (mysql) await q.all('SELECT `name` FROM `incident_claims` WHERE `name` = ? FOR UPDATE', [s.category]);
-      const open = await q.all<Record<string, unknown>>(
-        'SELECT `category`, `dev_center`, `scope`, `issue`, `profile` FROM `incidents` ' +
-          `WHERE \`status\` = 'open' AND \`category\` = ?${lock}`,
-        [s.category],
-      );
-      for (const i of open) {
-        const target: Target = {
-          category: String(i.category),
-          devCenter: (i.dev_center as string | null) ?? null,
-          scope: i.scope === 'global' ? 'global' : 'centre',
-          issue: (i.issue as string | null) ?? null,
-          profile: json<Profile>(i.profile, { n: 0, terms: {} }),
-        };
-        if (joinScore(s, target, d.traits) > 0) return 'incident';
-      }
       if (personal(s, d.traits)) return 'none';
       const since = fast.date(new Date(d.clock().getTime() - windowMs));
       const recent = await q.all<Record<string, unknown>>(
         'SELECT `ticket_id`, `requester_key`, `category`, `dev_center`, `issue`, `issue_z`, `runner`, `runner_z`, ' +
           '`terms`, `created_at` FROM `incident_signals` WHERE `category` = ? AND `created_at` >= ? ' +
-          `AND \`incident_id\` IS NULL AND \`ticket_id\` <> ?${lock}`,
+          `AND \`incident_id\` IS NULL AND \`ticket_id\` <> ?${mysql ? ' FOR UPDATE' : ''}`,
         [s.category, since, s.ticketId],
       );
       const people = new Set([s.requesterKey]);
@@ -70,9 +54,12 @@ export function createFastDetection(d: { traits: IssueTraits; config: DetectConf
       return people.size < d.config.minTickets ? 'none' : 'incident';
     },
 
-    /** Keeps the ticket's signal for the next arrivals (no incident), pruning the category's old ones now and then. */
-    async record(q: Sql, fast: Pick<FastSql, 'date'>, s: Signal) {
-      if (d.config.minTickets <= 0) return;
+    /**
+     * Keeps the ticket's signal for the next arrivals, pruning the category's old ones now and then; false (nothing
+     * written) when an incident is open in the category.
+     */
+    async record(q: Sql, fast: Pick<FastSql, 'date'>, s: Signal): Promise<boolean> {
+      if (d.config.minTickets <= 0) return true;
       const now = d.clock().getTime();
       if (now - (pruned.get(s.category) ?? 0) >= PRUNE_EVERY_MS) {
         pruned.set(s.category, now);
@@ -81,11 +68,13 @@ export function createFastDetection(d: { traits: IssueTraits; config: DetectConf
           fast.date(new Date(now - windowMs)),
         ]);
       }
-      const ignore = q.dialect === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-      await q.run(
-        `${ignore} INTO \`incident_signals\` (\`ticket_id\`, \`category\`, \`dev_center\`, \`requester_key\`, ` +
-          '`issue`, `issue_z`, `runner`, `runner_z`, `terms`, `incident_id`, `created_at`) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)',
+      // Only while no incident is open in the category: whether one takes the ticket is the full path's question
+      // (joinScore against each), so a ticket in such a category is rolled back and goes there.
+      const r = await q.run(
+        'INSERT INTO `incident_signals` (`ticket_id`, `category`, `dev_center`, `requester_key`, `issue`, ' +
+          '`issue_z`, `runner`, `runner_z`, `terms`, `incident_id`, `created_at`) ' +
+          `SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?${q.dialect === 'mysql' ? ' FROM DUAL' : ''} WHERE NOT EXISTS ` +
+          "(SELECT 1 FROM `incidents` WHERE `status` = 'open' AND `category` = ?)",
         [
           s.ticketId,
           s.category,
@@ -97,8 +86,10 @@ export function createFastDetection(d: { traits: IssueTraits; config: DetectConf
           s.runnerZ,
           JSON.stringify(s.terms),
           fast.date(s.createdAt),
+          s.category,
         ],
       );
+      return r.changes > 0;
     },
   };
 }

@@ -65,6 +65,18 @@ const TICKET_COLUMNS = [
 const cols = (names: string[]) => names.map((c) => `\`${c}\``).join(', ');
 const marks = (n: number) => `(${Array.from({ length: n }, () => '?').join(', ')})`;
 const INSERT_TICKET = `INSERT INTO \`tickets\` (${cols(TICKET_COLUMNS)}) VALUES ${marks(TICKET_COLUMNS.length)}`;
+/**
+ * SQLite: the id and its ref (refFor) in the INSERT itself. The write lock is held (BEGIN IMMEDIATE), so the next
+ * id is what AUTOINCREMENT would give: one past the larger of the sequence and the largest id. MySQL has no such
+ * lock: there the ref is set from the insert id (one UPDATE).
+ */
+const NEXT_ID =
+  "SELECT MAX(COALESCE((SELECT `seq` FROM `sqlite_sequence` WHERE `name` = 'tickets'), 0), " +
+  'COALESCE((SELECT MAX(`id`) FROM `tickets`), 0)) + 1 AS `id`';
+const INSERT_TICKET_SQLITE =
+  `INSERT INTO \`tickets\` (\`id\`, \`ref\`, ${cols(TICKET_COLUMNS)}) ` +
+  `SELECT n.\`id\`, '${refFor(0).replace(/\d+$/, '')}' || (${refFor(0).match(/\d+$/)![0]} + n.\`id\`), ` +
+  `${TICKET_COLUMNS.map(() => '?').join(', ')} FROM (${NEXT_ID}) n`;
 const MESSAGE_COLUMNS = [
   'ticket_id',
   'author_kind',
@@ -174,7 +186,7 @@ export function createFastCreation(
     const at = fast.date(now);
 
     const write = async (q: Sql) => {
-      if (signal && (await detection.detect(q, fast, signal)) === 'incident') throw FULL_PATH;
+      if (signal && (await detection.check(q, fast, signal)) === 'incident') throw FULL_PATH;
       let r = person;
       if (!r.id) r = await insertRequester(q, person, at);
       else if (changed) {
@@ -186,7 +198,7 @@ export function createFastCreation(
         ]);
       }
       const p = triaged.patch;
-      const { lastId: id } = await q.run(INSERT_TICKET, [
+      const { lastId: id } = await q.run(q.dialect === 'sqlite' ? INSERT_TICKET_SQLITE : INSERT_TICKET, [
         subject,
         input.issue,
         input.channel,
@@ -213,7 +225,7 @@ export function createFastCreation(
         at,
       ]);
       const ref = refFor(id);
-      await q.run('UPDATE `tickets` SET `ref` = ? WHERE `id` = ?', [ref, id]);
+      if (q.dialect === 'mysql') await q.run('UPDATE `tickets` SET `ref` = ? WHERE `id` = ?', [ref, id]);
       const messageId = answer ? deps.ids.messageId(id) : null;
       const messages: unknown[] = [id, 'requester', null, r.email, false, input.issue, null, false, at, at];
       if (answer) messages.push(id, 'ai', agent!.id, null, false, answer, messageId, false, at, at);
@@ -249,7 +261,7 @@ export function createFastCreation(
         if (agent?.kind === 'human') await deps.notifier.assignment(sink, ctx, agent);
       }
       await deps.fast.enqueue(q, sink.queued);
-      if (signal) await detection.record(q, fast, { ...signal, ticketId: id });
+      if (signal && !(await detection.record(q, fast, { ...signal, ticketId: id }))) throw FULL_PATH;
       return { id, ref, requesterId: r.id };
     };
 

@@ -3,7 +3,7 @@
  * the same per-address cap as Outbox.enqueue, in one multi-row INSERT.
  */
 import type { FastSql, Sql } from '../../db/fast-sql.js';
-import { CAP_SQL, outboxRow, type QueuedMail, type RowDeps } from './outbox-row.js';
+import { AUTO_LIMIT, CAP_SQL, outboxRow, type QueuedMail, type RowDeps } from './outbox-row.js';
 
 const COLUMNS = [
   'ticket_id',
@@ -24,8 +24,24 @@ const COLUMNS = [
   'updated_at',
 ];
 const ROW = `(${COLUMNS.map(() => '?').join(', ')})`;
+const INSERT = `INSERT INTO \`outbox\` (${COLUMNS.map((c) => `\`${c}\``).join(', ')})`;
+const STATUS = COLUMNS.indexOf('status');
+const LAST_ERROR = COLUMNS.indexOf('last_error');
+const CAPPED_ERROR = `more than ${AUTO_LIMIT.count} automatic mails to this address in 3 hours`;
+/**
+ * An automatic mail with the per-address cap in the same statement: the bounded count (CAP_SQL's) in a derived
+ * table, which MySQL materialises before inserting into the table it reads; RETURNING says what it decided.
+ */
+const CAPPED =
+  `${INSERT} SELECT ${COLUMNS.map((_, i) =>
+    i === STATUS
+      ? `CASE WHEN capped.n >= ${AUTO_LIMIT.count} THEN 'suppressed' ELSE 'queued' END`
+      : i === LAST_ERROR
+        ? `CASE WHEN capped.n >= ${AUTO_LIMIT.count} THEN '${CAPPED_ERROR}' ELSE NULL END`
+        : '?',
+  ).join(', ')} FROM (${CAP_SQL.replace(/ capped$/, ' recent')}) capped ` + 'RETURNING `status`';
 
-/** Queues mails in q's transaction. */
+/** Queues mails in q's transaction: one statement per automatic mail (its cap inside), one for the rest. */
 export async function enqueueSql(
   deps: RowDeps,
   fast: Pick<FastSql, 'date'>,
@@ -33,15 +49,16 @@ export async function enqueueSql(
   mails: QueuedMail[],
   now: Date,
 ): Promise<void> {
-  if (!mails.length) return;
   const at = fast.date(now);
-  const params: unknown[] = [];
+  const since = fast.date(new Date(now.getTime() - AUTO_LIMIT.windowMs));
+  const plain: unknown[][] = [];
   for (const mail of mails) {
-    const r = await outboxRow(deps, mail, now, async (key, since) => {
-      const [row] = await q.all<{ n: number }>(CAP_SQL, [key, fast.date(since)]);
-      return Number(row?.n);
+    let counted = false;
+    const r = await outboxRow(deps, mail, now, async () => {
+      counted = true;
+      return 0;
     });
-    params.push(
+    const values = [
       r.ticketId,
       r.kind,
       r.toAddr,
@@ -58,10 +75,19 @@ export async function enqueueSql(
       r.lastError,
       at,
       at,
-    );
+    ];
+    if (!counted) {
+      plain.push(values);
+      continue;
+    }
+    const params = values.filter((_, i) => i !== STATUS && i !== LAST_ERROR);
+    const [row] = await q.all<{ status: string }>(CAPPED, [...params, r.limitKey, since]);
+    if (row?.status === 'suppressed') {
+      deps.log.warn(
+        { to: mail.to, ticketId: mail.ticketId, kind: mail.kind },
+        'automatic mail suppressed by the per-sender limit',
+      );
+    }
   }
-  await q.run(
-    `INSERT INTO \`outbox\` (${COLUMNS.map((c) => `\`${c}\``).join(', ')}) VALUES ${mails.map(() => ROW).join(', ')}`,
-    params,
-  );
+  if (plain.length) await q.run(`${INSERT} VALUES ${plain.map(() => ROW).join(', ')}`, plain.flat());
 }
