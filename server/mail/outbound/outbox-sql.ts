@@ -29,8 +29,8 @@ const STATUS = COLUMNS.indexOf('status');
 const LAST_ERROR = COLUMNS.indexOf('last_error');
 const CAPPED_ERROR = `more than ${AUTO_LIMIT.count} automatic mails to this address in 3 hours`;
 /**
- * An automatic mail with the per-address cap in the same statement: the bounded count (CAP_SQL's) in a derived
- * table, which MySQL materialises before inserting into the table it reads; RETURNING says what it decided.
+ * An automatic mail with the per-address cap in the same statement (SQLite): the bounded count (CAP_SQL's) in a
+ * derived table; RETURNING says what it decided.
  */
 const CAPPED =
   `${INSERT} SELECT ${COLUMNS.map((_, i) =>
@@ -41,7 +41,10 @@ const CAPPED =
         : '?',
   ).join(', ')} FROM (${CAP_SQL.replace(/ capped$/, ' recent')}) capped ` + 'RETURNING `status`';
 
-/** Queues mails in q's transaction: one statement per automatic mail (its cap inside), one for the rest. */
+/**
+ * Queues mails in q's transaction: on SQLite one statement per automatic mail (its cap inside) and one for the
+ * rest; on MySQL the count, then one INSERT for all.
+ */
 export async function enqueueSql(
   deps: RowDeps,
   fast: Pick<FastSql, 'date'>,
@@ -52,11 +55,18 @@ export async function enqueueSql(
   const at = fast.date(now);
   const since = fast.date(new Date(now.getTime() - AUTO_LIMIT.windowMs));
   const plain: unknown[][] = [];
+  // MariaDB fails such an INSERT … SELECT on the table it reads under concurrent inserts ("Failed to read
+  // auto-increment value from storage engine"): there the count is its own statement.
+  const inline = q.dialect === 'sqlite';
   for (const mail of mails) {
     let counted = false;
-    const r = await outboxRow(deps, mail, now, async () => {
-      counted = true;
-      return 0;
+    const r = await outboxRow(deps, mail, now, async (key, after) => {
+      if (inline) {
+        counted = true;
+        return 0;
+      }
+      const [row] = await q.all<{ n: number }>(CAP_SQL, [key, fast.date(after)]);
+      return Number(row?.n);
     });
     const values = [
       r.ticketId,
