@@ -12,7 +12,7 @@
  */
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-import type { Sequelize } from 'sequelize';
+import { ConnectionError, type Sequelize } from 'sequelize';
 import { writeTurn, type Dialect } from './database.js';
 
 export interface SqlRun {
@@ -193,6 +193,9 @@ function parseDate(v: unknown): Date {
 }
 
 const RETRYABLE = /ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT/;
+/** The server went away (restart, failover): the transaction died with the connection; a fresh one may work. */
+const CONNECTION = /ECONNREFUSED|ECONNRESET|PROTOCOL_CONNECTION_LOST|EPIPE|ETIMEDOUT|ER_CON_COUNT_ERROR|closed state/;
+const code = (err: unknown) => `${(err as { code?: string }).code ?? ''} ${(err as Error).message ?? ''}`;
 
 function mysqlFast(databaseUrl: string): FastSql {
   const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'));
@@ -249,16 +252,23 @@ function mysqlFast(databaseUrl: string): FastSql {
     counts,
     async group<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
       // InnoDB rolls back the whole transaction on a deadlock: run it again from the start, a few times, with jitter.
+      // So is one whose connection died: nothing of it was committed.
       for (let attempt = 1; ; attempt++) {
         try {
           return await once(fn);
         } catch (err) {
-          if (attempt >= 4 || !RETRYABLE.test(String((err as { code?: string }).code))) throw err;
+          const lost = CONNECTION.test(code(err));
+          // The HTTP layer answers a ConnectionError with a retryable 503, as it does for Sequelize's own.
+          if (attempt >= 4 && lost) throw new ConnectionError(err as Error);
+          if (attempt >= 4 || !(lost || RETRYABLE.test(code(err)))) throw err;
           await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
         }
       }
     },
-    read: (sql, params) => reads.all(sql, params),
+    read: <T>(sql: string, params?: readonly unknown[]) =>
+      reads.all<T>(sql, params).catch((err) => {
+        throw CONNECTION.test(code(err)) ? new ConnectionError(err as Error) : err;
+      }),
     date: (d) => d.toISOString().slice(0, 23).replace('T', ' '),
     parseDate,
     close: () => pool.end(),
