@@ -137,7 +137,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   // The issue model and the intent profile also learn the extra phrasings (seeds/issue-phrasings.jsonl).
   const taught = [...phrasingList, ...loadExtraPhrasings()];
   const issueModel = createIssueModel(issueExamples(taught, loadResolutions()));
-  const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q) });
+  const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q), read: fastSql?.read });
   const kb = createKb({ models, search: kbSearch });
   const phrasings = new Map<string, string[]>();
   for (const t of phrasingList) phrasings.set(t.issue, [...(phrasings.get(t.issue) ?? []), t.text]);

@@ -106,7 +106,8 @@ function sqliteFast(file: string, turn: <T>(fn: () => Promise<T>) => Promise<T>)
     reject: (e: unknown) => void;
   }
   const pending: Job[] = [];
-  let running = false;
+  let running: Promise<void> | null = null;
+  let closed = false;
 
   async function runGroup(jobs: Job[]) {
     const results: { ok: boolean; v: unknown }[] = [];
@@ -156,14 +157,16 @@ function sqliteFast(file: string, turn: <T>(fn: () => Promise<T>) => Promise<T>)
    * arrived meanwhile; what arrives while it runs makes the next one.
    */
   function kick() {
-    if (running || !pending.length) return;
-    running = true;
-    setTimeout(() => {
-      void turn(() => runGroup(pending.splice(0, GROUP_MAX))).finally(() => {
-        running = false;
-        kick();
-      });
-    }, GROUP_WAIT_MS);
+    if (running || !pending.length || closed) return;
+    running = new Promise<void>((done) =>
+      setTimeout(() => {
+        void turn(() => runGroup(pending.splice(0, GROUP_MAX))).finally(() => {
+          running = null;
+          done();
+          kick();
+        });
+      }, GROUP_WAIT_MS),
+    );
   }
 
   return {
@@ -171,6 +174,7 @@ function sqliteFast(file: string, turn: <T>(fn: () => Promise<T>) => Promise<T>)
     counts,
     group: <T>(fn: (q: Sql) => Promise<T>) =>
       new Promise<T>((resolve, reject) => {
+        if (closed) throw new Error('the database is closed');
         pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
         kick();
       }),
@@ -179,7 +183,11 @@ function sqliteFast(file: string, turn: <T>(fn: () => Promise<T>) => Promise<T>)
     // Sequelize's SQLite dialect writes DATETIME as text with the offset: '2026-12-01 23:35:47.497 +00:00'.
     date: (d) => `${d.toISOString().slice(0, 23).replace('T', ' ')} +00:00`,
     parseDate,
+    /** Lets the running group finish; what still waits for one fails (it was never written). */
     async close() {
+      closed = true;
+      await running;
+      for (const job of pending.splice(0)) job.reject(new Error('the database is closed'));
       db.close();
       reader.close();
     },
