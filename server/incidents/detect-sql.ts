@@ -19,15 +19,18 @@ export function createFastDetection(d: { traits: IssueTraits; config: DetectConf
     enabled: d.config.minTickets > 0,
 
     /**
-     * Before the ticket's writes: 'incident' when the window's alike tickets would make one with it (the full path
-     * then decides), else 'none'. On MySQL it first takes the category's claim, held until the transaction ends, as
-     * detect.ts does. Whether an open incident takes the ticket is asked by record(), in the same statement.
+     * Last in the transaction (the claim is held until it ends: the shorter, the more tickets a second): 'incident'
+     * when the window's alike tickets would make one with it (the full path then decides), else 'none'. On MySQL it
+     * takes the category's claim first, as detect.ts does. Whether an open incident takes the ticket is asked by
+     * record(), in the same statement as the signal's INSERT.
      */
     async check(q: Sql, fast: Pick<FastSql, 'date' | 'parseDate'>, s: Signal): Promise<'none' | 'incident'> {
       if (d.config.minTickets <= 0) return 'none';
       const mysql = q.dialect === 'mysql';
-      if (mysql) await q.all('SELECT `name` FROM `incident_claims` WHERE `name` = ? FOR UPDATE', [s.category]);
+      // A one-person issue never makes an incident, and whether an open one takes it is asked by record()'s
+      // INSERT … SELECT, whose read of incidents locks (InnoDB) against one being opened meanwhile: no claim needed.
       if (personal(s, d.traits)) return 'none';
+      if (mysql) await q.all('SELECT `name` FROM `incident_claims` WHERE `name` = ? FOR UPDATE', [s.category]);
       const since = fast.date(new Date(d.clock().getTime() - windowMs));
       const recent = await q.all<Record<string, unknown>>(
         'SELECT `ticket_id`, `requester_key`, `category`, `dev_center`, `issue`, `issue_z`, `runner`, `runner_z`, ' +

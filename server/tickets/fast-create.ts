@@ -186,7 +186,6 @@ export function createFastCreation(
     const at = fast.date(now);
 
     const write = async (q: Sql) => {
-      if (signal && (await detection.check(q, fast, signal)) === 'incident') throw FULL_PATH;
       let r = person;
       if (!r.id) r = await insertRequester(q, person, at);
       else if (changed) {
@@ -261,6 +260,8 @@ export function createFastCreation(
         if (agent?.kind === 'human') await deps.notifier.assignment(sink, ctx, agent);
       }
       await deps.fast.enqueue(q, sink.queued);
+      // Detection last: on MySQL it may hold the category's claim, until the commit.
+      if (signal && (await detection.check(q, fast, signal)) === 'incident') throw FULL_PATH;
       if (signal && !(await detection.record(q, fast, { ...signal, ticketId: id }))) throw FULL_PATH;
       return { id, ref, requesterId: r.id };
     };
