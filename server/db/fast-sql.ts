@@ -71,6 +71,8 @@ function sqliteFast(file: string, turn: <T>(fn: () => Promise<T>) => Promise<T>)
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // As Sequelize's connections have it: a ticket's requester must exist.
+    db.pragma('foreign_keys = ON');
     return db;
   };
   const db = open();
