@@ -20,12 +20,13 @@ export interface QueuedMail {
 export const AUTO_LIMIT = { count: 10, windowMs: 3 * 3600_000 };
 
 /**
- * The per-address count, bounded: it stops at one row past the cap on the (limit_key, created_at) index, so a
- * busy address costs what a quiet one does (it scanned every mail to that address in the window: issue 12).
+ * The per-address count, bounded: on the (limit_key, automatic, status, created_at) index (migration 0017) it reads
+ * only the rows it counts, and stops at the cap, so a busy address costs what a quiet one does (it scanned every mail
+ * to that address in the window: issue 12).
  */
 export const CAP_SQL =
   'SELECT COUNT(*) AS n FROM (SELECT 1 FROM `outbox` WHERE `limit_key` = ? AND `created_at` > ? ' +
-  `AND \`automatic\` = 1 AND \`status\` IN ('queued', 'sent') LIMIT ${AUTO_LIMIT.count + 1}) capped`;
+  `AND \`automatic\` = 1 AND \`status\` IN ('queued', 'sent') LIMIT ${AUTO_LIMIT.count}) capped`;
 
 export interface RowDeps {
   log: Logger;
