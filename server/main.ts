@@ -18,6 +18,7 @@ import { initConsoleModels } from './console/models.js';
 import { createPresence } from './console/presence.js';
 import { consoleRoutes } from './console/routes.js';
 import { createDatabase, databaseUp, warnIfPacketTooSmall } from './db/database.js';
+import { createFastSql } from './db/fast-sql.js';
 import { createLeases } from './db/leases.js';
 import { migrateUp, pendingMigrations } from './db/migrate.js';
 import { initModels } from './db/models.js';
@@ -100,6 +101,8 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   await warnIfPacketTooSmall(sequelize, config.smtp.maxBytes, log);
   const models = initModels(sequelize);
   const consoleModels = initConsoleModels(sequelize);
+  // The ticket create path's own SQL beside Sequelize (issue 12): better-sqlite3 / mysql2 prepared statements.
+  const fastSql = createFastSql(config.databaseUrl, sequelize);
 
   const signer = createLinkSigner(appSecret.value, clock);
   const ids = createMailIds(signer, config.smtp.from);
@@ -141,7 +144,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
   // The issue model and the intent profile also learn the extra phrasings (seeds/issue-phrasings.jsonl).
   const taught = [...phrasingList, ...loadExtraPhrasings()];
   const issueModel = createIssueModel(issueExamples(taught, loadResolutions()));
-  const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q) });
+  const kbSearch = createKbSearch({ sequelize, issueHint: (q) => issueModel.rank(q), read: fastSql?.read });
   const kb = createKb({ models, search: kbSearch });
   const phrasings = new Map<string, string[]>();
   for (const t of phrasingList) phrasings.set(t.issue, [...(phrasings.get(t.issue) ?? []), t.text]);
@@ -214,6 +217,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     mailSent: (messageId) => outbox.sentAt(messageId),
     kb,
     incidents,
+    fast: fastSql && { sql: fastSql, enqueue: (q, mails) => outbox.enqueueSql(fastSql, q, mails) },
     escalationHours: config.escalationHours,
     clock,
     log: room('tickets'),
@@ -408,7 +412,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
     log,
     app,
     /** Direct database access, for tests and operations scripts (rooms never get this). */
-    db: { sequelize, models, consoleModels, incidentModels },
+    db: { sequelize, models, consoleModels, incidentModels, fast: fastSql },
     tickets,
     intake,
     outbox,
@@ -446,6 +450,7 @@ export async function buildHelpdesk(config: Config, opts: BuildOptions = {}) {
       await imap?.stop();
       if (stopJobs) await stopJobs();
       transport.close();
+      await fastSql?.close();
       await sequelize.close();
     },
   };

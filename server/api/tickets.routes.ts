@@ -9,7 +9,7 @@ import { readJson } from '../http/errors.js';
 import type { LinkSigner } from '../http/signed-links.js';
 import type { Agents } from '../agents/agents.js';
 import type { TicketRow } from '../tickets/reads.js';
-import type { Ticket } from '../db/models.js';
+import type { CreatedTicket } from '../tickets/fast-create.js';
 import { sameSubmission, scopedIdempotencyKey } from '../tickets/idempotency.js';
 import type { TicketService } from '../tickets/service.js';
 import { suggestionOf, ticketDetail, ticketSummary } from '../tickets/view.js';
@@ -88,17 +88,20 @@ export function ticketApiRoutes(d: TicketApiDeps) {
       channel: isAdmin ? ('api' as const) : ('widget' as const),
     };
     const key = idempotencyKeyOf(c.req.header('idempotency-key'));
-    let t: Ticket;
+    let t: CreatedTicket;
     if (key) {
       const r = await d.tickets.createOnce({ ...input, idempotencyKey: scopedIdempotencyKey(key, body.email) });
       if (r.replayed && !sameSubmission(r.ticket, input)) throw new AppError('idempotency_key_reused');
       t = r.ticket;
     } else t = await d.tickets.create(input);
-    // Built from the stored ticket alone, so a retry with the same Idempotency-Key gets the same answer.
-    const answer = t.route === 'ai' ? await reads.aiAnswer(t.id) : null;
+    // The fast create path hands back the answer it wrote (no read of it); otherwise it is read from the stored
+    // ticket, so a retry with the same Idempotency-Key gets the same answer.
+    const answer = t.route === 'ai' ? (t.answerText ?? (await reads.aiAnswer(t.id))) : null;
     // The one article the acknowledgment carries (pool and IT-team tickets with a confident match).
     const suggestion = answer ? null : suggestionOf(t);
-    const assignee = t.assigneeId ? await d.agents.byId(t.assigneeId) : null;
+    const assignee = t.assigneeId
+      ? ((await d.tickets.roster()).find((a) => a.id === t.assigneeId) ?? (await d.agents.byId(t.assigneeId)))
+      : null;
     return c.json(
       {
         id: t.id,

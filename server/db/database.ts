@@ -109,6 +109,13 @@ function open(databaseUrl: string, busyTimeoutMs: number, log?: Logger): Sequeli
 function serializeTransactions(sequelize: Sequelize): Sequelize {
   const original = sequelize.transaction.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
   let tail: Promise<unknown> = Promise.resolve();
+  /** Runs fn when every managed transaction queued before it has ended; later ones wait for fn. */
+  const turn = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  turns.set(sequelize, turn);
   // Serialized, so every transaction can reuse one connection instead of opening the file anew each time.
   const cm = sequelize.connectionManager as unknown as {
     getConnection(o?: { uuid?: string }): Promise<unknown>;
@@ -119,9 +126,7 @@ function serializeTransactions(sequelize: Sequelize): Sequelize {
   cm.releaseConnection = async () => undefined; // closed with the Sequelize instance
   (sequelize as { transaction: unknown }).transaction = (...args: unknown[]) => {
     if (typeof args[args.length - 1] !== 'function') return original(...args); // unmanaged: caller's business
-    const run = tail.then(() => original(...args));
-    tail = run.catch(() => undefined);
-    return run;
+    return turn(() => original(...args));
   };
   return sequelize;
 }
@@ -138,6 +143,16 @@ function noStatementRetryInTransactions(sequelize: Sequelize): Sequelize {
     query(sql, options?.transaction ? { ...options, retry: { ...(options.retry as object), max: 1 } } : options);
   return sequelize;
 }
+
+const turns = new WeakMap<Sequelize, <T>(fn: () => Promise<T>) => Promise<T>>();
+
+/**
+ * The in-process write queue of a SQLite database, for a second writer on the same file (db/fast-sql.ts): its
+ * driver waits for the lock synchronously, so were it to wait while one of our own Sequelize transactions holds
+ * the lock, that transaction could never finish. Taking its turn here, it never does. On MySQL: no queue.
+ */
+export const writeTurn = (sequelize: Sequelize): (<T>(fn: () => Promise<T>) => Promise<T>) =>
+  turns.get(sequelize) ?? ((fn) => fn());
 
 /** Which dialect a Sequelize instance talks to. */
 export function dialectOf(sequelize: Sequelize): Dialect {

@@ -7,6 +7,7 @@
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { AppError } from '../errors.js';
 import { createDetection, type DetectConfig, type IncidentDraft } from './detect.js';
+import { createFastDetection } from './detect-sql.js';
 import type { IssueTraits, Signal } from './match.js';
 import type { Incident, IncidentModels, IncidentUpdate } from './models.js';
 import { createKnown, type IssueRanker } from './known.js';
@@ -69,6 +70,8 @@ export function createIncidents(d: {
 
   const api = {
     detection,
+    /** Detection through the fast create path's own SQL: tells "nothing to do" from "an incident" (detect-sql.ts). */
+    fastDetection: createFastDetection(d),
     known: known.list,
     /** A triaged ticket as detection compares it (its words weighed here). */
     signal(x: {

@@ -4,6 +4,7 @@
  * vocabulary (small typos); candidates are re-ranked with one score in [0, 1] that means the same on both dialects.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { FastSql } from '../db/fast-sql.js';
 import { dialectOf } from '../db/database.js';
 import { editDistance, pad, searchTerms } from './terms.js';
 import { createVocabulary } from './vocabulary.js';
@@ -51,9 +52,32 @@ const RRF_K = 4;
  */
 export const solvedBonus = (solved: number) => Math.min(0.15, 0.04 * Math.log(1 + Math.max(0, solved)));
 
-export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHint }) {
+export function createKbSearch(deps: {
+  sequelize: Sequelize;
+  issueHint?: IssueHint;
+  /**
+   * Plain reads through the create path's own SQL (db/fast-sql.ts), when there is one: a search runs for every
+   * new ticket, and through Sequelize its two queries queue on one node-sqlite3 connection in libuv's thread pool.
+   */
+  read?: FastSql['read'];
+}) {
   const { sequelize } = deps;
   const dialect = dialectOf(sequelize);
+  /** A SELECT with :named replacements (arrays expand to a list), through deps.read when given. */
+  const select = <T extends object>(sql: string, replacements: Record<string, unknown>): Promise<T[]> => {
+    if (!deps.read) return sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements });
+    const params: unknown[] = [];
+    const positional = sql.replace(/:(\w+)/g, (_, name: string) => {
+      const v = replacements[name];
+      if (!Array.isArray(v)) {
+        params.push(v);
+        return '?';
+      }
+      params.push(...v);
+      return v.map(() => '?').join(', ');
+    });
+    return deps.read<T>(positional, params);
+  };
   // The vocabulary follows the index's change log (vocabulary.ts): looked at before a search at most every few
   // seconds, so entries changed by other processes count, and at once after this process changed entries.
   const vocab = createVocabulary(sequelize);
@@ -127,18 +151,18 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
     if (dialect === 'sqlite') {
       const match = p.terms.map((t) => `"${t.replace(/"/g, '')}"`).join(p.all ? ' AND ' : ' OR ');
       // Rank inside FTS5 first (its own rank column is BM25), then join the few best rows.
-      return sequelize.query<Row>(
+      return select<Row>(
         `SELECT ${cols} FROM (SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH :match ORDER BY rank LIMIT :inner) f
          JOIN kb_entries k ON k.id = f.rowid WHERE ${where} ORDER BY f.rank LIMIT :limit`,
-        { type: QueryTypes.SELECT, replacements: { match, category, limit, inner: category ? limit * 20 : limit * 3 } },
+        { match, category, limit, inner: category ? limit * 20 : limit * 3 },
       );
     }
     // Natural-language mode with MATCH only in WHERE: InnoDB returns rows already ranked and stops at the LIMIT.
     // An explicit ORDER BY MATCH (or boolean mode) scores every matching row: a second at 100,000 entries.
     const against = p.terms.map((t) => t.replace(/[^\p{L}\p{N}_]/gu, '')).join(' ');
-    return sequelize.query<Row>(
+    return select<Row>(
       `SELECT ${cols} FROM kb_entries k WHERE MATCH(k.search_text) AGAINST (:against IN NATURAL LANGUAGE MODE) AND ${where} LIMIT :limit`,
-      { type: QueryTypes.SELECT, replacements: { against, category, limit } },
+      { against, category, limit },
     );
   }
 
@@ -167,11 +191,11 @@ export function createKbSearch(deps: { sequelize: Sequelize; issueHint?: IssueHi
    * known issue when publishing them (candidates like the templates), the most confirmed first.
    */
   function issueEntries(issues: string[], category: string | undefined): Promise<Row[]> {
-    return sequelize.query<Row>(
+    return select<Row>(
       `SELECT k.id, k.title, k.query, k.resolution, k.category, k.issue, k.source, k.search_text, k.hits, k.solved FROM kb_entries k
        WHERE k.issue IN (:issues) AND k.published = 1 ${category ? 'AND k.category = :category' : ''}
        ORDER BY k.solved DESC, k.id ASC LIMIT :limit`,
-      { type: QueryTypes.SELECT, replacements: { issues, category, limit: issues.length * 4 } },
+      { issues, category, limit: issues.length * 4 },
     );
   }
 

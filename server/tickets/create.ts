@@ -4,52 +4,23 @@
  * its message and mail in a second transaction. A crash between the two leaves a 'new' ticket that the recovery
  * sweep triages again; the second step re-checks the status under a row lock, so it never runs twice.
  */
-import type { Transaction } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Requester, Ticket } from '../db/models.js';
-import { refFor, type Channel } from '../domain/vocabulary.js';
-import type { Logger } from '../log.js';
-import type { MailIds } from '../mail/outbound/ids.js';
-import type { Notifier } from '../mail/outbound/notify.js';
-import type { Triage } from '../triage/service.js';
-import type { IncidentOps } from './incident-ops.js';
-import type { Roster, RosterMember } from './roster.js';
-import type { EmailMeta, Store } from './store.js';
+import { refFor } from '../domain/vocabulary.js';
+import type { FastDetection } from '../incidents/detect-sql.js';
+import type { Incidents } from '../incidents/incidents.js';
+import { createFastCreation, type CreatedTicket, type FastWrite } from './fast-create.js';
+import { subjectFrom, triageChange, type CreateDeps, type NewTicket } from './new-ticket.js';
+import type { RosterMember } from './roster.js';
 
-export interface NewTicket {
-  name: string;
-  email: string;
-  devCenter?: string | null;
-  subject?: string | null;
-  issue: string;
-  channel: Channel;
-  /** Email metadata when the ticket comes from a message, and a notice for the sender (e.g. attachments dropped). */
-  mail?: EmailMeta & { notice?: string };
-  /** A reply to a ticket closed past the reopen window opens a new ticket linked to the old one. */
-  parentTicketId?: number | null;
-  /** The submission's Idempotency-Key, scoped (idempotency.ts); written with the ticket, unique. */
-  idempotencyKey?: string | null;
-}
+/** The fast create path's own dependencies (fast-create.ts); without them every ticket takes the full path. */
+export type FastDeps = { fast: FastWrite; detection: { fast: FastDetection; signal: Incidents['signal'] } };
 
-export interface CreateDeps {
-  store: Store;
-  triage: Triage;
-  roster: Roster;
-  notifier: Notifier;
-  ids: MailIds;
-  clock: () => Date;
-  log: Logger;
-  /** Major incidents: the hook after triage (incident-ops.ts). */
-  incidents: Pick<IncidentOps, 'afterTriage'>;
-}
-
-const subjectFrom = (issue: string) => {
-  const first = issue.trim().split(/\n|(?<=[.!?])\s/)[0] ?? '';
-  return (first.length > 80 ? `${first.slice(0, 77).trimEnd()}…` : first) || 'IT request';
-};
-
-export function createTicketCreation(deps: CreateDeps) {
+export function createTicketCreation(deps: CreateDeps & Partial<FastDeps>) {
   const { store } = deps;
   const { Ticket, Requester } = store.models;
+  const fast =
+    deps.fast && deps.detection ? createFastCreation({ ...deps, fast: deps.fast, detection: deps.detection }) : null;
 
   /**
    * Finds or creates the requester by address. Only a trusted channel (the admin API) may change an existing
@@ -160,53 +131,8 @@ export function createTicketCreation(deps: CreateDeps) {
     return store.tx(async (t) => {
       const ticket = await Ticket.findByPk(ticketId, { transaction: t, lock: t.LOCK.UPDATE });
       if (ticket?.status !== 'new') return ticket ?? pre;
-      await store.change(
-        t,
-        ticket,
-        'triage',
-        'system',
-        {
-          category: c.category,
-          severity: c.severity,
-          urgency: c.urgency,
-          sentiment: c.sentiment,
-          intent: c.intent,
-          complex: c.complex,
-          summary: c.summary.slice(0, 500),
-          route: d.route,
-          assigneeId: agent?.id ?? null,
-          classifier: c.classifier,
-          confidence: c.confidence,
-          triage: {
-            ...c,
-            rule: d.rule,
-            suggestedAgent: agent?.name ?? c.suggestedAgent,
-            // The one article the acknowledgment carries (pool and IT team), as the admin API shows it.
-            suggestion: plan?.suggestion ? { id: plan.suggestion.id, title: plan.suggestion.title } : null,
-            // Why the AI answered or did not (every check with its value), shown in the console's triage panel.
-            answer: plan
-              ? {
-                  kind: plan.kind,
-                  entry: plan.entry ?? null,
-                  composer: plan.composer,
-                  sources: plan.sources,
-                  reason: plan.reason,
-                  evidence: plan.evidence,
-                }
-              : null,
-          },
-        },
-        {
-          classifier: c.classifier,
-          confidence: c.confidence,
-          category: c.category,
-          severity: c.severity,
-          urgency: c.urgency,
-          route: d.route,
-          rule: d.rule,
-          agent: agent?.name ?? null,
-        },
-      );
+      const triaged = triageChange(c, d, agent, plan);
+      await store.change(t, ticket, 'triage', 'system', triaged.patch, triaged.audit);
       // Major incidents: the ticket may join an open incident or open one; a child gets the incident's email instead
       // of an answer or an acknowledgment (incident-ops.ts).
       const incident = await deps.incidents.afterTriage(t, ticket, requester, { classification: c, plan, roster });
@@ -249,9 +175,21 @@ export function createTicketCreation(deps: CreateDeps) {
   return {
     store: store_,
     triage,
-    /** The whole intake: store, then triage and route. */
-    async create(input: NewTicket): Promise<Ticket> {
-      const stored = await store_(input);
+    /** The whole intake: in one transaction where it can (fast-create.ts), else store, then triage and route. */
+    async create(input: NewTicket): Promise<CreatedTicket> {
+      const quick = fast && (await fast.create(input));
+      if (quick) return quick;
+      let stored: Ticket;
+      try {
+        stored = await store_(input);
+      } catch (err) {
+        if (input.idempotencyKey && err instanceof UniqueConstraintError) {
+          // The same submission again (a retry after a lost response): the ticket its first attempt created.
+          const first = await Ticket.findOne({ where: { idempotencyKey: input.idempotencyKey } });
+          if (first) return Object.assign(first, { replayed: true });
+        }
+        throw err;
+      }
       deps.log.info(
         { ticketId: stored.id, ref: stored.ref, channel: input.channel, messageId: input.mail?.messageId },
         'ticket stored',

@@ -10,7 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Models, Ticket } from '../db/models.js';
-import type { createTicketCreation, NewTicket } from './create.js';
+import type { createTicketCreation } from './create.js';
+import type { CreatedTicket } from './fast-create.js';
+import type { NewTicket } from './new-ticket.js';
 
 /** The stored form of a client's key: scoped to the address the submission names. */
 export function scopedIdempotencyKey(key: string, email: string): string {
@@ -46,19 +48,22 @@ export function createIdempotentCreation(d: {
 
   return {
     /** create() for a submission with a (scoped) key: the ticket it created before, or a new one. */
-    async createOnce(input: NewTicket & { idempotencyKey: string }): Promise<{ ticket: Ticket; replayed: boolean }> {
+    async createOnce(
+      input: NewTicket & { idempotencyKey: string },
+    ): Promise<{ ticket: CreatedTicket; replayed: boolean }> {
       const prior = await byKey(input.idempotencyKey);
       if (prior) return replay(prior.id);
-      let stored: Ticket;
+      let ticket: CreatedTicket;
       try {
-        stored = await d.creation.store(input);
+        // The one-transaction path where it applies (fast-create.ts): the key is in the ticket's INSERT either way.
+        ticket = await d.creation.create(input);
       } catch (err) {
         // Whatever the driver calls the unique violation: if the key's ticket exists now, a racing attempt made it.
         const raced = await byKey(input.idempotencyKey).catch(() => null);
         if (raced) return replay(raced.id);
         throw err;
       }
-      const ticket = await d.creation.triage(stored.id, { notice: input.mail?.notice });
+      if (ticket.replayed) return replay(ticket.id);
       d.changed(ticket, 'created');
       return { ticket, replayed: false };
     },

@@ -8,7 +8,7 @@ import type { Ticket } from '../db/models.js';
 import { OPEN_STATUSES } from '../domain/vocabulary.js';
 import { AppError } from '../errors.js';
 import { incidentId, row, type IncidentRow } from '../incidents/incidents.js';
-import type { NewTicket } from './create.js';
+import type { NewTicket } from './new-ticket.js';
 import type { IncidentOps, IncidentOpsDeps } from './incident-ops.js';
 import { allowed } from './lifecycle.js';
 import type { Actor } from './store.js';

@@ -16,7 +16,9 @@ import type { Notifier } from '../mail/outbound/notify.js';
 import type { Triage } from '../triage/service.js';
 import type { Classifier } from '../triage/types.js';
 import { createTicketActions } from './actions.js';
-import { createTicketCreation, type NewTicket } from './create.js';
+import { createTicketCreation } from './create.js';
+import type { FastWrite } from './fast-create.js';
+import type { NewTicket } from './new-ticket.js';
 import { createEscalation } from './escalation.js';
 import { createIdempotentCreation } from './idempotency.js';
 import { createIncidentActions } from './incident-actions.js';
@@ -47,6 +49,8 @@ export interface TicketServiceDeps {
   escalationHours: number;
   clock: () => Date;
   log: Logger;
+  /** The fast create path's own SQL (fast-create.ts); without it every ticket takes the two-transaction path. */
+  fast?: FastWrite | null;
   /** Told after every committed change, with the ticket id, its creation time and what happened. */
   onChange?: (change: { id: number; createdAt: Date | null }, action: string) => void;
 }
@@ -57,7 +61,10 @@ export function createTicketService(deps: TicketServiceDeps) {
   const { reads } = deps;
   const changed = (t: Ticket, action: string) => deps.onChange?.({ id: t.id, createdAt: t.createdAt ?? null }, action);
   const incidentOps = createIncidentOps({ ...deps, store, changed });
-  const creation = createTicketCreation({ ...deps, store, roster, incidents: incidentOps });
+  const fast = deps.fast
+    ? { fast: deps.fast, detection: { fast: deps.incidents.fastDetection, signal: deps.incidents.signal } }
+    : { fast: undefined };
+  const creation = createTicketCreation({ ...deps, store, roster, incidents: incidentOps, ...fast });
   const credit = createOutcomeCredit({ store, kb: deps.kb });
   const suggestion = createSuggestionActions({ ...deps, store, credit, changed });
   const actions = createTicketActions({

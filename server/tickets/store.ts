@@ -59,7 +59,7 @@ export function ticketWhere(refOrId: string | number): { id: number } | { ref: s
 }
 
 /** Audit action names that predate the transition table (the audit API shows them; integrations read them). */
-const AUDIT_NAME: Partial<Record<LifecycleEvent, string>> = {
+export const AUDIT_NAME: Partial<Record<LifecycleEvent, string>> = {
   triage: 'triaged',
   ai_answer: 'ai_answered',
   handover: 'handed_over',

@@ -71,6 +71,8 @@ export function createTriage(deps: {
   }
 
   return {
+    /** True when triage never leaves the process (no OpenAI): fast enough to run inside the ticket's transaction. */
+    local: deps.primary === deps.fallback,
     classify,
     decide,
     /** Classifies, routes (against the roster the caller read: agents with their open tickets) and plans. */

@@ -8,7 +8,7 @@ import type { LinkSigner } from '../../http/signed-links.js';
 import { LOOP_HEADER, LOOP_HEADER_VALUE } from '../headers.js';
 import type { MailIds } from './ids.js';
 import { incidentMail } from './incident-mail.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, QueuedMail } from './outbox.js';
 import * as emails from './templates/emails.js';
 
 /** The ticket as the mail needs it. */
@@ -33,6 +33,15 @@ export interface MailContext {
   ticket: MailTicket;
   requester: MailPerson;
   thread: { messageIds: string[]; lastRequesterMessageId: string | null };
+}
+
+/**
+ * Where a notification goes: the outbox, inside the caller's Sequelize transaction, or a list the caller writes
+ * itself in its own transaction (the ticket service's fast create path, tickets/fast-create.ts).
+ */
+export type MailTx = Transaction | MailSink;
+export interface MailSink {
+  queued: QueuedMail[];
 }
 
 export interface NotifierDeps {
@@ -90,7 +99,7 @@ export function createNotifier(deps: NotifierDeps) {
     messageId?: string;
   }
 
-  async function queue(tx: Transaction, o: Queued) {
+  async function queue(tx: MailTx, o: Queued) {
     const messageId = o.messageId ?? ids.messageId(o.ctx.ticket.id);
     const headers: Record<string, string> = {
       ...threading(o.ctx, messageId),
@@ -101,20 +110,19 @@ export function createNotifier(deps: NotifierDeps) {
       'X-Helpdesk-Ticket': o.ctx.ticket.ref ?? String(o.ctx.ticket.id),
     };
     if (o.autoSubmitted) headers['Auto-Submitted'] = o.autoSubmitted;
-    await deps.outbox.enqueue(
-      {
-        ticketId: o.ctx.ticket.id,
-        kind: o.kind,
-        to: o.to,
-        subject: o.subject,
-        text: o.mail.text,
-        html: o.mail.html,
-        messageId,
-        headers,
-        automatic: o.automatic,
-      },
-      tx,
-    );
+    const mail: QueuedMail = {
+      ticketId: o.ctx.ticket.id,
+      kind: o.kind,
+      to: o.to,
+      subject: o.subject,
+      text: o.mail.text,
+      html: o.mail.html,
+      messageId,
+      headers,
+      automatic: o.automatic,
+    };
+    if ('queued' in tx) tx.queued.push(mail);
+    else await deps.outbox.enqueue(mail, tx);
     return messageId;
   }
 
@@ -131,7 +139,7 @@ export function createNotifier(deps: NotifierDeps) {
      * the answer plan suggests when it has a confident match ("While you wait: this usually fixes it").
      */
     ticketReceived(
-      tx: Transaction,
+      tx: MailTx,
       ctx: MailContext,
       assignee: { name: string } | null,
       suggestion: emails.SuggestedArticle | null = null,
@@ -159,7 +167,7 @@ export function createNotifier(deps: NotifierDeps) {
       });
     },
     /** The AI agent's answer, with close/comment links and feedback faces, under its own Message-ID. */
-    aiAnswer(tx: Transaction, ctx: MailContext, agent: { name: string }, answer: string, messageId: string) {
+    aiAnswer(tx: MailTx, ctx: MailContext, agent: { name: string }, answer: string, messageId: string) {
       const mail = emails.aiAnswer({
         ...refVars(ctx),
         firstName: firstName(ctx.requester.name),
@@ -179,7 +187,7 @@ export function createNotifier(deps: NotifierDeps) {
       });
     },
     /** Tells an IT team member a ticket is theirs; they can answer by replying. */
-    assignment(tx: Transaction, ctx: MailContext, agent: MailPerson, heading = 'New ticket assigned to you') {
+    assignment(tx: MailTx, ctx: MailContext, agent: MailPerson, heading = 'New ticket assigned to you') {
       const t = ctx.ticket;
       const mail = emails.assignment({
         ...refVars(ctx),

@@ -2,26 +2,14 @@
  * The outbox: an email is queued in the same transaction as the ticket change that causes it, and a sender job
  * (sender.ts) delivers it with retry and backoff, so an SMTP outage delays mail and loses none.
  */
-import { Op, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type Transaction } from 'sequelize';
+import type { FastSql, Sql } from '../../db/fast-sql.js';
 import type { Models, OutboxMail } from '../../db/models.js';
-import { addressKey } from '../../domain/address.js';
 import type { Logger } from '../../log.js';
-import { AUTO_LIMIT, autoWindowStart, overAutoLimit } from './outbox-rules.js';
+import { AUTO_LIMIT, CAP_SQL, outboxRow, type QueuedMail } from './outbox-row.js';
+import { enqueueSql } from './outbox-sql.js';
 
-export { AUTO_LIMIT } from './outbox-rules.js';
-
-export interface QueuedMail {
-  ticketId: number | null;
-  kind: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  messageId: string;
-  headers: Record<string, string>;
-  /** Automatic mail (answers, notices) counts toward the per-sender limit; a person's reply does not. */
-  automatic: boolean;
-}
+export { AUTO_LIMIT, type QueuedMail };
 
 export interface OutboxDeps {
   models: Models;
@@ -39,53 +27,19 @@ export function createOutbox(deps: OutboxDeps) {
     /** Queues a mail inside the caller's transaction; returns the row (status suppressed when over the limit). */
     async enqueue(mail: QueuedMail, transaction: Transaction): Promise<OutboxMail> {
       const now = deps.clock();
-      let status: OutboxMail['status'] = 'queued';
-      let lastError: string | null = null;
-      const limitKey = addressKey(mail.to);
-      if (mail.automatic && deps.automaticAllowed && !deps.automaticAllowed(mail.to)) {
-        // Automatic answers to outside addresses would make the IT sender a relay for whoever names them.
-        status = 'suppressed';
-        lastError = 'automatic mail goes only to ALLOWED_REQUESTER_DOMAINS';
-        deps.log.warn({ ticketId: mail.ticketId, kind: mail.kind }, 'automatic mail to an outside domain suppressed');
-      } else if (mail.automatic) {
-        // Counted by the address without case and +tag: victim+1@, victim+2@… are one mailbox.
-        const recent = await OutboxMail.count({
-          where: {
-            limitKey,
-            automatic: true,
-            status: { [Op.in]: ['queued', 'sent'] },
-            createdAt: { [Op.gt]: autoWindowStart(now) },
-          },
+      const recent = (key: string, since: Date) =>
+        OutboxMail.sequelize!.query<{ n: number }>(CAP_SQL, {
+          replacements: [key, since],
           transaction,
+          type: QueryTypes.SELECT,
         });
-        if (overAutoLimit(recent)) {
-          status = 'suppressed';
-          lastError = `more than ${AUTO_LIMIT.count} automatic mails to this address in 3 hours`;
-          deps.log.warn(
-            { to: mail.to, ticketId: mail.ticketId, kind: mail.kind },
-            'automatic mail suppressed by the per-sender limit',
-          );
-        }
-      }
-      return OutboxMail.create(
-        {
-          ticketId: mail.ticketId,
-          kind: mail.kind,
-          toAddr: mail.to,
-          limitKey,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          headers: mail.headers,
-          emailMessageId: mail.messageId,
-          automatic: mail.automatic,
-          status,
-          nextAttemptAt: now,
-          lastError,
-        },
-        { transaction },
-      );
+      const row = await outboxRow(deps, mail, now, async (key, since) => Number((await recent(key, since))[0]?.n));
+      return OutboxMail.create(row, { transaction });
     },
+
+    /** Queues mails inside a transaction of the fast create path (outbox-sql.ts). */
+    enqueueSql: (fast: Pick<FastSql, 'date'>, q: Sql, mails: QueuedMail[]) =>
+      enqueueSql(deps, fast, q, mails, deps.clock()),
 
     /** Puts a failed or dead mail back in the queue now (admin retry). */
     async retry(id: number) {
