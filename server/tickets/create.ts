@@ -41,15 +41,15 @@ export function createTicketCreation(deps: CreateDeps & Partial<FastDeps>) {
     const addr = input.email.trim().toLowerCase();
     const { name, devCenter } = input;
     const sql = Requester.sequelize!;
-    const now = deps.clock();
+    // As Sequelize writes DATETIME on each dialect (a bound Date would be stored as a number on SQLite).
+    const iso = deps.clock().toISOString().slice(0, 23).replace('T', ' ');
+    const now = sql.getDialect() === 'sqlite' ? `${iso} +00:00` : iso;
     await sql.query(
       'INSERT INTO requesters (email, name, dev_center, created_at, updated_at) ' +
-        'VALUES (:addr, :name, :dc, :now, :now) ' +
+        'VALUES ($addr, $name, $dc, $now, $now) ' +
         (sql.getDialect() === 'sqlite' ? 'ON CONFLICT (email) DO NOTHING' : 'ON DUPLICATE KEY UPDATE id = id'),
-      {
-        replacements: { addr, name: name || addr.split('@')[0]!, dc: devCenter ?? null, now },
-        transaction: t,
-      },
+      // Bound, not inlined: a NUL in a name would end SQLite's SQL text early (a 500 the fuzz test found).
+      { bind: { addr, name: name || addr.split('@')[0]!, dc: devCenter ?? null, now }, transaction: t },
     );
     const existing = (await Requester.findOne({ where: { email: addr }, transaction: t, lock: t.LOCK.UPDATE }))!;
     if (input.channel !== 'api') return existing;
