@@ -171,6 +171,9 @@ describe.runIf(
     // A backlog larger than one lease period: the reader must keep its lease while it drains it.
     for (let i = 0; i < 60; i++) await imap.append(mail(i));
     await settled(60);
+    // The overlap check means something only over many samples of both processes (batched intake drains the
+    // backlog in a few seconds now): wait for them, not for the drain to be slow.
+    await until(async () => (samples > 20 ? true : null), 30_000, 'twenty samples of both processes');
 
     const holders = await leaseHolders();
     const victim = procs.find((p) => p.pid === pidOf(holders.get('imap')))!;
@@ -224,7 +227,6 @@ describe.runIf(
       if (p.inReplyTo?.startsWith('<mp-')) replies.set(p.inReplyTo, (replies.get(p.inReplyTo) ?? 0) + 1);
     expect(replies.size).toBe(80);
     expect([...replies.values()].every((n) => n === 1)).toBe(true);
-    expect(samples).toBeGreaterThan(20);
     expect(overlaps, 'two processes held the same lease or both read IMAP').toEqual([]);
     expect(survivor.proc.exitCode).toBeNull();
   }, 240_000);
