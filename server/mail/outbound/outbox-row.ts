@@ -3,18 +3,14 @@ import type { OutboxMail } from '../../db/models.js';
 import { addressKey } from '../../domain/address.js';
 import type { Logger } from '../../log.js';
 import { AUTO_LIMIT, autoWindowStart, overAutoLimit } from './outbox-rules.js';
+import type { OutgoingEnvelope } from './transport.js';
 
 export { AUTO_LIMIT };
 
-export interface QueuedMail {
+/** A mail to queue: what goes to SMTP (the sender is ours), the ticket it is about and its kind. */
+export interface QueuedMail extends Omit<OutgoingEnvelope, 'from'> {
   ticketId: number | null;
   kind: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string | null;
-  messageId: string;
-  headers: Record<string, string>;
   /** Automatic mail (answers, notices) counts toward the per-sender limit; a person's reply does not. */
   automatic: boolean;
 }
