@@ -27,10 +27,13 @@ export function createFastDetection(d: { traits: IssueTraits; config: DetectConf
     async check(q: Sql, fast: Pick<FastSql, 'date' | 'parseDate'>, s: Signal): Promise<'none' | 'incident'> {
       if (d.config.minTickets <= 0) return 'none';
       const mysql = q.dialect === 'mysql';
-      // A one-person issue never makes an incident, and whether an open one takes it is asked by record()'s
-      // INSERT … SELECT, whose read of incidents locks (InnoDB) against one being opened meanwhile: no claim needed.
-      if (personal(s, d.traits)) return 'none';
+      // On MySQL every ticket takes the category's claim, a one-person issue too: without it, such a ticket could
+      // record its signal between an opener's read of the window's signals and its INSERT of the incident (which
+      // then waits for this ticket's lock on incidents), and be left out of the incident it belongs to (seen in
+      // tests/incidents.multiprocess.test.ts: 23 of 24 linked).
       if (mysql) await q.all('SELECT `name` FROM `incident_claims` WHERE `name` = ? FOR UPDATE', [s.category]);
+      // A one-person issue never makes an incident; whether an open one takes it is asked by record().
+      if (personal(s, d.traits)) return 'none';
       const since = fast.date(new Date(d.clock().getTime() - windowMs));
       const recent = await q.all<Record<string, unknown>>(
         'SELECT `ticket_id`, `requester_key`, `category`, `dev_center`, `issue`, `issue_z`, `runner`, `runner_z`, ' +
