@@ -71,7 +71,7 @@ export function createFastSql(databaseUrl: string, sequelize: Sequelize): FastSq
 function sqliteFast(file: string, turn: <T>(fn: () => Promise<T>) => Promise<T>): FastSql {
   // node-sqlite3, the driver Sequelize uses, on purpose: two copies of SQLite in one process (better-sqlite3 beside
   // it) do not see each other's POSIX locks, so one's write can go through while the other holds the write lock
-  // and then be lost without an error (reproduced: server/db/tx.test.ts). One library shares one lock table.
+  // and then be lost without an error (fast-sql.test.ts guards it). One library shares one lock table.
   const open = () => {
     const db = new sqlite3.Database(file);
     // Statements issued before the file is open wait for it (node-sqlite3 queues them).
