@@ -5,9 +5,9 @@
  * SMTP server that counts what arrives by Message-ID.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Op, type InferCreationAttributes } from 'sequelize';
-import type { OutboxMail } from '../server/db/models.js';
+import { Op } from 'sequelize';
 import { MAX_ATTEMPTS } from '../server/mail/outbound/outbox-rules.js';
+import { queuedMail as row } from './support/outbox.js';
 import { startSmtpServer, type SinkMessage, type SmtpSink } from './support/smtp.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { testDialect } from './support/db.js';
@@ -21,22 +21,6 @@ function arrivals(sink: SmtpSink): Map<string, number> {
   for (const m of sink.messages) seen.set(messageIdOf(m), (seen.get(messageIdOf(m)) ?? 0) + 1);
   return seen;
 }
-
-const row = (tag: string, i: number, extra: Partial<InferCreationAttributes<OutboxMail>> = {}) => ({
-  ticketId: null,
-  kind: 'notice',
-  toAddr: `person${i}@corp.example`,
-  limitKey: `person${i}@corp.example`,
-  subject: `Notice ${i}`,
-  text: `Notice number ${i}.`,
-  html: null,
-  headers: {},
-  emailMessageId: `${tag}-${i}@helpdesk.localhost`,
-  automatic: false,
-  status: 'queued' as const,
-  nextAttemptAt: new Date(Date.now() - 1000),
-  ...extra,
-});
 
 async function pair(sink: SmtpSink, env: Record<string, string> = {}, jobs = false): Promise<[TestServer, TestServer]> {
   const a = await startTestServer({ SMTP_URL: sink.url, ...env }, { jobs });

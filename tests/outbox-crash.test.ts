@@ -12,6 +12,7 @@ import { freshDatabaseUrl, testDialect } from './support/db.js';
 import { startSmtpServer, type SmtpSink } from './support/smtp.js';
 import { until } from './support/wait.js';
 import type { Sequelize } from 'sequelize';
+import { queuedMail } from './support/outbox.js';
 
 const N = 600;
 const messageIdOf = (raw: Buffer) => /^Message-ID:\s*<([^>\r\n]+)>/im.exec(raw.toString('latin1'))?.[1] ?? '';
@@ -41,23 +42,7 @@ describe(`kill -9 of the sending process (${testDialect})`, () => {
   });
 
   it('every mail arrives; second copies only of what was in flight, under the same Message-ID', async () => {
-    const due = new Date(Date.now() - 1000);
-    await models.OutboxMail.bulkCreate(
-      Array.from({ length: N }, (_, i) => ({
-        ticketId: null,
-        kind: 'notice',
-        toAddr: `person${i}@corp.example`,
-        limitKey: `person${i}@corp.example`,
-        subject: `Notice ${i}`,
-        text: `Notice number ${i}.`,
-        html: null,
-        headers: {},
-        emailMessageId: `crash-${i}@helpdesk.localhost`,
-        automatic: false,
-        status: 'queued' as const,
-        nextAttemptAt: due,
-      })),
-    );
+    await models.OutboxMail.bulkCreate(Array.from({ length: N }, (_, i) => queuedMail('crash', i)));
     await sink.waitFor(100, 30_000);
     const lease = await models.Lease.findByPk('job:outbox');
     const victim = procs.find((p) => lease?.holder.includes(`:${p.pid}:`));

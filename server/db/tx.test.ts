@@ -81,23 +81,14 @@ describe(`transactions retried whole (${process.env.DATABASE_URL?.split(':')[0] 
 
   /** A lock another connection holds (as another server process would): row `id` on MySQL, the write lock on SQLite. */
   async function holdLock(id: number): Promise<() => Promise<void>> {
-    if (mysql()) {
-      const other = createDatabase(db.url);
-      const held = await other.transaction();
-      await other.query('SELECT n FROM tx_rows WHERE id = :id FOR UPDATE', { replacements: { id }, transaction: held });
-      let done = false;
-      return async () => {
-        if (done) return;
-        done = true;
-        await held.rollback();
-        await other.close();
-      };
-    }
-    // Another connection of the same SQLite library: two copies of SQLite in one process (better-sqlite3 beside
-    // node-sqlite3) do not see each other's POSIX locks at all.
+    // On SQLite another connection of the same library (two copies of SQLite in one process, better-sqlite3 beside
+    // node-sqlite3, do not see each other's POSIX locks at all).
     const other = createDatabase(db.url);
     const held = await other.transaction();
-    await other.query('UPDATE tx_rows SET n = n WHERE id = :id', { replacements: { id }, transaction: held });
+    await other.query(
+      mysql() ? 'SELECT n FROM tx_rows WHERE id = :id FOR UPDATE' : 'UPDATE tx_rows SET n = n WHERE id = :id',
+      { replacements: { id }, transaction: held },
+    );
     let done = false;
     return async () => {
       if (done) return;
@@ -106,6 +97,7 @@ describe(`transactions retried whole (${process.env.DATABASE_URL?.split(':')[0] 
       await other.close();
     };
   }
+
   const retriesLogged = () => {
     const seen: string[] = [];
     return {
