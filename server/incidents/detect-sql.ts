@@ -19,6 +19,14 @@ export function createFastDetection(d: { traits: IssueTraits; config: DetectConf
     enabled: d.config.minTickets > 0,
 
     /**
+     * Whether the ticket belongs to the full path (detect.ts) before any transaction: on MySQL an issue many people
+     * can share does, whatever the window holds. With both paths deciding under the claim, the two-process test saw
+     * one outage's reports split into two incidents (one per wording's issue); only one-person issues stay here.
+     */
+    fullPathFirst: (dialect: 'sqlite' | 'mysql', s: Signal) =>
+      d.config.minTickets > 0 && dialect === 'mysql' && !personal(s, d.traits),
+
+    /**
      * Last in the transaction (the claim is held until it ends: the shorter, the more tickets a second): 'incident'
      * when the window's alike tickets would make one with it (the full path then decides), else 'none'. On MySQL it
      * takes the category's claim first, as detect.ts does. Whether an open incident takes the ticket is asked by
@@ -31,10 +39,7 @@ export function createFastDetection(d: { traits: IssueTraits; config: DetectConf
       // record its signal between an opener's read of the window's signals and its INSERT of the incident (which
       // then waits for this ticket's lock on incidents), and be left out of the incident it belongs to (seen in
       // tests/incidents.multiprocess.test.ts: 23 of 24 linked).
-      // On MySQL an issue many people can share goes to the full path (detect.ts) whatever the window holds: with
-      // both paths deciding under the claim, the two-process test saw reports of one outage split into two
-      // incidents (one per wording's issue). Only one-person issues are recorded here there.
-      if (mysql && !personal(s, d.traits)) return 'incident';
+      if (mysql && !personal(s, d.traits)) return 'incident'; // fullPathFirst() sends these away before
       if (mysql) await q.all('SELECT `name` FROM `incident_claims` WHERE `name` = ? FOR UPDATE', [s.category]);
       // A one-person issue never makes an incident; whether an open one takes it is asked by record().
       if (personal(s, d.traits)) return 'none';

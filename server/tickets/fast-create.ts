@@ -185,6 +185,7 @@ export function createFastCreation(
           createdAt: now,
         })
       : null;
+    if (signal && detection.fullPathFirst(fast.dialect, signal)) return null;
     // Every status through the transition table: new → open (triage) → waiting_on_user (the AI answered).
     const open = nextStatus('new', 'triage');
     const status = answer ? nextStatus(open, 'ai_answer') : open;
