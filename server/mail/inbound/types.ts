@@ -64,3 +64,15 @@ export interface ParsedEmail {
   rawSize: number;
   headerLines: { key: string; line: string }[];
 }
+
+export type IntakeStatus = 'created' | 'commented' | 'ignored' | 'failed' | 'duplicate' | 'received';
+
+export interface IntakeResult {
+  status: IntakeStatus;
+  inboundId: number;
+  ticketId?: number | null;
+  ref?: string | null;
+  reason?: string | null;
+  /** The row is being processed by another worker right now; a mail source should offer it again later. */
+  claimedElsewhere?: boolean;
+}
